@@ -1,0 +1,5 @@
+namespace Ahwa.Targets.Emit
+{
+    /// <summary>One generated source: its hint name (unique, deterministic) and text.</summary>
+    public sealed record GeneratedFile(string HintName, string Text);
+}
