@@ -27,7 +27,7 @@ namespace Ahwa.Generator
             foreach (var member in members)
             {
                 string memberName = symbol.Name + "." + member.Declaration.PropertyName;
-                foreach (var (layer, location) in Expand(member, loraDefaults, cancellation))
+                foreach (var (layer, location, source) in Expand(member, memberName, loraDefaults, cancellation))
                 {
                     if (layer is null)
                     {
@@ -43,7 +43,9 @@ namespace Ahwa.Generator
                     owners.Add(layer.Name, memberName);
                     if (layer.Lora is not null && (layer.Lora.Rank <= 0 || layer.Lora.Rank > Math.Min(layer.InFeatures, layer.OutFeatures)))
                     {
-                        diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, location, layer.Name, layer.Lora.Rank, Math.Min(layer.InFeatures, layer.OutFeatures)));
+                        // A block repeated N times has N such layers; one diagnostic says it.
+                        var rankError = DiagnosticInfo.Create(Diagnostics.RankOutOfRange, location, source, layer.Lora.Rank, Math.Min(layer.InFeatures, layer.OutFeatures));
+                        if (!diagnostics.Contains(rankError)) diagnostics.Add(rankError);
                         ok = false;
                     }
                     layers.Add(layer);
@@ -73,12 +75,12 @@ namespace Ahwa.Generator
 
         /// <summary>The layers a member contributes, each with where to report a problem with it. A null layer
         /// means a repeated block is itself invalid.</summary>
-        static IEnumerable<(LayerSpec? Layer, LocationInfo? Location)> Expand(ParsedMember member, LoraSpec defaults, CancellationToken cancellation)
+        static IEnumerable<(LayerSpec? Layer, LocationInfo? Location, string Source)> Expand(ParsedMember member, string memberName, LoraSpec defaults, CancellationToken cancellation)
         {
             var declaration = member.Declaration;
             if (declaration.Kind != MemberKind.Blocks)
             {
-                yield return (ToLayer(member, declaration.LayerName, defaults), member.Lora?.Location ?? member.Location);
+                yield return (ToLayer(member, declaration.LayerName, defaults), member.Lora?.Location ?? member.Location, memberName);
                 yield break;
             }
 
@@ -86,14 +88,15 @@ namespace Ahwa.Generator
             var blockMembers = MemberParser.Parse(member.BlockType!, insideBlock: true, blockDiagnostics, cancellation);
             if (blockDiagnostics.Count > 0)
             {
-                yield return (null, member.Location);
+                yield return (null, member.Location, memberName);
                 yield break;
             }
             for (int i = 0; i < declaration.BlockCount; i++)
             {
                 string prefix = LayerNaming.BlockPrefix(declaration.LayerName, i);
                 foreach (var blockMember in blockMembers)
-                    yield return (ToLayer(blockMember, LayerNaming.Join(prefix, blockMember.Declaration.LayerName), defaults), member.Location);
+                    yield return (ToLayer(blockMember, LayerNaming.Join(prefix, blockMember.Declaration.LayerName), defaults), member.Location,
+                        memberName + " -> " + member.BlockType!.Name + "." + blockMember.Declaration.PropertyName);
             }
         }
 

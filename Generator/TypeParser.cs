@@ -23,14 +23,14 @@ namespace Ahwa.Generator
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartial, identifier, symbol.Name));
                 ok = false;
             }
-            if (symbol.IsGenericType)
+            if (symbol.TypeParameters.Length > 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Generic, identifier, symbol.Name, symbol.Name));
                 ok = false;
             }
             for (var containing = symbol.ContainingType; containing is not null; containing = containing.ContainingType)
             {
-                if (containing.IsGenericType)
+                if (containing.TypeParameters.Length > 0)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.Generic, identifier, symbol.Name, containing.ToDisplayString()));
                     ok = false;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Reflection;
 using Ahwa.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,10 +40,44 @@ namespace Ahwa.Runtime
             parent.register_module(segments[^1], module);
         }
 
+        /// <summary>TorchSharp registers every Module, Parameter and Tensor field by reflection when asked. Generated
+        /// layers are registered under their Hugging Face paths already, so their backing fields (and anything
+        /// already registered) are skipped; other fields the user declares (embeddings, layer norms) register as usual.</summary>
+        protected override void RegisterComponents()
+        {
+            if (componentsRegistered) return;
+            componentsRegistered = true;
+            var registered = new HashSet<object>(ReferenceEqualityComparer.Instance);
+            foreach (var (_, child) in named_children()) registered.Add(child);
+            foreach (var (_, parameter) in named_parameters(recurse: false)) registered.Add(parameter);
+            foreach (var (_, buffer) in named_buffers(recurse: false)) registered.Add(buffer);
+            for (var type = GetType(); type is not null && type != typeof(AhwaModuleBase); type = type.BaseType)
+            {
+                foreach (var field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                {
+                    if (field.Name.StartsWith(Ahwa.Targets.Emit.CSharpNames.BackingFieldPrefix, StringComparison.Ordinal)) continue;
+                    var value = field.GetValue(this);
+                    if (value is null || registered.Contains(value)) continue;
+                    switch (value)
+                    {
+                        case nn.Module module: register_module(field.Name, module); break;
+                        case TorchSharp.Modules.Parameter parameter: register_parameter(field.Name, parameter); break;
+                        case Tensor tensor: register_buffer(field.Name, tensor); break;
+                    }
+                }
+            }
+        }
+
+        bool componentsRegistered;
+
         /// <summary>An empty module that only groups children under one path segment.</summary>
         sealed class ModuleScope : nn.Module
         {
             public ModuleScope(string name) : base(name)
+            {
+            }
+
+            protected override void RegisterComponents()
             {
             }
         }

@@ -47,6 +47,11 @@ namespace Ahwa.Runtime
 
         public LayerSpec Spec { get; }
 
+        /// <summary>Everything is registered explicitly under PEFT's names; TorchSharp's field reflection would add duplicates.</summary>
+        protected override void RegisterComponents()
+        {
+        }
+
 #pragma warning disable IDE1006 // PyTorch naming, so state_dict keys match Hugging Face and PEFT.
         public Parameter weight { get; }
         public Parameter? bias { get; }

@@ -40,7 +40,8 @@ namespace Ahwa.Runtime
         public static void KaimingUniform(Tensor weight, int fanIn, Generator generator)
         {
             double bound = 1.0 / Math.Sqrt(fanIn);
-            nn.init.uniform_(weight, -bound, bound, generator);
+            // Tensor.uniform_ honours the generator; nn.init.uniform_ in TorchSharp 0.107 ignores it.
+            weight.uniform_(-bound, bound, generator: generator);
         }
     }
 }

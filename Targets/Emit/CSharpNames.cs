@@ -25,7 +25,10 @@ namespace Ahwa.Targets.Emit
         public const string MemberNotNull = "global::System.Diagnostics.CodeAnalysis.MemberNotNull";
         public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
 
+        /// <summary>Prefix of the fields that back generated properties; Runtime skips them when TorchSharp registers fields.</summary>
+        public const string BackingFieldPrefix = "__ahwa_";
+
         /// <summary>Field that backs a generated property.</summary>
-        public static string BackingField(string propertyName) => "__ahwa_" + propertyName;
+        public static string BackingField(string propertyName) => BackingFieldPrefix + propertyName;
     }
 }

@@ -6,6 +6,7 @@ using Spectre.Console;
 using static TorchSharp.torch;
 
 // Builds the annotated model, prints what the generator produced, and runs one forward pass.
+if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // logs: keep layer names on one line
 var model = new TinyEncoder(seed: 42);
 var spec = TinyEncoder.Spec;
 var map = TinyEncoder.TileMap;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test project; ends with "N passed, N failed".
+# Usage: ./run-tests.sh [extra dotnet test arguments]
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "run-tests.sh: the .NET 10 SDK is required (dotnet not found on PATH)." >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet build Compiler.sln -c Release -v minimal -nologo > "$log" 2>&1
+build_status=$?
+grep -E "error|warning|Ahwa:" "$log" | sort -u
+if [ "$build_status" -ne 0 ]; then
+  tail -30 "$log" >&2
+  echo "run-tests.sh: the build failed (dotnet build exited with $build_status)." >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet test Compiler.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed=0; failed=0
+while read -r p f; do
+  passed=$((passed + p)); failed=$((failed + f))
+done < <(sed -nE 's/.*(Passed|Failed)! +- +Failed: +([0-9]+), +Passed: +([0-9]+).*/\3 \2/p' "$log")
+
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "run-tests.sh: dotnet test exited with $status without a failing test (a test host crashed?)." >&2
+  failed=1
+fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

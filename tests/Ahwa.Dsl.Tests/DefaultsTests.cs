@@ -1,0 +1,63 @@
+using Ahwa.Dsl;
+using Ahwa.Targets;
+
+namespace Ahwa.Dsl.Tests;
+
+/// <summary>The attribute defaults are the numbers of shared/design/HARDWARE-MODEL.md, and Targets' defaults agree.</summary>
+public class DefaultsTests
+{
+    [Fact]
+    public void ChipDefaultsFollowTheHardwareModel()
+    {
+        var chip = new AnalogChipAttribute();
+        Assert.Equal((512, 512), (chip.TileRows, chip.TileCols));
+        Assert.Equal((8, 8), (chip.DacBits, chip.AdcBits));
+        Assert.Equal(12.0, chip.OutputBound);
+        Assert.Equal(0.04, chip.OutputNoise);
+        Assert.Equal(0.067, chip.WeightNoise);
+        Assert.Equal(3.0, chip.WeightClipSigma);
+        Assert.Equal(BoundManagement.Iterative, chip.BoundManagement);
+        Assert.Equal(1000.0, chip.BoundManagementLimit);
+        Assert.Equal(NoiseManagement.AbsMax, chip.NoiseManagement);
+        Assert.Equal(DeviceModel.PcmLike, chip.Device);
+        Assert.Equal(25.0, chip.GMaxMicroSiemens);
+    }
+
+    [Fact]
+    public void LoraDefaultsFollowTheRecipe()
+    {
+        var lora = new LoraDefaultsAttribute();
+        Assert.Equal((8, 32.0, 0.1), (lora.Rank, lora.Alpha, lora.Dropout));
+    }
+
+    [Fact]
+    public void ClusterDefaultsDescribeASnitchCluster()
+    {
+        var cluster = new RiscVClusterAttribute();
+        Assert.Equal((8, 128, ClusterDataType.Fp16), (cluster.Cores, cluster.L1KiB, cluster.DataType));
+    }
+
+    [Fact]
+    public void TargetsDefaultsMatchTheAttributes()
+    {
+        var chip = new AnalogChipAttribute();
+        var expected = new ChipSpec(chip.TileRows, chip.TileCols, chip.Tiles, chip.DacBits, chip.AdcBits, chip.OutputBound, chip.OutputNoise,
+            chip.WeightNoise, chip.WeightClipSigma, chip.BoundManagement, chip.BoundManagementLimit, chip.NoiseManagement, chip.Device, chip.GMaxMicroSiemens);
+        Assert.Equal(expected, ChipSpec.Default);
+        var lora = new LoraDefaultsAttribute();
+        Assert.Equal(new LoraSpec(lora.Rank, lora.Alpha, lora.Dropout), LoraSpec.Default);
+        Assert.Equal(4.0, LoraSpec.Default.Scale);
+        var cluster = new RiscVClusterAttribute();
+        Assert.Equal(new ClusterSpec(cluster.Cores, cluster.L1KiB, cluster.DataType), ClusterSpec.Default);
+    }
+
+    [Fact]
+    public void LoraOverrideLeavesEverythingUnsetByDefault()
+    {
+        var lora = new LoraAttribute();
+        Assert.Equal(0, lora.Rank);
+        Assert.Equal(0.0, lora.Alpha);
+        Assert.True(double.IsNaN(lora.Dropout));
+        Assert.False(lora.Disabled);
+    }
+}
