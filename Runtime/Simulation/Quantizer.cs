@@ -1,0 +1,54 @@
+using System;
+
+namespace Ahwa.Runtime.Simulation
+{
+    /// <summary>
+    /// A symmetric uniform quantiser over [-bound, bound] (aihwkit's DAC/ADC): b bits give 2^b - 2 steps
+    /// (2^b - 1 levels, zero among them; 1 bit gives the two levels +-bound), values round half to even
+    /// onto the grid and clip at the bound. 8 bits over [-1, 1]: 255 levels, step 2/254.
+    /// </summary>
+    public sealed class Quantizer
+    {
+        public Quantizer(int bits, double bound)
+        {
+            if (bits < 1 || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, "Converter resolution must be between 1 and 16 bits.");
+            if (!(bound > 0) || double.IsInfinity(bound)) throw new ArgumentOutOfRangeException(nameof(bound), bound, "Quantiser bound must be positive and finite.");
+            Bits = bits;
+            Bound = (float)bound;
+            Steps = bits == 1 ? 1 : (1 << bits) - 2;
+            Step = (float)(2.0 * bound / Steps);
+            inverseStep = (float)(Steps / (2.0 * bound));
+        }
+
+        readonly float inverseStep;
+
+        public int Bits { get; }
+        public float Bound { get; }
+
+        /// <summary>Number of intervals between -bound and +bound.</summary>
+        public int Steps { get; }
+
+        /// <summary>Number of representable values.</summary>
+        public int Levels => Steps + 1;
+
+        public float Step { get; }
+
+        /// <summary>The level index (code) of <paramref name="value"/>: an integer in [-Steps/2, Steps/2]
+        /// (for 1 bit: -0.5 or +0.5 in units of the 2-bound step).</summary>
+        public float Code(float value)
+        {
+            if (Steps == 1) return value >= 0 ? 0.5f : -0.5f;
+            float code = MathF.Round(value * inverseStep, MidpointRounding.ToEven);
+            float max = Steps / 2;
+            return code > max ? max : code < -max ? -max : code;
+        }
+
+        public float Quantize(float value) => Code(value) * Step;
+
+        /// <summary>Quantises in place.</summary>
+        public void Quantize(Span<float> values)
+        {
+            for (int i = 0; i < values.Length; i++) values[i] = Quantize(values[i]);
+        }
+    }
+}
