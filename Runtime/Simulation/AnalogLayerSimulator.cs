@@ -20,8 +20,13 @@ namespace Ahwa.Runtime.Simulation
     /// </summary>
     public sealed class AnalogLayerSimulator
     {
-        /// <summary>Tokens handled together by one worker: enough to block the matrix product, few enough to spread over cores.</summary>
-        const int TokenChunk = 8;
+        /// <summary>Tokens one worker takes at a time: large enough that a tile's weights stream from cache few times,
+        /// small enough that every core gets work. Results never depend on it.</summary>
+        int TokenChunk(int tokens)
+        {
+            int perWorker = (tokens + 2 * Math.Max(1, MaxDegreeOfParallelism) - 1) / (2 * Math.Max(1, MaxDegreeOfParallelism));
+            return Math.Clamp((perWorker + 7) / 8 * 8, 8, 64);
+        }
 
         readonly Block[] inputBlocks;
         readonly Block[] outputBlocks;
@@ -256,11 +261,12 @@ namespace Ahwa.Runtime.Simulation
             try
             {
                 input.CopyTo(x);
-                int chunks = (tokens + TokenChunk - 1) / TokenChunk;
+                int chunkSize = TokenChunk(tokens);
+                int chunks = (tokens + chunkSize - 1) / chunkSize;
                 Parallel.For(0, chunks, Options(), chunk =>
                 {
-                    int first = chunk * TokenChunk;
-                    int count = Math.Min(TokenChunk, tokens - first);
+                    int first = chunk * chunkSize;
+                    int count = Math.Min(chunkSize, tokens - first);
                     using var work = new Workspace(this, count);
                     ForwardChunk(x, y, first, count, seed, work);
                 });
@@ -303,7 +309,7 @@ namespace Ahwa.Runtime.Simulation
                     {
                         var row = products.Slice(t * n, n);
                         float reduction = 1f;
-                        bool clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise, work.Scratch);
+                        bool clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
                         while (clipped && Settings.BoundManagement == BoundManagement.Iterative && reduction < Settings.BoundManagementLimit)
                         {
                             // Halve the input scale and redo this token's MVM on this tile.
@@ -312,7 +318,7 @@ namespace Ahwa.Runtime.Simulation
                             var quantized = work.Quantized.AsSpan(count * k, k); // spare row past the chunk
                             Dac(slice, work.InputScale[t] * reduction, quantized);
                             TileMatMul.Multiply(quantized, 1, k, tile.Effective, n, row);
-                            clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise, work.Scratch);
+                            clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
                         }
                         // De-scale: ADC value (code x step) x input scale x reduction, summed over input blocks.
                         TensorPrimitives.MultiplyAdd(row, work.InputScale[t] * reduction, accumulator.Slice(t * outs + tile.Cols.Start, n),
@@ -332,23 +338,19 @@ namespace Ahwa.Runtime.Simulation
             }
         }
 
-        void Dac(ReadOnlySpan<float> input, float scale, Span<float> quantized)
-        {
-            float inverse = 1f / scale;
-            for (int i = 0; i < input.Length; i++) quantized[i] = dac.Quantize(input[i] * inverse);
-        }
+        void Dac(ReadOnlySpan<float> input, float scale, Span<float> quantized) => dac.Quantize(input, 1f / scale, quantized);
 
         /// <summary>Adds output noise and applies the ADC in place; true when any output was beyond the bound.</summary>
-        bool AddNoiseAndConvert(Span<float> row, ref RandomStream random, float[] noise, float[] scratch)
+        bool AddNoiseAndConvert(Span<float> row, ref RandomStream random, float[] noise)
         {
             if (Settings.OutputNoise > 0)
             {
                 var draws = noise.AsSpan(0, row.Length);
-                random.FillGaussian(draws, scratch);
+                random.FillGaussian(draws);
                 TensorPrimitives.MultiplyAdd(draws, (float)Settings.OutputNoise, row, row);
             }
             bool clipped = Math.Abs(TensorPrimitives.MaxMagnitude(row)) > adc.Bound;
-            adc.Quantize(row);
+            adc.Quantize(row, 1f, row);
             return clipped;
         }
 
@@ -405,12 +407,11 @@ namespace Ahwa.Runtime.Simulation
                 Quantized = ArrayPool<float>.Shared.Rent((count + 1) * maxK);
                 Products = ArrayPool<float>.Shared.Rent(count * maxN);
                 Noise = ArrayPool<float>.Shared.Rent(maxN);
-                Scratch = ArrayPool<float>.Shared.Rent(maxN);
                 InputScale = ArrayPool<float>.Shared.Rent(count);
                 Random = new RandomStream[count];
             }
 
-            public float[] Accumulator, Quantized, Products, Noise, Scratch, InputScale;
+            public float[] Accumulator, Quantized, Products, Noise, InputScale;
             public RandomStream[] Random;
 
             public void Dispose()
@@ -419,7 +420,6 @@ namespace Ahwa.Runtime.Simulation
                 ArrayPool<float>.Shared.Return(Quantized);
                 ArrayPool<float>.Shared.Return(Products);
                 ArrayPool<float>.Shared.Return(Noise);
-                ArrayPool<float>.Shared.Return(Scratch);
                 ArrayPool<float>.Shared.Return(InputScale);
             }
         }

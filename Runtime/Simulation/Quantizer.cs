@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Ahwa.Runtime.Simulation
 {
@@ -45,10 +47,26 @@ namespace Ahwa.Runtime.Simulation
 
         public float Quantize(float value) => Code(value) * Step;
 
-        /// <summary>Quantises in place.</summary>
-        public void Quantize(Span<float> values)
+        /// <summary>destination[i] = Quantize(source[i] * multiplier), vectorised; the same bits as the scalar form
+        /// (both round half to even). <paramref name="destination"/> may be <paramref name="source"/>.</summary>
+        public void Quantize(ReadOnlySpan<float> source, float multiplier, Span<float> destination)
         {
-            for (int i = 0; i < values.Length; i++) values[i] = Quantize(values[i]);
+            if (destination.Length < source.Length) throw new ArgumentException($"Destination of {destination.Length} is shorter than {source.Length}.", nameof(destination));
+            int i = 0;
+            if (Steps > 1 && Vector256.IsHardwareAccelerated)
+            {
+                var m = Vector256.Create(multiplier);
+                var inverse = Vector256.Create(inverseStep);
+                var max = Vector256.Create((float)(Steps / 2));
+                var step = Vector256.Create(Step);
+                for (; i + Vector256<float>.Count <= source.Length; i += Vector256<float>.Count)
+                {
+                    var code = Vector256.Round(Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(source), (nuint)i) * m * inverse);
+                    code = Vector256.Min(Vector256.Max(code, -max), max);
+                    (code * step).StoreUnsafe(ref MemoryMarshal.GetReference(destination), (nuint)i);
+                }
+            }
+            for (; i < source.Length; i++) destination[i] = Quantize(source[i] * multiplier);
         }
     }
 }

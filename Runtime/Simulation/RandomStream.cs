@@ -1,5 +1,6 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Ahwa.Runtime.Simulation
 {
@@ -41,35 +42,70 @@ namespace Ahwa.Runtime.Simulation
         /// <summary>Uniform in (0, 1): never 0, so its logarithm is finite.</summary>
         public double NextOpenUnit() => ((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
 
+        /// <summary>A standard normal draw: Marsaglia-Tsang ziggurat with 128 blocks, in Doornik's ZIGNOR form
+        /// (the block index and the uniform come from different bits, so they are independent).</summary>
         public double NextGaussian()
         {
-            double u1 = NextOpenUnit(), u2 = NextOpenUnit();
-            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+            ref double x = ref MemoryMarshal.GetArrayDataReference(Ziggurat.X);
+            ref double ratio = ref MemoryMarshal.GetArrayDataReference(Ziggurat.Ratio);
+            while (true)
+            {
+                ulong bits = NextUInt64();
+                int block = (int)(bits & 0x7F);
+                // Bits 11..63 as a signed number: uniform in [-1, 1), independent of the block bits.
+                double u = ((long)bits >> 11) * (1.0 / (1L << 52));
+                double xi = Unsafe.Add(ref x, block);
+                if (Math.Abs(u) < Unsafe.Add(ref ratio, block)) return u * xi;
+                if (block == 0) return Tail(u < 0);
+                double value = u * xi;
+                double next = Unsafe.Add(ref x, block + 1);
+                double f0 = Math.Exp(-0.5 * (xi * xi - value * value));
+                double f1 = Math.Exp(-0.5 * (next * next - value * value));
+                if (f1 + NextOpenUnit() * (f0 - f1) < 1.0) return value;
+            }
         }
 
-        /// <summary>Fills <paramref name="destination"/> with standard normal draws (Box-Muller, vectorised
-        /// transcendental functions; <paramref name="scratch"/> must be at least as long).</summary>
-        public void FillGaussian(Span<float> destination, Span<float> scratch)
+        double Tail(bool negative)
         {
-            int n = destination.Length;
-            if (scratch.Length < n) throw new ArgumentException($"Scratch of {scratch.Length} is shorter than {n}.", nameof(scratch));
-            int half = (n + 1) / 2;
-            var radius = scratch.Slice(0, half);
-            var angle = destination.Slice(0, half);
-            for (int i = 0; i < half; i++)
+            double x, y;
+            do
             {
-                radius[i] = (float)NextOpenUnit();
-                angle[i] = (float)(2.0 * Math.PI * NextOpenUnit());
+                x = Math.Log(NextOpenUnit()) / Ziggurat.R;
+                y = Math.Log(NextOpenUnit());
             }
-            TensorPrimitives.Log(radius, radius);
-            TensorPrimitives.Multiply(radius, -2f, radius);
-            TensorPrimitives.Sqrt(radius, radius);
-            // Second halves first, so the first half's angles are still intact when read.
-            var second = destination.Slice(half, n - half);
-            TensorPrimitives.Sin(angle.Slice(0, second.Length), second);
-            TensorPrimitives.Multiply(second, radius.Slice(0, second.Length), second);
-            TensorPrimitives.Cos(angle, angle);
-            TensorPrimitives.Multiply(angle, radius, angle);
+            while (-2 * y < x * x);
+            return negative ? x - Ziggurat.R : Ziggurat.R - x;
+        }
+
+        /// <summary>Fills <paramref name="destination"/> with standard normal draws.</summary>
+        public void FillGaussian(Span<float> destination)
+        {
+            for (int i = 0; i < destination.Length; i++) destination[i] = (float)NextGaussian();
+        }
+
+        /// <summary>Block edges of the 128-block ziggurat for the standard normal (Doornik 2005).</summary>
+        static class Ziggurat
+        {
+            public const double R = 3.442619855899;
+            const double V = 9.91256303526217e-3;
+            const int Blocks = 128;
+
+            public static readonly double[] X = new double[Blocks + 1];
+            public static readonly double[] Ratio = new double[Blocks];
+
+            static Ziggurat()
+            {
+                double f = Math.Exp(-0.5 * R * R);
+                X[0] = V / f;
+                X[1] = R;
+                X[Blocks] = 0;
+                for (int i = 2; i < Blocks; i++)
+                {
+                    X[i] = Math.Sqrt(-2 * Math.Log(V / X[i - 1] + f));
+                    f = Math.Exp(-0.5 * X[i] * X[i]);
+                }
+                for (int i = 0; i < Blocks; i++) Ratio[i] = X[i + 1] / X[i];
+            }
         }
 
         static ulong SplitMix(ref ulong x)

@@ -31,6 +31,7 @@ namespace Ahwa.Runtime.Simulation
             for (; j + strip <= n; j += strip)
             {
                 int t = 0;
+                for (; t + 8 <= tokens; t += 8) Block8x16(ref xs, ref ws, ref ys, t, j, k, n);
                 for (; t + TokenBlock <= tokens; t += TokenBlock) Block4x16(ref xs, ref ws, ref ys, t, j, k, n);
                 for (; t < tokens; t++) Block1x16(ref xs, ref ws, ref ys, t, j, k, n);
             }
@@ -48,6 +49,52 @@ namespace Ahwa.Runtime.Simulation
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+
+        static void Block8x16(ref float xs, ref float ws, ref float ys, int t, int j, int k, int n)
+        {
+            var a00 = Vector256<float>.Zero; var a01 = Vector256<float>.Zero;
+            var a10 = Vector256<float>.Zero; var a11 = Vector256<float>.Zero;
+            var a20 = Vector256<float>.Zero; var a21 = Vector256<float>.Zero;
+            var a30 = Vector256<float>.Zero; var a31 = Vector256<float>.Zero;
+            var a40 = Vector256<float>.Zero; var a41 = Vector256<float>.Zero;
+            var a50 = Vector256<float>.Zero; var a51 = Vector256<float>.Zero;
+            var a60 = Vector256<float>.Zero; var a61 = Vector256<float>.Zero;
+            var a70 = Vector256<float>.Zero; var a71 = Vector256<float>.Zero;
+            ref float x0 = ref Unsafe.Add(ref xs, t * k);
+            ref float w = ref Unsafe.Add(ref ws, j);
+            for (int i = 0; i < k; i++)
+            {
+                var w0 = Vector256.LoadUnsafe(ref w);
+                var w1 = Vector256.LoadUnsafe(ref w, 8);
+                ref float xi = ref Unsafe.Add(ref x0, i);
+                var b = Vector256.Create(xi);
+                a00 = Fma(b, w0, a00); a01 = Fma(b, w1, a01);
+                b = Vector256.Create(Unsafe.Add(ref xi, k));
+                a10 = Fma(b, w0, a10); a11 = Fma(b, w1, a11);
+                b = Vector256.Create(Unsafe.Add(ref xi, 2 * k));
+                a20 = Fma(b, w0, a20); a21 = Fma(b, w1, a21);
+                b = Vector256.Create(Unsafe.Add(ref xi, 3 * k));
+                a30 = Fma(b, w0, a30); a31 = Fma(b, w1, a31);
+                b = Vector256.Create(Unsafe.Add(ref xi, 4 * k));
+                a40 = Fma(b, w0, a40); a41 = Fma(b, w1, a41);
+                b = Vector256.Create(Unsafe.Add(ref xi, 5 * k));
+                a50 = Fma(b, w0, a50); a51 = Fma(b, w1, a51);
+                b = Vector256.Create(Unsafe.Add(ref xi, 6 * k));
+                a60 = Fma(b, w0, a60); a61 = Fma(b, w1, a61);
+                b = Vector256.Create(Unsafe.Add(ref xi, 7 * k));
+                a70 = Fma(b, w0, a70); a71 = Fma(b, w1, a71);
+                w = ref Unsafe.Add(ref w, n);
+            }
+            ref float y = ref Unsafe.Add(ref ys, t * n + j);
+            a00.StoreUnsafe(ref y); a01.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a10.StoreUnsafe(ref y); a11.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a20.StoreUnsafe(ref y); a21.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a30.StoreUnsafe(ref y); a31.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a40.StoreUnsafe(ref y); a41.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a50.StoreUnsafe(ref y); a51.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a60.StoreUnsafe(ref y); a61.StoreUnsafe(ref y, 8); y = ref Unsafe.Add(ref y, n);
+            a70.StoreUnsafe(ref y); a71.StoreUnsafe(ref y, 8);
+        }
 
         static void Block4x16(ref float xs, ref float ws, ref float ys, int t, int j, int k, int n)
         {

@@ -47,6 +47,33 @@ public class QuantizerTests
         Assert.Equal(q.Step, q.Quantize(q.Step * 0.51f));
     }
 
+    [Theory]
+    [InlineData(8, 1.0, 1f)]
+    [InlineData(8, 12.0, 0.37f)]
+    [InlineData(5, 2.0, 3f)]
+    public void VectorisedQuantisingGivesTheScalarBits(int bits, double bound, float multiplier)
+    {
+        var q = new Quantizer(bits, bound);
+        var random = new RandomStream(1, (ulong)bits);
+        var values = Enumerable.Range(0, 1003).Select(_ => (float)(random.NextGaussian() * bound)).ToArray();
+        var vector = new float[values.Length];
+        q.Quantize(values, multiplier, vector);
+        Assert.Equal(values.Select(v => q.Quantize(v * multiplier)).ToArray(), vector);
+    }
+
+    [Fact]
+    public void HalfwayValuesRoundToEven()
+    {
+        // 3 bits over [-3, 3]: 6 steps of exactly 1.
+        var q = new Quantizer(3, 3.0);
+        var halves = new[] { -2.5f, -1.5f, -0.5f, 0.5f, 1.5f, 2.5f, 3.5f, 0.49f, 0.51f, 1f, 2f, 3f, 4f, 5.5f, 6.5f, 7.5f, 8.5f };
+        var expected = new[] { -2f, -2f, 0f, 0f, 2f, 2f, 3f, 0f, 1f, 1f, 2f, 3f, 3f, 3f, 3f, 3f, 3f };
+        Assert.Equal(expected, halves.Select(q.Quantize).ToArray());
+        var vector = new float[halves.Length];
+        q.Quantize(halves, 1f, vector);
+        Assert.Equal(expected, vector);
+    }
+
     [Fact]
     public void OneBitIsASign()
     {

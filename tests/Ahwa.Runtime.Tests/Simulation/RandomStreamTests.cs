@@ -7,12 +7,12 @@ namespace Ahwa.Runtime.Tests.Simulation;
 public class RandomStreamTests
 {
     [Fact]
-    public void VectorisedGaussiansAreStandardNormal()
+    public void ZigguratGaussiansAreStandardNormal()
     {
         const int n = 200_001;
         var values = new float[n];
         var random = new RandomStream(3, 4);
-        random.FillGaussian(values, new float[n]);
+        random.FillGaussian(values);
         double mean = values.Average(v => (double)v);
         double variance = values.Average(v => (v - mean) * (v - mean));
         Assert.True(Math.Abs(mean) < 3 / Math.Sqrt(n), $"mean {mean}");
@@ -20,6 +20,17 @@ public class RandomStreamTests
         // Fourth moment of a normal is 3.
         double kurtosis = values.Average(v => Math.Pow(v - mean, 4)) / (variance * variance);
         Assert.True(Math.Abs(kurtosis - 3) < 0.1, $"kurtosis {kurtosis}");
+        // The ziggurat's tail (|z| > R = 3.4426) and its wedges: P(|z| > 3.4426) = 5.762e-4, P(|z| > 1) = 0.31731.
+        AssertFraction(values, 3.442619855899, 5.762e-4, n);
+        AssertFraction(values, 1.0, 0.317311, n);
+        AssertFraction(values, 2.0, 0.0455003, n);
+    }
+
+    static void AssertFraction(float[] values, double threshold, double expected, int n)
+    {
+        double observed = values.Count(v => Math.Abs(v) > threshold) / (double)n;
+        double error = Math.Sqrt(expected * (1 - expected) / n);
+        Assert.True(Math.Abs(observed - expected) < 4 * error, $"P(|z| > {threshold}) = {observed}, expected {expected}");
     }
 
     [Fact]
