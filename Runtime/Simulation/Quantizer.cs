@@ -1,4 +1,5 @@
 using System;
+using Ahwa.Targets.Kernels;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -13,12 +14,11 @@ namespace Ahwa.Runtime.Simulation
     {
         public Quantizer(int bits, double bound)
         {
-            if (bits < 1 || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, "Converter resolution must be between 1 and 16 bits.");
             if (!(bound > 0) || double.IsInfinity(bound)) throw new ArgumentOutOfRangeException(nameof(bound), bound, "Quantiser bound must be positive and finite.");
             Bits = bits;
             Bound = (float)bound;
-            Steps = bits == 1 ? 1 : (1 << bits) - 2;
-            Step = (float)(2.0 * bound / Steps);
+            Steps = Converters.Steps(bits);
+            Step = Converters.Step(bits, bound);
             inverseStep = (float)(Steps / (2.0 * bound));
         }
 

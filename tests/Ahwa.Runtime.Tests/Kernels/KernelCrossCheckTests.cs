@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Ahwa.Runtime.Kernels;
+using Ahwa.Runtime.Simulation;
+using Ahwa.Targets;
+using Ahwa.Targets.Kernels;
+using Xunit.Abstractions;
+
+namespace Ahwa.Runtime.Tests.Kernels;
+
+/// <summary>The generated C kernels against the managed reference, bit for bit, on the host (ASan + UBSan),
+/// rv64gc under qemu-riscv64 and rv32imafc bare metal under qemu-system-riscv32.</summary>
+public class KernelCrossCheckTests
+{
+    readonly ITestOutputHelper output;
+
+    public KernelCrossCheckTests(ITestOutputHelper output) => this.output = output;
+
+    static string WorkDirectory(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ahwa-kernels", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>A random layer: in and out 1..maxSize (several tiles at 256 x 256 when large), rank 1..32, tokens 1..maxTokens, cores 1..8.</summary>
+    internal static KernelCase RandomCase(int index, ulong seed, int maxSize, int maxTokens)
+    {
+        var random = new RandomStream(seed, (ulong)index);
+        int Pick(int low, int high) => low + (int)(random.NextUInt64() % (ulong)(high - low + 1));
+        // Half the layers small, half up to the maximum, so splits over several tiles are common.
+        int ins = random.NextUInt64() % 2 == 0 ? Pick(1, 64) : Pick(1, maxSize);
+        int outs = random.NextUInt64() % 2 == 0 ? Pick(1, 64) : Pick(1, maxSize);
+        int rank = Pick(1, Math.Min(32, Math.Min(ins, outs)));
+        int adcBits = Pick(4, 10);
+        var chip = ChipSpec.Default with { TileRows = 256, TileCols = 256, AdcBits = adcBits };
+        var cluster = new ClusterSpec(Pick(1, 8), 16 * 1024, Ahwa.Dsl.ClusterDataType.Fp16);
+        var layer = new LayerSpec($"case{index}.dense", LayerKind.Analog, ins, outs, true, new LoraSpec(rank, Pick(1, 64), 0.0));
+        var kernel = MemoryPlanner.Plan(layer, chip, cluster).Kernel!;
+        return new KernelCase(kernel, KernelInputs.Random(kernel, Pick(1, maxTokens), adcBits, seed ^ (ulong)index), cluster.Cores);
+    }
+
+    void AssertNoDifferences(IReadOnlyList<KernelCaseResult> results, bool naive)
+    {
+        foreach (var r in results)
+        {
+            var k = r.Case.Kernel;
+            Assert.True(r.Differences == 0,
+                $"{k.Symbol} ({k.InFeatures} -> {k.OutFeatures}, rank {k.Rank}, {k.InputBlocks} blocks, {r.Case.Inputs.Tokens} tokens, {r.Case.Cores} cores): " +
+                $"{r.Differences} of {r.Elements} elements differ, first at {r.FirstDifference}");
+            if (naive) Assert.True(r.NaiveDifferences == 0, $"naive baseline of {k.Symbol}: {r.NaiveDifferences} elements differ");
+        }
+        output.WriteLine($"{results.Count} cases, {results.Sum(r => r.Elements)} elements, {results.Sum(r => r.Differences)} differences");
+    }
+
+    [Fact]
+    public void HostBuildMatchesTheReferenceOnHundredsOfRandomLayers()
+    {
+        var cases = Enumerable.Range(0, 200).Select(i => RandomCase(i, 1, 1536, 128)).ToList();
+        // Four benches of 50 kernels each: one compile and run per bench.
+        foreach (var batch in cases.Chunk(50))
+            AssertNoDifferences(KernelCrossCheck.Run(batch, KernelTarget.Host, WorkDirectory("host")), naive: true);
+    }
+
+    [Fact]
+    public void Rv64UnderQemuMatchesTheReference()
+    {
+        var cases = Enumerable.Range(1000, 30).Select(i => RandomCase(i, 2, 600, 24)).ToList();
+        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv64, WorkDirectory("rv64")), naive: true);
+    }
+
+    [Fact]
+    public void Rv32BareMetalUnderQemuMatchesTheReference()
+    {
+        var cases = Enumerable.Range(2000, 30).Select(i => RandomCase(i, 3, 400, 16)).ToList();
+        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv32, WorkDirectory("rv32")), naive: true);
+    }
+
+    [Fact]
+    public void OneThreeAndEightCoresGiveIdenticalBits()
+    {
+        var chip = ChipSpec.Default with { TileRows = 128, TileCols = 128 };
+        var layer = new LayerSpec("cores.dense", LayerKind.Analog, 300, 200, true, new LoraSpec(8, 32, 0));
+        var kernel = MemoryPlanner.Plan(layer, chip, ClusterSpec.Default).Kernel!;
+        var inputs = KernelInputs.Random(kernel, 37, 8, 5);
+        var cases = new[] { 1, 3, 8 }.Select(cores => new KernelCase(kernel, inputs, cores)).ToList();
+        var results = KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("cores"), checkNaive: false);
+        AssertNoDifferences(results, naive: false);
+        Assert.Equal(3, results.Count);
+    }
+}
