@@ -10,6 +10,27 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# The kernel cross-checks need the RISC-V compilers and QEMU (Debian packages). Install what is missing when we
+# can (root, as in CI); otherwise say what to install. The tests fail, never skip, without them.
+need_packages=()
+command -v gcc >/dev/null 2>&1 || need_packages+=(gcc)
+command -v make >/dev/null 2>&1 || need_packages+=(make)
+command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || need_packages+=(gcc-riscv64-linux-gnu)
+command -v qemu-riscv64 >/dev/null 2>&1 || need_packages+=(qemu-user)
+command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need_packages+=(gcc-riscv64-unknown-elf)
+[ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need_packages+=(picolibc-riscv64-unknown-elf)
+command -v qemu-system-riscv32 >/dev/null 2>&1 || need_packages+=(qemu-system-misc)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "run-tests.sh: installing ${need_packages[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_packages[@]}" >/dev/null \
+      || { echo "run-tests.sh: apt-get install ${need_packages[*]} failed" >&2; exit 2; }
+  else
+    echo "run-tests.sh: missing tools; install them with: sudo apt-get install ${need_packages[*]}" >&2
+    exit 2
+  fi
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -39,6 +39,7 @@ namespace Ahwa.Generator
                     Add(spc, ModuleEmitter.EmitModel(model!));
                     Add(spc, SpecEmitter.Emit(model!));
                     Add(spc, TileMapEmitter.Emit(model!));
+                    Add(spc, ArtifactsEmitter.Emit(model!));
                 });
 
             var blocks = context.SyntaxProvider

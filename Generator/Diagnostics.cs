@@ -86,6 +86,10 @@ namespace Ahwa.Generator
             "Base class must be an Ahwa module",
             "'{0}' derives from '{1}'; an Ahwa {2} must derive from '{3}' or declare no base class");
 
+        public static readonly DiagnosticDescriptor ClusterMemoryTooSmall = Error("AHWA0021",
+            "LoRA kernel does not fit the cluster's L1",
+            "Layer '{1}' of '{0}' needs {2} bytes of L1 for its kernel even with one token per tile; the cluster has {3}. Raise RiscVCluster.L1KiB or lower the rank");
+
         public static readonly DiagnosticDescriptor BlocksInBlock = Error("AHWA0020",
             "Blocks cannot be nested",
             "'{0}' uses [Blocks] inside a block; only a model can repeat blocks");

@@ -24,6 +24,7 @@ namespace Ahwa.Generator
 
             var layers = new List<LayerSpec>();
             var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+            var origins = new Dictionary<string, (LocationInfo? Location, string Source)>(StringComparer.Ordinal);
             foreach (var member in members)
             {
                 string memberName = symbol.Name + "." + member.Declaration.PropertyName;
@@ -41,6 +42,7 @@ namespace Ahwa.Generator
                         continue;
                     }
                     owners.Add(layer.Name, memberName);
+                    origins[layer.Name] = (location, source);
                     if (layer.Lora is not null && (layer.Lora.Rank <= 0 || layer.Lora.Rank > Math.Min(layer.InFeatures, layer.OutFeatures)))
                     {
                         // A block repeated N times has N such layers; one diagnostic says it.
@@ -63,7 +65,7 @@ namespace Ahwa.Generator
                     var where = chipAttribute is null ? LocationInfo.From(syntax.Identifier.GetLocation()) : AttributeReader.Location(chipAttribute);
                     diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyTiles, where, symbol.Name, map.TilesUsed, chip.TileRows, chip.TileCols, chip.Tiles));
                 }
-                else
+                else if (KernelsFit(model, origins, diagnostics))
                 {
                     var memberDeclarations = new List<MemberDeclaration>();
                     foreach (var member in members) memberDeclarations.Add(member.Declaration);
@@ -71,6 +73,23 @@ namespace Ahwa.Generator
                 }
             }
             return new ParseResult<ModelDeclaration>(declaration, diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>Plans every analog layer's kernel; reports the layers whose working set cannot fit the cluster's L1.</summary>
+        static bool KernelsFit(ModelSpec model, Dictionary<string, (LocationInfo? Location, string Source)> origins, List<DiagnosticInfo> diagnostics)
+        {
+            bool ok = true;
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (layer, plan) in Ahwa.Targets.Kernels.KernelArtifacts.PlanAll(model))
+            {
+                if (plan.Kernel is not null) continue;
+                var (location, source) = origins[layer.Name];
+                ok = false;
+                if (!reported.Add(source)) continue; // a repeated block reports once
+                var error = DiagnosticInfo.Create(Diagnostics.ClusterMemoryTooSmall, location, source, layer.Name, plan.BytesNeeded, plan.BytesAvailable);
+                diagnostics.Add(error);
+            }
+            return ok;
         }
 
         /// <summary>The layers a member contributes, each with where to report a problem with it. A null layer

@@ -96,6 +96,24 @@ namespace Ahwa.Targets.Kernels
             w.Line("}");
             w.Line("#endif");
             w.Line();
+            w.Line("/* Load an FP16 value as FP32 / store FP32 as FP16 (one instruction each with Zfh's flh and fsh). */");
+            w.Line("#if defined(__riscv_zfh)");
+            w.Line("static inline float ahwa_load_h(const uint16_t *p)");
+            w.Line("{");
+            w.Line("    float f;");
+            w.Line("    __asm__(\"flh %0, %1\\n\\tfcvt.s.h %0, %0\" : \"=f\"(f) : \"m\"(*p));");
+            w.Line("    return f;");
+            w.Line("}");
+            w.Line("static inline void ahwa_store_h(uint16_t *p, float f)");
+            w.Line("{");
+            w.Line("    float t;");
+            w.Line("    __asm__(\"fcvt.h.s %1, %2\\n\\tfsh %1, %0\" : \"=m\"(*p), \"=&f\"(t) : \"f\"(f));");
+            w.Line("}");
+            w.Line("#else");
+            w.Line("static inline float ahwa_load_h(const uint16_t *p) { return ahwa_h2f(*p); }");
+            w.Line("static inline void ahwa_store_h(uint16_t *p, float f) { *p = ahwa_f2h(f); }");
+            w.Line("#endif");
+            w.Line();
             w.Line("#endif /* AHWA_CLUSTER_H */");
             return w.ToString();
         }

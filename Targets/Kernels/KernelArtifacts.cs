@@ -16,11 +16,33 @@ namespace Ahwa.Targets.Kernels
         public static IReadOnlyList<(LayerSpec Layer, KernelPlanResult Plan)> PlanAll(ModelSpec model) =>
             model.Layers.Where(l => l.IsAnalog).Select(l => (l, MemoryPlanner.Plan(l, model.Chip, model.Cluster))).ToList();
 
+        /// <summary>Layers with the same shape and constants share one kernel (code size on the cluster): the kernel
+        /// of each analog layer, in declaration order, named after its shape.</summary>
+        public static IReadOnlyList<(string Layer, KernelLayer Kernel)> Kernels(ModelSpec model)
+        {
+            var result = new List<(string, KernelLayer)>();
+            var shared = new Dictionary<KernelLayer, KernelLayer>();
+            var symbols = new HashSet<string>();
+            foreach (var (layer, plan) in PlanAll(model))
+            {
+                var kernel = plan.Kernel ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs {plan.BytesNeeded} bytes of L1; the cluster has {plan.BytesAvailable}.");
+                var key = kernel with { LayerName = "", Symbol = "" };
+                if (!shared.TryGetValue(key, out var named))
+                {
+                    string symbol = $"ahwa_{kernel.InFeatures}x{kernel.OutFeatures}_r{kernel.Rank}";
+                    for (int variant = 2; !symbols.Add(symbol); variant++) symbol = $"ahwa_{kernel.InFeatures}x{kernel.OutFeatures}_r{kernel.Rank}_v{variant}";
+                    named = kernel with { Symbol = symbol };
+                    shared.Add(key, named);
+                }
+                result.Add((layer.Name, named));
+            }
+            return result;
+        }
+
         public static IReadOnlyList<Artifact> Build(ModelSpec model)
         {
-            var kernels = new List<KernelLayer>();
-            foreach (var (layer, plan) in PlanAll(model))
-                kernels.Add(plan.Kernel ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs {plan.BytesNeeded} bytes of L1; the cluster has {plan.BytesAvailable}."));
+            var byLayer = Kernels(model);
+            var kernels = byLayer.Select(k => k.Kernel).Distinct().ToList();
             var map = TileMapBuilder.Build(model);
             var files = new List<Artifact>
             {
@@ -35,7 +57,7 @@ namespace Ahwa.Targets.Kernels
             }
             files.Add(new Artifact("tile_map.json", TileMapJson.Write(model.Name, map)));
             files.Add(new Artifact("tile_map.h", TileMapHeader(model.Name, map)));
-            files.Add(new Artifact("manifest.json", Manifest(model, kernels, files.Select(f => f.Path).Concat(new[] { "tile_map.json", "tile_map.h" }).Distinct())));
+            files.Add(new Artifact("manifest.json", Manifest(model, byLayer, kernels, files.Select(f => f.Path))));
             return files;
         }
 
@@ -68,7 +90,7 @@ namespace Ahwa.Targets.Kernels
             return w.ToString();
         }
 
-        static string Manifest(ModelSpec model, List<KernelLayer> kernels, IEnumerable<string> files)
+        static string Manifest(ModelSpec model, IReadOnlyList<(string Layer, KernelLayer Kernel)> layers, List<KernelLayer> kernels, IEnumerable<string> files)
         {
             var w = new IndentedWriter("  ");
             w.Line("{");
@@ -83,10 +105,17 @@ namespace Ahwa.Targets.Kernels
                     for (int i = 0; i < kernels.Count; i++)
                     {
                         var k = kernels[i];
-                        w.Line($"{{ \"layer\": {Literals.String(k.LayerName)}, \"symbol\": {Literals.String(k.Symbol)}, \"in\": {CLiterals.Int(k.InFeatures)}, \"out\": {CLiterals.Int(k.OutFeatures)}, " +
+                        w.Line($"{{ \"symbol\": {Literals.String(k.Symbol)}, \"in\": {CLiterals.Int(k.InFeatures)}, \"out\": {CLiterals.Int(k.OutFeatures)}, " +
                                $"\"rank\": {CLiterals.Int(k.Rank)}, \"blocks\": {CLiterals.Int(k.InputBlocks)}, \"tokenTile\": {CLiterals.Int(k.TokenTile)}, \"l1Used\": {CLiterals.Int(k.L1Used)}, " +
                                $"\"source\": {Literals.String(KernelEmitter.SourceName(k))}, \"header\": {Literals.String(KernelEmitter.HeaderName(k))} }}{(i == kernels.Count - 1 ? "" : ",")}");
                     }
+                }
+                w.Line("],");
+                w.Line("\"layers\": [");
+                using (w.Indent())
+                {
+                    for (int i = 0; i < layers.Count; i++)
+                        w.Line($"{{ \"layer\": {Literals.String(layers[i].Layer)}, \"kernel\": {Literals.String(layers[i].Kernel.Symbol)} }}{(i == layers.Count - 1 ? "" : ",")}");
                 }
                 w.Line("],");
                 w.Line("\"files\": [" + string.Join(", ", files.Select(Literals.String)) + "]");

@@ -194,6 +194,11 @@ public class DiagnosticTests
         "AHWA0020", "'Outer.Items' uses [Blocks] inside a block; only a model can repeat blocks", "Blocks(typeof(Inner), 2)");
 
     [Fact]
+    public void KernelThatCannotFitTheClusterL1() => Expect(
+        "[AnalogModel, RiscVCluster(L1KiB = 16)] public partial class M { [AnalogLinear(1024, 1024)] public partial AnalogLinear Big { get; } }",
+        "AHWA0021", "Layer 'big' of 'M.Big' needs 88112 bytes of L1 for its kernel even with one token per tile; the cluster has 16384. Raise RiscVCluster.L1KiB or lower the rank", "Big");
+
+    [Fact]
     public void EveryErrorOfAClassIsReportedInOneBuild()
     {
         var run = Harness.Generate(Usings +

@@ -16,9 +16,11 @@ namespace Ahwa.Models
         [AnalogLinear(3072, 768, Name = "output.dense")] public partial AnalogLinear Output { get; }
     }
 
-    /// <summary>BERT-base: 12 encoder layers on analog tiles, a digital classification head.</summary>
+    /// <summary>BERT-base: 12 encoder layers on analog tiles, a digital classification head. Its 768 x 3072 LoRA
+    /// kernels need about 177 KiB of L1 for one token, more than a 128 KiB Snitch cluster has.</summary>
     [AnalogModel]
     [AnalogChip(TileRows = 512, TileCols = 512, Tiles = 2048)]
+    [RiscVCluster(L1KiB = 256)]
     public partial class BertBase
     {
         [Blocks(typeof(BertLayer), 12, Name = "encoder.layer")]
