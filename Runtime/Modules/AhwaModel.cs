@@ -22,6 +22,15 @@ namespace Ahwa.Runtime
         public long Total => Count(MetaWeights) + Count(Lora) + Count(Digital);
     }
 
+    /// <summary>Which parameters train.</summary>
+    public enum TrainingRegime
+    {
+        /// <summary>AHWA-LoRA: LoRA adapters and task heads only; the analog meta-weights stay as programmed.</summary>
+        AhwaLora = 0,
+        /// <summary>Full AHWA: every weight, under the same hardware noise.</summary>
+        FullAhwa = 1,
+    }
+
     /// <summary>Base of a generated [AnalogModel] class.</summary>
     public abstract class AhwaModel : AhwaModuleBase
     {
@@ -45,6 +54,47 @@ namespace Ahwa.Runtime
             foreach (var layer in AnalogLayers) if (layer.Spec.Name == name) return layer;
             foreach (var layer in DigitalLayers) if (layer.Spec.Name == name) return layer;
             throw new KeyNotFoundException($"Model '{ModelSpec.Name}' has no linear layer named '{name}'.");
+        }
+
+        /// <summary>How every analog layer computes: digital, with training-time noise, or as programmed hardware.</summary>
+        public void SetExecution(AnalogExecution execution)
+        {
+            foreach (var layer in AnalogLayers) layer.Execution = execution;
+        }
+
+        /// <summary>Chooses what trains. AHWA-LoRA: the LoRA matrices and the digital layers (task heads); meta-weights,
+        /// output scales, biases and everything else frozen. Full AHWA: every parameter.</summary>
+        public IReadOnlyList<Parameter> ConfigureTraining(TrainingRegime regime)
+        {
+            var groups = ParameterGroups();
+            var heads = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+            foreach (var layer in DigitalLayers) foreach (var p in layer.parameters()) heads.Add(p);
+            var trainable = new List<Parameter>();
+            foreach (var (_, parameter) in named_parameters())
+            {
+                bool train = regime == TrainingRegime.FullAhwa || groups.Lora.Any(l => ReferenceEquals(l.Parameter, parameter)) || heads.Contains(parameter);
+                parameter.requires_grad = train;
+                if (train) trainable.Add(parameter);
+            }
+            return trainable;
+        }
+
+        /// <summary>Seeds the training-time noise of every analog layer from one seed (layer i gets its own stream).</summary>
+        public void SeedNoise(ulong seed)
+        {
+            for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].SeedNoise(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1));
+        }
+
+        /// <summary>Programs every analog layer's meta-weights onto tiles (one device-programming draw per seed).</summary>
+        public void Program(Simulation.IDeviceModel device, ulong seed)
+        {
+            for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].Program(device, unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1));
+        }
+
+        /// <summary>Drift and read noise of every programmed layer at <paramref name="seconds"/> after programming.</summary>
+        public void DriftTo(double seconds, ulong seed)
+        {
+            for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].DriftTo(seconds, unchecked(seed * 0xD1B54A32D192ED03UL + (ulong)i + 1));
         }
 
         /// <summary>Splits every parameter into meta-weights, LoRA and digital by its role.</summary>

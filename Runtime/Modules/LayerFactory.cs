@@ -20,7 +20,7 @@ namespace Ahwa.Runtime
             generator = new torch.Generator(unchecked((ulong)seed));
         }
 
-        public AnalogLinear Analog(string name) => new AnalogLinear(spec.Layer(name), generator);
+        public AnalogLinear Analog(string name) => new AnalogLinear(spec.Layer(name), generator, spec.Chip);
 
         public DigitalLinear Digital(string name) => new DigitalLinear(spec.Layer(name), generator);
     }

@@ -1,0 +1,229 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Ahwa.Runtime.Simulation;
+using Ahwa.Runtime.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ahwa.Runtime.Tests.Training;
+
+/// <summary>AHWA-LoRA on a generated model: hardware-aware forward, trainable sets, programmed execution,
+/// adapters as PEFT files, the drift sweep.</summary>
+public class TrainingTests
+{
+    const int Examples = 256;
+
+    /// <summary>A task a LoRA can learn: labels from a fixed random teacher on random inputs.</summary>
+    static (Tensor X, Tensor Labels) Task(int teacherSeed)
+    {
+        var x = randn(new long[] { Examples, 48 }, generator: new Generator(5));
+        var teacher = randn(new long[] { 48 }, generator: new Generator((ulong)teacherSeed));
+        var labels = x.matmul(teacher).gt(0).to_type(ScalarType.Int64);
+        return (x, labels);
+    }
+
+    static Func<int[], Tensor> Loss(TinyClassifier model, Tensor x, Tensor labels) => batch =>
+    {
+        var index = tensor(batch.Select(i => (long)i).ToArray());
+        return nn.functional.cross_entropy(model.Forward(x.index_select(0, index)), labels.index_select(0, index));
+    };
+
+    static double Accuracy(TinyClassifier model, Tensor x, Tensor labels)
+    {
+        using var noGrad = no_grad();
+        using var predictions = model.Forward(x).argmax(1);
+        return predictions.eq(labels).to_type(ScalarType.Float32).mean().item<float>();
+    }
+
+    static float[] Values(Tensor t) => t.detach().contiguous().data<float>().ToArray();
+
+    [Fact]
+    public void QuantisersPassGradientsStraightThrough()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        model.SetExecution(AnalogExecution.HardwareAware);
+        model.SeedNoise(2);
+        model.ConfigureTraining(TrainingRegime.AhwaLora);
+        using (no_grad()) model.Hidden.LoraB!.weight!.normal_(generator: new Generator(3));
+        var x = randn(new long[] { 8, 48 }, generator: new Generator(4)).requires_grad_(true);
+        model.Forward(x).sum().backward();
+        Assert.True(x.grad!.abs().sum().item<float>() > 0);
+        Assert.True(model.Hidden.LoraA!.weight!.grad!.abs().sum().item<float>() > 0);
+        Assert.Null(model.Hidden.weight.grad);
+    }
+
+    [Fact]
+    public void HardwareAwareForwardIsNoisyButCloseToTheDigitalOne()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var x = randn(new long[] { 64, 48 }, generator: new Generator(4));
+        model.SetExecution(AnalogExecution.Digital);
+        var digital = model.Hidden.call(x);
+        model.SetExecution(AnalogExecution.HardwareAware);
+        model.SeedNoise(9);
+        var first = model.Hidden.call(x);
+        var second = model.Hidden.call(x);
+        double error = (first - digital).pow(2).mean().sqrt().item<float>() / digital.pow(2).mean().sqrt().item<float>();
+        Assert.True(error > 0.005 && error < 0.3, $"relative error {error}");
+        Assert.False(first.eq(second).all().item<bool>()); // a fresh noise draw per forward
+        model.SeedNoise(9);
+        Assert.True(model.Hidden.call(x).eq(first).all().item<bool>()); // the same seed, the same draws
+    }
+
+    [Fact]
+    public void AhwaLoraLearnsAndLeavesMetaWeightsBitForBitUnchanged()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var before = model.AnalogLayers.Select(l => Values(l.weight)).ToList();
+        var scales = model.AnalogLayers.Select(l => Values(l.output_scale)).ToList();
+        var losses = AhwaTrainer.Train(model, Examples, Loss(model, x, labels), new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: 6, Seed: 3));
+        Assert.True(losses.TakeLast(8).Average() < 0.8 * losses.Take(8).Average(), $"loss {losses.Take(8).Average()} -> {losses.TakeLast(8).Average()}");
+        for (int i = 0; i < before.Count; i++)
+        {
+            Assert.Equal(before[i], Values(model.AnalogLayers[i].weight));
+            Assert.Equal(scales[i], Values(model.AnalogLayers[i].output_scale));
+        }
+    }
+
+    [Fact]
+    public void FullAhwaChangesTheMetaWeights()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var before = Values(model.Hidden.weight);
+        AhwaTrainer.Train(model, Examples, Loss(model, x, labels), new TrainingOptions(LearningRate: 5e-3, BatchSize: 64, Epochs: 1, Seed: 3, Regime: TrainingRegime.FullAhwa));
+        Assert.NotEqual(before, Values(model.Hidden.weight));
+    }
+
+    [Fact]
+    public void ProgrammedExecutionIsTheReferenceSimulator()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        using (no_grad()) model.Hidden.LoraB!.weight!.zero_();
+        model.Program(new PcmLikeDevice(), 21);
+        model.DriftTo(86400, 22);
+        model.SetExecution(AnalogExecution.Programmed);
+        var x = randn(new long[] { 10, 48 }, generator: new Generator(4));
+        var layer = model.Hidden;
+        var y = Values(layer.call(x) - layer.bias!);
+
+        // The same programmed tiles, drift draw and noise seed, straight through the simulator.
+        var expected = new float[10 * 40];
+        var seed = (ulong)typeof(AnalogLinear).GetField("evaluationSeed", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(layer)!;
+        layer.Simulator!.Forward(Values(x), 10, expected, AnalogLinear.EvaluationSeed(seed, 1));
+        for (int i = 0; i < y.Length; i++)
+            Assert.True(Math.Abs(y[i] - expected[i]) <= 1e-5 * Math.Max(1e-3, Math.Abs(expected[i])), $"element {i}: {y[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void AdaptersRoundTripInPeftLayoutAndBadFilesLeaveTheModelUnchanged()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        using (no_grad()) foreach (var layer in model.AnalogLayers) layer.LoraB!.weight!.normal_(generator: new Generator(8));
+        var directory = Directory.CreateTempSubdirectory("ahwa-adapter-").FullName;
+        AdapterFiles.Save(model, directory);
+        var names = SafeTensors.Read(Path.Combine(directory, AdapterFiles.WeightsFile)).Select(t => t.Name).ToList();
+        Assert.Contains("base_model.model.encoder.dense.lora_A.weight", names);
+        Assert.Contains("base_model.model.classifier.weight", names);
+        Assert.DoesNotContain(names, n => n.EndsWith(".weight", StringComparison.Ordinal) && n.Contains("dense.weight"));
+        using (var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, AdapterFiles.ConfigFile))))
+        {
+            Assert.Equal("LORA", config.RootElement.GetProperty("peft_type").GetString());
+            Assert.Equal(4, config.RootElement.GetProperty("r").GetInt32());
+            Assert.Equal("classifier", config.RootElement.GetProperty("modules_to_save")[0].GetString());
+        }
+
+        using var other = new TinyClassifier(seed: 2);
+        AdapterFiles.LoadInto(other, directory);
+        Assert.Equal(Values(model.Hidden.LoraB!.weight!), Values(other.Hidden.LoraB!.weight!));
+        Assert.Equal(Values(model.Head.weight), Values(other.Head.weight));
+
+        // A truncated file: the error names the file; nothing changes.
+        using var third = new TinyClassifier(seed: 3);
+        var untouched = Values(third.Hidden.LoraA!.weight!);
+        var bytes = File.ReadAllBytes(Path.Combine(directory, AdapterFiles.WeightsFile));
+        File.WriteAllBytes(Path.Combine(directory, AdapterFiles.WeightsFile), bytes.AsSpan(0, bytes.Length - 100).ToArray());
+        var error = Assert.Throws<InvalidDataException>(() => AdapterFiles.LoadInto(third, directory));
+        Assert.Contains(AdapterFiles.WeightsFile, error.Message);
+        Assert.Contains("tensor '", error.Message);
+        Assert.Equal(untouched, Values(third.Hidden.LoraA!.weight!));
+
+        // A tensor of the wrong shape: named, and nothing changes (checked before anything is copied).
+        var adapter = AdapterFiles.Capture(model, "task");
+        var tensors = adapter.Tensors.Select(t => t.Name.EndsWith("encoder.output.lora_B.weight", StringComparison.Ordinal) ? t with { Shape = new long[] { 4, 16 } } : t).ToList();
+        var mismatch = Assert.Throws<InvalidDataException>(() => AdapterFiles.Apply(third, adapter with { Tensors = tensors }, "task.safetensors"));
+        Assert.Contains("base_model.model.encoder.output.lora_B.weight", mismatch.Message);
+        Assert.Contains("task.safetensors", mismatch.Message);
+        Assert.Equal(untouched, Values(third.Hidden.LoraA!.weight!));
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public void TwoTasksShareOneProgrammingAndEachAdapterServesItsOwnTask()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, first) = Task(11);
+        var (_, second) = Task(12);
+        var options = new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: 8, Seed: 3);
+        var untrained = AdapterFiles.Capture(model, "untrained");
+        AhwaTrainer.Train(model, Examples, Loss(model, x, first), options);
+        var adapterOne = AdapterFiles.Capture(model, "one");
+        AdapterFiles.Apply(model, untrained); // each task starts from the same base model
+        AhwaTrainer.Train(model, Examples, Loss(model, x, second), options);
+        var adapterTwo = AdapterFiles.Capture(model, "two");
+
+        model.Program(new PcmLikeDevice(), 5);
+        model.DriftTo(3600, 6);
+        model.SetExecution(AnalogExecution.Programmed);
+        var tiles = model.Hidden.Simulator;
+        AdapterFiles.Apply(model, adapterOne);
+        double oneOnOne = Accuracy(model, x, first), oneOnTwo = Accuracy(model, x, second);
+        AdapterFiles.Apply(model, adapterTwo);
+        double twoOnTwo = Accuracy(model, x, second), twoOnOne = Accuracy(model, x, first);
+        Assert.Same(tiles, model.Hidden.Simulator); // no reprogramming
+        Assert.True(oneOnOne > oneOnTwo + 0.1 && twoOnTwo > twoOnOne + 0.1, $"{oneOnOne} {oneOnTwo} {twoOnTwo} {twoOnOne}");
+        Assert.True(oneOnOne > 0.75 && twoOnTwo > 0.75, $"{oneOnOne} {twoOnTwo}");
+    }
+
+    [Fact]
+    public void CancellingKeepsTheLastCheckpoint()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var directory = Directory.CreateTempSubdirectory("ahwa-checkpoint-").FullName;
+        using var cancel = new CancellationTokenSource();
+        byte[]? epochOne = null;
+        var progress = new SynchronousProgress(step => { if (step.Epoch == 2 && step.Step == 10) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => AhwaTrainer.Train(model, Examples, Loss(model, x, labels),
+            new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: 3, Seed: 3), progress, cancel.Token,
+            epoch => { AdapterFiles.Save(model, directory); epochOne ??= File.ReadAllBytes(Path.Combine(directory, AdapterFiles.WeightsFile)); }));
+        Assert.Equal(epochOne, File.ReadAllBytes(Path.Combine(directory, AdapterFiles.WeightsFile)));
+        using var restored = new TinyClassifier(seed: 5);
+        AdapterFiles.LoadInto(restored, directory);
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
+    public void DriftSweepReportsMeanAndStdAtThePaperTimes()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var points = DriftSweep.Run(model, new PcmLikeDevice(), () => Accuracy(model, x, labels), repetitions: 2, seed: 4);
+        Assert.Equal(new[] { "0 s", "1 h", "1 day", "1 week", "30 days", "1 year", "10 years" }, points.Select(p => p.Label));
+        Assert.All(points, p => Assert.Equal(2, p.Values.Count));
+        Assert.All(points, p => Assert.InRange(p.Mean, 0, 1));
+        using var json = System.Text.Json.JsonDocument.Parse(DriftSweep.ToJson("accuracy", points));
+        Assert.Equal(7, json.RootElement.GetProperty("points").GetArrayLength());
+        Assert.Throws<ArgumentOutOfRangeException>(() => DriftSweep.Run(model, new PcmLikeDevice(), () => 0, 1, 1, new[] { (-1.0, "before") }));
+    }
+
+    sealed class SynchronousProgress : IProgress<TrainingStep>
+    {
+        readonly Action<TrainingStep> report;
+        public SynchronousProgress(Action<TrainingStep> report) => this.report = report;
+        public void Report(TrainingStep value) => report(value);
+    }
+}
