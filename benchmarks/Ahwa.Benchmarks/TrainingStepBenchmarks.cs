@@ -23,13 +23,13 @@ public class TrainingStepBenchmarks
     {
         torch.set_num_threads(System.Environment.ProcessorCount);
         var spec = new LayerSpec("layer", LayerKind.Analog, 384, OutFeatures, true, LoraSpec.Default with { Dropout = 0 });
-        analog = new AnalogLinear(spec, new Generator(1)) { Execution = AnalogExecution.HardwareAware };
+        analog = new AnalogLinear(spec, new torch.Generator(1)) { Execution = AnalogExecution.HardwareAware };
         analog.SeedNoise(2);
         plain = nn.Linear(384, OutFeatures);
         plain.weight!.requires_grad = false;
         loraA = nn.Linear(384, 8, hasBias: false);
         loraB = nn.Linear(8, OutFeatures, hasBias: false);
-        x = randn(new long[] { 32, 128, 384 }, generator: new Generator(3));
+        x = randn(new long[] { 32, 128, 384 }, generator: new torch.Generator(3));
     }
 
     [Benchmark(Baseline = true, Description = "Linear + LoRA, plain")]
