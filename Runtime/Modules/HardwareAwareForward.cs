@@ -26,7 +26,7 @@ namespace Ahwa.Runtime
             long tokens = x.shape[0];
 
             // Weight mapping: clip at k sigma of the layer, then column-wise scaling (scales kept digitally).
-            var limit = weight.detach().std().mul(chip.WeightClipSigma).item<float>();
+            var limit = ClipLimit(weight, chip);
             var clipped = weight.clamp(-limit, limit);
             var columnScale = clipped.detach().abs().amax(new long[] { 1 }, keepdim: true).clamp_min(1e-12f);
             var normalised = clipped.div(columnScale);
@@ -52,16 +52,21 @@ namespace Ahwa.Runtime
                         tile = tile.add(randn(tile.shape, generator: generator).mul(std));
                     }
                     var reduction = ones(tokens, 1);
-                    Tensor y;
-                    while (true)
+                    Tensor Mvm(Tensor inputs, Tensor inputScale)
                     {
-                        var q = Quantize(xb.div(scale.mul(reduction)), dacStep, 1f, dacSign);
-                        y = q.matmul(tile.t());
-                        if (chip.OutputNoise > 0) y = y.add(randn(y.shape, generator: generator).mul((float)chip.OutputNoise));
-                        if (chip.BoundManagement != BoundManagement.Iterative) break;
-                        var clip = y.detach().abs().amax(new long[] { 1 }, keepdim: true).gt(bound).logical_and(reduction.lt((float)chip.BoundManagementLimit));
-                        if (!clip.any().item<bool>()) break;
-                        reduction = where(clip, reduction.mul(2f), reduction);
+                        var q = Quantize(inputs.div(inputScale), dacStep, 1f, dacSign);
+                        var product = q.matmul(tile.t());
+                        return chip.OutputNoise > 0 ? product.add(randn(product.shape, generator: generator).mul((float)chip.OutputNoise)) : product;
+                    }
+                    var y = Mvm(xb, scale);
+                    // Iterative bound management: only the tokens whose outputs clipped are halved and redone.
+                    while (chip.BoundManagement == BoundManagement.Iterative)
+                    {
+                        var clip = y.detach().abs().amax(new long[] { 1 }).gt(bound).logical_and(reduction.squeeze(1).lt((float)chip.BoundManagementLimit));
+                        var redo = clip.nonzero().squeeze(1);
+                        if (redo.shape[0] == 0) break;
+                        reduction = reduction.index_put_(reduction.index_select(0, redo).mul(2f), redo);
+                        y = y.index_copy(0, redo, Mvm(xb.index_select(0, redo), scale.index_select(0, redo).mul(reduction.index_select(0, redo))));
                     }
                     var part = Quantize(y, adcStep, bound, adcSign).mul(scale.mul(reduction));
                     sum = sum is null ? part : sum.add(part);
@@ -72,6 +77,13 @@ namespace Ahwa.Runtime
             var shape = (long[])input.shape.Clone();
             shape[^1] = outs;
             return output.reshape(shape).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>k standard deviations of the layer's weights; no clipping for a constant layer (sigma 0).</summary>
+        public static float ClipLimit(Tensor weight, ChipSpec chip)
+        {
+            float limit = weight.detach().std().item<float>() * (float)chip.WeightClipSigma;
+            return limit > 0 && float.IsFinite(limit) ? limit : float.MaxValue;
         }
 
         /// <summary>Clamps to [-bound, bound] and rounds half to even onto the converter grid, with a straight-through

@@ -1,11 +1,31 @@
 using System.Globalization;
+using System;
 using System.Linq;
 using Ahwa.Targets;
 using HelloAnalog;
 using Spectre.Console;
 using static TorchSharp.torch;
 
-// Builds the annotated model, prints what the generator produced, and runs one forward pass.
+// Builds the annotated model, prints what the generator produced, runs one forward pass, then a short AHWA-LoRA
+// run (unless --no-train). Options: --epochs N, --seed N, --out DIR.
+string Option(string name, string fallback)
+{
+    int at = Array.IndexOf(args, name);
+    if (at < 0) return fallback;
+    if (at + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
+    return args[at + 1];
+}
+foreach (var arg in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
+    if (arg is not ("--epochs" or "--seed" or "--out" or "--no-train"))
+    {
+        Console.Error.WriteLine($"Unknown option '{arg}'. Options: --epochs N, --seed N, --out DIR, --no-train.");
+        return 2;
+    }
+int epochs = int.TryParse(Option("--epochs", "5"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) && e > 0 ? e
+    : throw new ArgumentException($"--epochs must be a positive integer, got '{Option("--epochs", "5")}'.");
+ulong seed = ulong.TryParse(Option("--seed", "42"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s
+    : throw new ArgumentException($"--seed must be a non-negative integer, got '{Option("--seed", "42")}'.");
+string outputFolder = Option("--out", "out/hello-analog");
 if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // logs: keep layer names on one line
 var model = new TinyEncoder(seed: 42);
 var spec = TinyEncoder.Spec;
@@ -38,3 +58,6 @@ using var input = randn(new long[] { 4, 32 }, generator: new Generator(7));
 using var output = model.Forward(input);
 AnsiConsole.MarkupLine($"Forward pass: input [[{string.Join(", ", input.shape)}]] -> output [[{string.Join(", ", output.shape)}]], " +
                        $"first row {string.Join(" ", output[0].data<float>().ToArray().Select(v => F(v, "0.0000")))}");
+
+if (!args.Contains("--no-train")) HelloAnalog.Demo.Run(model, outputFolder, epochs, seed);
+return 0;

@@ -55,6 +55,30 @@ public class TrainingTests
     }
 
     [Fact]
+    public void HardwareAwareBoundManagementRedoesOnlyClippingTokensAndMatchesTheSimulator()
+    {
+        // 512 inputs of 1 into weights of 1: 512 at scale 1, beyond the bound of 12; halved 6 times it fits.
+        var chip = Ahwa.Targets.ChipSpec.Default with { OutputNoise = 0, WeightNoise = 0, WeightClipSigma = 1e6 };
+        var spec = new Ahwa.Targets.LayerSpec("bm", Ahwa.Targets.LayerKind.Analog, 512, 4, false, null);
+        using var layer = new AnalogLinear(spec, new Generator(1), chip) { Execution = AnalogExecution.HardwareAware };
+        using (no_grad()) layer.weight.fill_(1f);
+        var x = ones(3, 512);
+        using (no_grad()) x[1].mul_(0.01f); // this token does not clip: 512 x 0.01 / 0.01 scale... still 512 normalised
+        x[2].fill_(0f);
+        x[2][0] = 1f;                        // one input: 1, no clipping
+        var y = Values(layer.call(x));
+        float step = Ahwa.Targets.Kernels.Converters.Step(8, 12.0);
+        float clipped = MathF.Round(8f / step) * step * 64f;
+        Assert.Equal(clipped, y[0], 1e-3f);
+        Assert.Equal(clipped * 0.01f, y[4], 1e-3f);
+        Assert.Equal(MathF.Round(1f / step) * step, y[8], 1e-5f);
+        var expected = new float[12];
+        var simulator = new AnalogLayerSimulator(spec, chip, Enumerable.Repeat(1f, 2048).ToArray());
+        simulator.Forward(Values(x), 3, expected, 1);
+        for (int i = 0; i < 12; i++) Assert.Equal(expected[i], y[i], 1e-3f);
+    }
+
+    [Fact]
     public void HardwareAwareForwardIsNoisyButCloseToTheDigitalOne()
     {
         using var model = new TinyClassifier(seed: 1);
