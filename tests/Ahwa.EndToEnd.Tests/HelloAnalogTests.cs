@@ -71,10 +71,11 @@ public class HelloAnalogTests
     }
 
     [Fact]
-    public void TheSampleProgramPrintsItsLayersTileMapAndAForwardPass()
+    public void TheSampleProgramPrintsItsLayersTileMapAndAForwardPassThenTrainsAndReports()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "HelloAnalog.dll");
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var folder = Directory.CreateTempSubdirectory("ahwa-hello-").FullName;
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --epochs 2 --out \"{folder}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["COLUMNS"] = "200";
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd();
@@ -85,5 +86,23 @@ public class HelloAnalogTests
         Assert.Contains("encoder.layer.1.output.dense", output);
         Assert.Contains("Chip: 9 of 32 tiles used", output);
         Assert.Contains("Forward pass: input [4, 32] -> output [4, 3]", output);
+        Assert.Contains("Pipeline latency", output);
+        Assert.Contains("10 years", output);
+        foreach (var file in new[] { "report.md", "report.json", "drift.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json", "deploy/manifest.json", "deploy/Makefile" })
+            Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void ABadOptionIsAClearError()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "HelloAnalog.dll");
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --epoch 2") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("Unknown option '--epoch'", errors);
     }
 }
