@@ -68,7 +68,8 @@ var latency = new Table().Title("Pipeline latency, 128 tokens at 256 ns per MVM"
 foreach (var l in report.Layers)
     latency.AddRow(l.Layer, F(l.Latency.AnalogNs, "0"), F(l.Latency.DigitalNs, "0"), $"{l.Latency.Best.Strategy} ({l.Latency.Best.BlockTokens})", F(l.Latency.Overhead * 100, "0.0") + " %");
 AnsiConsole.Write(latency);
-AnsiConsole.MarkupLine($"Whole model: {F(report.TotalNs, "0")} ns against {F(report.AllAnalogNs, "0")} ns all-analog ({F(report.Overhead * 100, "0.0")} % overhead); report.md and report.json in {Markup.Escape(outputFolder)}");
+var plots = Ahwa.Runtime.Pipeline.ReportPlots.Write(TinyEncoder.Spec, outputFolder);
+AnsiConsole.MarkupLine($"Whole model: {F(report.TotalNs, "0")} ns against {F(report.AllAnalogNs, "0")} ns all-analog ({F(report.Overhead * 100, "0.0")} % overhead); report.md, report.json and {plots.Count} PNG plots in {Markup.Escape(outputFolder)}");
 
 if (!args.Contains("--no-train")) HelloAnalog.Demo.Run(model, outputFolder, epochs, seed);
 return 0;

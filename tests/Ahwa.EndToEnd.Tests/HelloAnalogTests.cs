@@ -90,6 +90,9 @@ public class HelloAnalogTests
         Assert.Contains("10 years", output);
         foreach (var file in new[] { "report.md", "report.json", "drift.json", "adapter/adapter_model.safetensors", "adapter/adapter_config.json", "deploy/manifest.json", "deploy/Makefile" })
             Assert.True(File.Exists(Path.Combine(folder, file)), file);
+        var plots = Directory.GetFiles(folder, "overhead-vs-*.png");
+        Assert.Equal(6, plots.Length); // two plots for each of the three layer shapes
+        Assert.All(plots, p => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(p).Take(4).ToArray()));
         Directory.Delete(folder, recursive: true);
     }
 
