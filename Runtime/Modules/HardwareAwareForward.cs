@@ -56,7 +56,7 @@ namespace Ahwa.Runtime
                     {
                         var q = Quantize(inputs.div(inputScale), dacStep, 1f, dacSign);
                         var product = q.matmul(tile.t());
-                        return chip.OutputNoise > 0 ? product.add(randn(product.shape, generator: generator).mul((float)chip.OutputNoise)) : product;
+                        return chip.OutputNoise > 0 ? product.add(randn(product.shape, generator: generator), (float)chip.OutputNoise) : product;
                     }
                     var y = Mvm(xb, scale);
                     // Iterative bound management: only the tokens whose outputs clipped are halved and redone.
@@ -73,7 +73,7 @@ namespace Ahwa.Runtime
                 }
                 columns.Add(sum!);
             }
-            var output = cat(columns, 1).mul(columnScale.t()).mul(outputScale);
+            var output = cat(columns, 1).mul(columnScale.t().mul(outputScale));
             var shape = (long[])input.shape.Clone();
             shape[^1] = outs;
             return output.reshape(shape).MoveToOuterDisposeScope();
@@ -91,8 +91,14 @@ namespace Ahwa.Runtime
         public static Tensor Quantize(Tensor value, float step, float bound, bool sign)
         {
             var clamped = value.clamp(-bound, bound);
-            var grid = sign ? clamped.sign().mul(bound) : clamped.div(step).round().mul(step);
-            return clamped.add(grid.sub(clamped).detach());
+            Tensor delta;
+            using (no_grad())
+            {
+                // In place and outside autograd: the rounding error the forward adds and the backward ignores.
+                delta = sign ? clamped.sign().mul_(bound) : clamped.div(step).round_().mul_(step);
+                delta.sub_(clamped);
+            }
+            return clamped.add(delta);
         }
     }
 }
