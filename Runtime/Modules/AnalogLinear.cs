@@ -24,11 +24,8 @@ namespace Ahwa.Runtime
     /// <c>bias</c> (digital), <c>output_scale</c> (per-column, learned in full AHWA, starts at 1),
     /// <c>lora_A.weight</c>, <c>lora_B.weight</c>. Output = analog(x) + bias + s B(A(dropout(x))).
     /// </summary>
-    public sealed class AnalogLinear : nn.Module<Tensor, Tensor>
+    public sealed class AnalogLinear : AhwaLinear
     {
-        readonly Linear? loraA;
-        readonly Linear? loraB;
-        readonly Dropout? loraDropout;
         readonly Block[] inputBlocks;
         readonly Block[] outputBlocks;
         Generator noise;
@@ -37,37 +34,22 @@ namespace Ahwa.Runtime
         ulong evaluationSeed;
         long evaluationCalls;
 
-        public AnalogLinear(LayerSpec spec, Generator generator, ChipSpec? chip = null) : base(nameof(AnalogLinear))
+        public AnalogLinear(LayerSpec spec, Generator generator, ChipSpec? chip = null) : base(nameof(AnalogLinear), Checked(spec), generator, weightTrainable: false)
         {
-            if (spec is null) throw new ArgumentNullException(nameof(spec));
-            if (!spec.IsAnalog) throw new ArgumentException($"Layer '{spec.Name}' is {spec.Kind}, not analog.", nameof(spec));
-            Spec = spec;
             Chip = chip ?? ChipSpec.Default;
             inputBlocks = TileSplitting.Split(spec.InFeatures, Chip.TileRows);
             outputBlocks = TileSplitting.Split(spec.OutFeatures, Chip.TileCols);
             noise = new Generator(1);
-
-            weight = nn.Parameter(empty(spec.OutFeatures, spec.InFeatures), requires_grad: false);
-            using (no_grad()) Init.KaimingUniform(weight, spec.InFeatures, generator);
-            register_parameter("weight", weight);
-            if (spec.Bias)
-            {
-                bias = nn.Parameter(zeros(spec.OutFeatures));
-                register_parameter("bias", bias);
-            }
             output_scale = nn.Parameter(ones(spec.OutFeatures), requires_grad: false);
             register_parameter("output_scale", output_scale);
-
-            if (spec.Lora is not null)
-            {
-                (loraA, loraB, loraDropout) = LoraBranch.Create(spec, spec.Lora, generator);
-                register_module("lora_A", loraA);
-                register_module("lora_B", loraB);
-                if (loraDropout is not null) register_module("lora_dropout", loraDropout);
-            }
         }
 
-        public LayerSpec Spec { get; }
+        static LayerSpec Checked(LayerSpec spec)
+        {
+            if (spec is null) throw new ArgumentNullException(nameof(spec));
+            if (!spec.IsAnalog) throw new ArgumentException($"Layer '{spec.Name}' is {spec.Kind}, not analog.", nameof(spec));
+            return spec;
+        }
 
         /// <summary>The chip's converters, noise and tile geometry.</summary>
         public ChipSpec Chip { get; set; }
@@ -77,19 +59,9 @@ namespace Ahwa.Runtime
         /// <summary>The programmed tiles, once <see cref="Program"/> ran.</summary>
         public AnalogLayerSimulator? Simulator => simulator;
 
-        /// <summary>Everything is registered explicitly under PEFT's names; TorchSharp's field reflection would add duplicates.</summary>
-        protected override void RegisterComponents()
-        {
-        }
-
 #pragma warning disable IDE1006 // PyTorch naming, so state_dict keys match Hugging Face and PEFT.
-        public Parameter weight { get; }
-        public Parameter? bias { get; }
         public Parameter output_scale { get; }
 #pragma warning restore IDE1006
-
-        public Linear? LoraA => loraA;
-        public Linear? LoraB => loraB;
 
         /// <summary>Seeds the training-time noise (weight and output noise draws); each forward advances it.</summary>
         public void SeedNoise(ulong seed) => noise = new Generator(seed);
@@ -135,8 +107,7 @@ namespace Ahwa.Runtime
 
         public override Tensor forward(Tensor input)
         {
-            if (input.shape[^1] != Spec.InFeatures)
-                throw new ArgumentException($"Layer '{Spec.Name}' expects {Spec.InFeatures} input features, got shape [{string.Join(", ", input.shape)}].", nameof(input));
+            CheckInput(input);
             using var scope = NewDisposeScope();
             var y = Execution switch
             {
@@ -144,9 +115,7 @@ namespace Ahwa.Runtime
                 AnalogExecution.Programmed => ProgrammedForward(input),
                 _ => nn.functional.linear(input, weight).mul(output_scale),
             };
-            if (bias is not null) y = y.add(bias);
-            if (loraA is not null) y = y.add(LoraBranch.Forward(input, loraA, loraB!, loraDropout, Spec.Lora!.Scale));
-            return y.MoveToOuterDisposeScope();
+            return AddBiasAndLora(y, input).MoveToOuterDisposeScope();
         }
 
         /// <summary>The simulator seed of the <paramref name="call"/>-th forward after Program or DriftTo with <paramref name="seed"/>.</summary>

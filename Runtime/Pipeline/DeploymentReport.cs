@@ -64,8 +64,7 @@ namespace Ahwa.Runtime.Pipeline
 
         public string ToJson()
         {
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            return JsonText.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("model", Model);
@@ -99,8 +98,7 @@ namespace Ahwa.Runtime.Pipeline
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+            });
         }
 
         /// <summary>The paper's two layer shapes at its three integration times, with Ahwa's defaults (not tuned).</summary>

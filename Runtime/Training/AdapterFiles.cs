@@ -104,8 +104,7 @@ namespace Ahwa.Runtime.Training
             var spec = model.ModelSpec;
             var defaults = spec.LoraDefaults;
             var lora = spec.Layers.Where(l => l.Lora is not null).ToList();
-            using var stream = new MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            return JsonText.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("peft_type", "LORA");
@@ -130,8 +129,7 @@ namespace Ahwa.Runtime.Training
                 foreach (var head in model.DigitalLayers) json.WriteStringValue(head.Spec.Name);
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+            });
         }
     }
 }

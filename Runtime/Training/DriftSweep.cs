@@ -52,9 +52,7 @@ namespace Ahwa.Runtime.Training
 
         public static string ToJson(string metric, IReadOnlyList<DriftPoint> points)
         {
-            var options = new JsonWriterOptions { Indented = true };
-            using var stream = new System.IO.MemoryStream();
-            using (var json = new Utf8JsonWriter(stream, options))
+            return JsonText.Write(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("metric", metric);
@@ -73,8 +71,7 @@ namespace Ahwa.Runtime.Training
                 }
                 json.WriteEndArray();
                 json.WriteEndObject();
-            }
-            return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+            });
         }
     }
 }
