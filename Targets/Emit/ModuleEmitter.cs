@@ -30,7 +30,10 @@ namespace Ahwa.Targets.Emit
                     w.Line($"var factory = new {CSharpNames.LayerFactory}(Spec, seed);");
                     foreach (var member in type.Members)
                         WriteModelMemberInitialisation(w, member);
+                    w.Line("OnLayersCreated();");
                 }
+                w.Line();
+                WriteOnLayersCreated(w);
             });
             return new GeneratedFile(type.HintName + ".Module.g.cs", text);
         }
@@ -53,9 +56,20 @@ namespace Ahwa.Targets.Emit
                         w.Line($"{field} = factory.{create}({CSharpNames.LayerNaming}.Join(prefix, {Literals.String(member.LayerName)}));");
                         w.Line($"RegisterLayer({Literals.String(member.LayerName)}, {field});");
                     }
+                    w.Line("OnLayersCreated();");
                 }
+                w.Line();
+                WriteOnLayersCreated(w);
             });
             return new GeneratedFile(type.HintName + ".Block.g.cs", text);
+        }
+
+        /// <summary>A hook for the user's own modules (embeddings, layer norms): implement it to create and register them
+        /// with <c>RegisterLayer("embeddings.LayerNorm", ...)</c> under their Hugging Face names.</summary>
+        static void WriteOnLayersCreated(IndentedWriter w)
+        {
+            w.Line("/// <summary>Called once the generated layers exist; implement it to create and register other modules.</summary>");
+            w.Line("partial void OnLayersCreated();");
         }
 
         static void WriteFieldsAndProperties(IndentedWriter w, TypeDeclaration type)

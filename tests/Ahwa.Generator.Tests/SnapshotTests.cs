@@ -9,6 +9,7 @@ public class SnapshotTests
     public static TheoryData<string, string> Models => new()
     {
         { "TinyEncoder", "samples/HelloAnalog/TinyEncoder.cs" },
+        { "MiniLm", "samples/MiniLmSentiment/MiniLm.cs" },
         { "BertBase", "tests/Ahwa.Generator.Tests/Models/BertBase.cs" },
     };
 
