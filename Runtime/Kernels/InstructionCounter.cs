@@ -51,7 +51,7 @@ namespace Ahwa.Runtime.Kernels
 
             var log = Path.Combine(directory, "trace.log");
             var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"), log);
-            var (code, stdout, stderr) = KernelToolchain.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
+            var (code, stdout, stderr) = Processes.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
             if (code != 0 || !stdout.Contains("AHWA_CASE 0 0 -1 0"))
                 throw new InvalidOperationException($"The instruction-count run of {kernel.Symbol} failed or differed from the reference (exit {code}):\n{stdout}\n{stderr}");
 

@@ -59,7 +59,7 @@ namespace Ahwa.Runtime.Kernels
             toolchain.Compile(directory, sources, "bench");
 
             var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"));
-            var (code, stdout, stderr) = KernelToolchain.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
+            var (code, stdout, stderr) = Processes.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
             // QEMU's semihosting console writes to stderr; the Linux targets print to stdout.
             if (target == KernelTarget.Rv32) stdout += stderr;
             if (code != 0 || !stdout.Contains("AHWA_DONE"))

@@ -73,18 +73,11 @@ namespace Ahwa.Runtime.Kernels
         public void EnsureInstalled()
         {
             var missing = new List<string>();
-            if (!OnPath(Compiler)) missing.Add(Compiler);
+            if (!Processes.OnPath(Compiler)) missing.Add(Compiler);
             var emulator = Runner("x").File;
-            if (Target != KernelTarget.Host && !OnPath(emulator)) missing.Add(emulator);
+            if (Target != KernelTarget.Host && !Processes.OnPath(emulator)) missing.Add(emulator);
             if (missing.Count > 0)
                 throw new ToolchainMissingException($"{string.Join(" and ", missing)} not found for the {Target} kernel target; install the Debian packages: apt-get install {string.Join(" ", Packages)}");
-        }
-
-        public static bool OnPath(string tool)
-        {
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-                if (dir.Length > 0 && File.Exists(Path.Combine(dir, tool))) return true;
-            return false;
         }
 
         /// <summary>Compiles <paramref name="sources"/> in <paramref name="directory"/> into <paramref name="output"/>.</summary>
@@ -100,7 +93,7 @@ namespace Ahwa.Runtime.Kernels
             System.Threading.Tasks.Parallel.For(0, list.Count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
                 var arguments = new List<string>(flags) { "-c", list[i], "-o", objects[i] };
-                var (code, stdout, stderr) = Run(Compiler, arguments, directory, TimeSpan.FromMinutes(5));
+                var (code, stdout, stderr) = Processes.Run(Compiler, arguments, directory, TimeSpan.FromMinutes(5));
                 if (code != 0) failures.Add($"{list[i]}:\n{stderr}{stdout}");
             });
             if (!failures.IsEmpty)
@@ -108,38 +101,9 @@ namespace Ahwa.Runtime.Kernels
             var link = new List<string>(flags);
             link.AddRange(objects);
             link.AddRange(new[] { "-o", output, "-lm" });
-            var (linkCode, linkOut, linkErr) = Run(Compiler, link, directory, TimeSpan.FromMinutes(5));
+            var (linkCode, linkOut, linkErr) = Processes.Run(Compiler, link, directory, TimeSpan.FromMinutes(5));
             if (linkCode != 0)
                 throw new InvalidOperationException($"{Compiler} could not link in {directory} (exit code {linkCode}):\n{linkErr}{linkOut}");
-        }
-
-        /// <summary>Runs a process, captures its output, and kills it after <paramref name="timeout"/>.</summary>
-        public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> arguments, string directory, TimeSpan timeout)
-        {
-            var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            return Run(start, timeout);
-        }
-
-        public static (int ExitCode, string Stdout, string Stderr) Run(string file, string arguments, string directory, TimeSpan timeout) =>
-            Run(new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false }, timeout);
-
-        static (int, string, string) Run(ProcessStartInfo start, TimeSpan timeout)
-        {
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
-            var stdout = new StringBuilder();
-            var stderr = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.Append(e.Data).Append('\n'); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.Append(e.Data).Append('\n'); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (!process.WaitForExit((int)timeout.TotalMilliseconds))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{start.FileName} {start.Arguments} did not finish within {timeout.TotalSeconds:F0} s.");
-            }
-            process.WaitForExit();
-            return (process.ExitCode, stdout.ToString(), stderr.ToString());
         }
 
         static string[] Concat(string[] first, params string[] rest)
