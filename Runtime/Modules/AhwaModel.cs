@@ -91,6 +91,12 @@ namespace Ahwa.Runtime
             for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].Program(device, unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1));
         }
 
+        /// <summary>Changes DAC and ADC resolution on every analog layer without reprogramming (hardware re-adaptation).</summary>
+        public void ChangeConverters(int dacBits, int adcBits)
+        {
+            foreach (var layer in AnalogLayers) layer.ChangeConverters(dacBits, adcBits);
+        }
+
         /// <summary>Drift and read noise of every programmed layer at <paramref name="seconds"/> after programming.</summary>
         public void DriftTo(double seconds, ulong seed)
         {

@@ -82,6 +82,15 @@ namespace Ahwa.Runtime
             evaluationCalls = 0;
         }
 
+        /// <summary>New DAC and ADC resolutions for training-time noise and, if programmed, for the programmed tiles,
+        /// whose conductances stay as they are.</summary>
+        public void ChangeConverters(int dacBits, int adcBits)
+        {
+            var chip = Chip with { DacBits = dacBits, AdcBits = adcBits };
+            simulator?.ChangePeriphery(AnalogTileSettings.From(chip));
+            Chip = chip;
+        }
+
         /// <summary>Drift and read noise for <paramref name="seconds"/> after programming, and drift compensation.</summary>
         public void DriftTo(double seconds, ulong seed)
         {

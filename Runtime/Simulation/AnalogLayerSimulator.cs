@@ -35,8 +35,8 @@ namespace Ahwa.Runtime.Simulation
         readonly float[] outputScale;
         readonly float[]? bias;
         readonly float[] compensation;
-        readonly Quantizer dac;
-        readonly Quantizer adc;
+        Quantizer dac;
+        Quantizer adc;
         IDeviceModel? device;
         ReadOutResult? baseline;
 
@@ -97,7 +97,18 @@ namespace Ahwa.Runtime.Simulation
 
         public LayerSpec Layer { get; }
 
-        public AnalogTileSettings Settings { get; }
+        public AnalogTileSettings Settings { get; private set; }
+
+        /// <summary>Changes the periphery (converters, output noise, bound and noise management) of the programmed tiles
+        /// without touching the conductances: the hardware changes, the programming stays (re-adaptation).</summary>
+        public void ChangePeriphery(AnalogTileSettings settings)
+        {
+            if (settings is null) throw new ArgumentNullException(nameof(settings));
+            settings.Validate();
+            var newDac = new Quantizer(settings.DacBits, 1.0);
+            var newAdc = new Quantizer(settings.AdcBits, settings.OutputBound);
+            (Settings, dac, adc) = (settings, newDac, newAdc);
+        }
 
         public int TileCount => tiles.Length;
 

@@ -213,6 +213,32 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ConvertersChangeWithoutReprogrammingAndALoraRetrainedForThemOnTheSameTiles()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        AhwaTrainer.Train(model, Examples, Loss(model, x, labels), new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: 4, Seed: 3));
+        model.Program(new PcmLikeDevice(), 5);
+        model.DriftTo(3600, 6);
+        var tiles = model.Hidden.Simulator!;
+        var conductances = tiles.EffectiveWeights();
+
+        model.ChangeConverters(6, 6);
+        Assert.Same(tiles, model.Hidden.Simulator);
+        Assert.Equal(conductances, tiles.EffectiveWeights());
+        Assert.Equal((6, 6), (tiles.Settings.DacBits, tiles.Settings.AdcBits));
+        Assert.Equal(6, model.Hidden.Chip.AdcBits);
+
+        // Retrain only the LoRA on the programmed 6-bit hardware (the regime AHWA-LoRA uses to re-adapt).
+        var losses = AhwaTrainer.Train(model, Examples, Loss(model, x, labels),
+            new TrainingOptions(LearningRate: 5e-3, BatchSize: 32, Epochs: 2, Seed: 4, Execution: AnalogExecution.Programmed));
+        Assert.Same(tiles, model.Hidden.Simulator);
+        Assert.Equal(conductances, tiles.EffectiveWeights());
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ChangeConverters(0, 8));
+    }
+
+    [Fact]
     public void CancellingKeepsTheLastCheckpoint()
     {
         using var model = new TinyClassifier(seed: 1);
