@@ -56,7 +56,8 @@ namespace Ahwa.Runtime
                     {
                         var q = Quantize(inputs.div(inputScale), dacStep, 1f, dacSign);
                         var product = q.matmul(tile.t());
-                        return chip.OutputNoise > 0 ? product.add(randn(product.shape, generator: generator), (float)chip.OutputNoise) : product;
+                        // In place: the noise does not depend on anything that needs a gradient.
+                        return chip.OutputNoise > 0 ? product.add_(randn(product.shape, generator: generator), (float)chip.OutputNoise) : product;
                     }
                     var y = Mvm(xb, scale);
                     // Iterative bound management: only the tokens whose outputs clipped are halved and redone.
