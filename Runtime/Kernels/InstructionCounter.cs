@@ -40,14 +40,11 @@ namespace Ahwa.Runtime.Kernels
             toolchain.EnsureInstalled();
             Directory.CreateDirectory(directory);
             var expected = DigitalReference.Forward(kernel, inputs);
-            KernelCrossCheck.WriteFile(directory, ClusterRuntimeEmitter.HeaderName, ClusterRuntimeEmitter.Header(kernel.L1Bytes));
-            KernelCrossCheck.WriteFile(directory, ClusterRuntimeEmitter.SourceName, ClusterRuntimeEmitter.Source());
-            KernelCrossCheck.WriteFile(directory, KernelEmitter.HeaderName(kernel), KernelEmitter.Header(kernel));
-            KernelCrossCheck.WriteFile(directory, KernelEmitter.SourceName(kernel), KernelEmitter.Source(kernel));
-            KernelCrossCheck.WriteFile(directory, KernelEmitter.NaiveSourceName(kernel), KernelEmitter.NaiveSource(kernel));
+            var sources = KernelCrossCheck.WriteSources(directory, kernel.L1Bytes, new[] { kernel });
             File.WriteAllBytes(Path.Combine(directory, "case0.bin"), CaseData.Pack(inputs, expected));
             KernelCrossCheck.WriteFile(directory, "bench.c", KernelCrossCheck.Bench(new[] { new KernelCase(kernel, inputs, 1) }, checkNaive: true));
-            toolchain.Compile(directory, new[] { ClusterRuntimeEmitter.SourceName, KernelEmitter.SourceName(kernel), KernelEmitter.NaiveSourceName(kernel), "bench.c" }, "bench");
+            sources.Add("bench.c");
+            toolchain.Compile(directory, sources, "bench");
 
             var log = Path.Combine(directory, "trace.log");
             var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"), log);

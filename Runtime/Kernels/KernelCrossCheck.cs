@@ -35,23 +35,12 @@ namespace Ahwa.Runtime.Kernels
                 if (symbols.TryGetValue(c.Kernel.Symbol, out var other) && other != c.Kernel)
                     throw new ArgumentException($"Two different kernels share the symbol '{c.Kernel.Symbol}'; give their layers distinct names.", nameof(cases));
                 else symbols[c.Kernel.Symbol] = c.Kernel;
-            var written = new HashSet<string>();
-            var sources = new List<string> { ClusterRuntimeEmitter.SourceName, "bench.c" };
+            var sources = WriteSources(directory, cases.Max(c => c.Kernel.L1Bytes), symbols.Values);
+            sources.Add("bench.c");
             var expected = new List<ushort[]>();
-            WriteFile(directory, ClusterRuntimeEmitter.HeaderName, ClusterRuntimeEmitter.Header(cases.Max(c => c.Kernel.L1Bytes)));
-            WriteFile(directory, ClusterRuntimeEmitter.SourceName, ClusterRuntimeEmitter.Source());
             for (int i = 0; i < cases.Count; i++)
             {
-                var k = cases[i].Kernel;
-                if (written.Add(k.Symbol))
-                {
-                    WriteFile(directory, KernelEmitter.HeaderName(k), KernelEmitter.Header(k));
-                    WriteFile(directory, KernelEmitter.SourceName(k), KernelEmitter.Source(k));
-                    WriteFile(directory, KernelEmitter.NaiveSourceName(k), KernelEmitter.NaiveSource(k));
-                    sources.Add(KernelEmitter.SourceName(k));
-                    sources.Add(KernelEmitter.NaiveSourceName(k));
-                }
-                var reference = DigitalReference.Forward(k, cases[i].Inputs);
+                var reference = DigitalReference.Forward(cases[i].Kernel, cases[i].Inputs);
                 expected.Add(reference);
                 File.WriteAllBytes(Path.Combine(directory, $"case{i}.bin"), CaseData.Pack(cases[i].Inputs, reference));
             }
@@ -79,6 +68,18 @@ namespace Ahwa.Runtime.Kernels
         }
 
         static string Tail(string text) => text.Length <= 4000 ? text : "..." + text.Substring(text.Length - 4000);
+
+        /// <summary>Writes the cluster runtime and each kernel's files; returns the C sources to compile.</summary>
+        internal static List<string> WriteSources(string directory, int l1Bytes, IEnumerable<KernelLayer> kernels)
+        {
+            var sources = new List<string>();
+            foreach (var file in KernelArtifacts.RuntimeFiles(l1Bytes).Concat(kernels.SelectMany(KernelArtifacts.KernelFiles)))
+            {
+                WriteFile(directory, file.Path, file.Text);
+                if (file.Path.EndsWith(".c", StringComparison.Ordinal)) sources.Add(file.Path);
+            }
+            return sources;
+        }
 
         internal static void WriteFile(string directory, string name, string text) =>
             File.WriteAllText(Path.Combine(directory, name), text, new UTF8Encoding(false));

@@ -66,17 +66,25 @@ namespace Ahwa.Runtime
         /// output scales, biases and everything else frozen. Full AHWA: every parameter.</summary>
         public IReadOnlyList<Parameter> ConfigureTraining(TrainingRegime regime)
         {
-            var groups = ParameterGroups();
-            var heads = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
-            foreach (var layer in DigitalLayers) foreach (var p in layer.parameters()) heads.Add(p);
+            var adapter = new HashSet<Parameter>(AdapterParameters().Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
             var trainable = new List<Parameter>();
             foreach (var (_, parameter) in named_parameters())
             {
-                bool train = regime == TrainingRegime.FullAhwa || groups.Lora.Any(l => ReferenceEquals(l.Parameter, parameter)) || heads.Contains(parameter);
+                bool train = regime == TrainingRegime.FullAhwa || adapter.Contains(parameter);
                 parameter.requires_grad = train;
                 if (train) trainable.Add(parameter);
             }
             return trainable;
+        }
+
+        /// <summary>A task's own parameters, in registration order: every LoRA matrix and the digital layers (task heads).
+        /// AHWA-LoRA trains exactly these; adapter files hold exactly these.</summary>
+        public IReadOnlyList<(string Name, Parameter Parameter)> AdapterParameters()
+        {
+            var adapter = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+            foreach (var (_, parameter) in ParameterGroups().Lora) adapter.Add(parameter);
+            foreach (var layer in DigitalLayers) foreach (var parameter in layer.parameters()) adapter.Add(parameter);
+            return named_parameters().Where(p => adapter.Contains(p.parameter)).Select(p => (p.name, p.parameter)).ToList();
         }
 
         /// <summary>Seeds the training-time noise of every analog layer from one seed (layer i gets its own stream).</summary>

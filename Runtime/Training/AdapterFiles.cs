@@ -24,23 +24,11 @@ namespace Ahwa.Runtime.Training
         public const string WeightsFile = "adapter_model.safetensors";
         public const string ConfigFile = "adapter_config.json";
 
-        /// <summary>The parameters an adapter holds: LoRA matrices and digital layers (task heads).</summary>
-        static IEnumerable<(string Name, TorchSharp.Modules.Parameter Parameter)> AdapterParameters(AhwaModel model)
-        {
-            var heads = new HashSet<string>(model.DigitalLayers.Select(l => l.Spec.Name), StringComparer.Ordinal);
-            foreach (var (name, parameter) in model.named_parameters())
-            {
-                bool lora = name.EndsWith(".lora_A.weight", StringComparison.Ordinal) || name.EndsWith(".lora_B.weight", StringComparison.Ordinal);
-                bool head = heads.Any(h => name.StartsWith(h + ".", StringComparison.Ordinal) && !lora);
-                if (lora || head) yield return (name, parameter);
-            }
-        }
-
         /// <summary>A copy of the model's current adapter.</summary>
         public static Adapter Capture(AhwaModel model, string name)
         {
             var tensors = new List<NamedTensor>();
-            foreach (var (parameterName, parameter) in AdapterParameters(model))
+            foreach (var (parameterName, parameter) in model.AdapterParameters())
                 tensors.Add(new NamedTensor(LayerNaming.Peft(parameterName), parameter.shape, parameter.detach().contiguous().data<float>().ToArray()));
             return new Adapter(name, tensors);
         }
@@ -48,7 +36,7 @@ namespace Ahwa.Runtime.Training
         /// <summary>Checks every tensor against the model before changing anything, then copies them in.</summary>
         public static void Apply(AhwaModel model, Adapter adapter, string source = "adapter")
         {
-            var parameters = AdapterParameters(model).ToDictionary(p => LayerNaming.Peft(p.Name), p => p.Parameter, StringComparer.Ordinal);
+            var parameters = model.AdapterParameters().ToDictionary(p => LayerNaming.Peft(p.Name), p => p.Parameter, StringComparer.Ordinal);
             foreach (var tensor in adapter.Tensors)
             {
                 if (!parameters.TryGetValue(tensor.Name, out var parameter))

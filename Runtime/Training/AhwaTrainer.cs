@@ -26,6 +26,16 @@ namespace Ahwa.Runtime.Training
         }
     }
 
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    public sealed class ImmediateProgress<T> : IProgress<T>
+    {
+        readonly Action<T> report;
+
+        public ImmediateProgress(Action<T> report) => this.report = report ?? throw new ArgumentNullException(nameof(report));
+
+        public void Report(T value) => report(value);
+    }
+
     /// <summary>One optimiser step, for progress display.</summary>
     public sealed record TrainingStep(int Step, int TotalSteps, int Epoch, double Loss, double LearningRate, TimeSpan Elapsed)
     {

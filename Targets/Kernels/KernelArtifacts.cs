@@ -44,21 +44,27 @@ namespace Ahwa.Targets.Kernels
             var byLayer = Kernels(model);
             var kernels = byLayer.Select(k => k.Kernel).Distinct().ToList();
             var map = TileMapBuilder.Build(model);
-            var files = new List<Artifact>
-            {
-                new Artifact(ClusterRuntimeEmitter.HeaderName, ClusterRuntimeEmitter.Header(model.Cluster.L1KiB * 1024)),
-                new Artifact(ClusterRuntimeEmitter.SourceName, ClusterRuntimeEmitter.Source()),
-            };
-            foreach (var k in kernels)
-            {
-                files.Add(new Artifact(KernelEmitter.HeaderName(k), KernelEmitter.Header(k)));
-                files.Add(new Artifact(KernelEmitter.SourceName(k), KernelEmitter.Source(k)));
-                files.Add(new Artifact(KernelEmitter.NaiveSourceName(k), KernelEmitter.NaiveSource(k)));
-            }
+            var files = RuntimeFiles(model.Cluster.L1KiB * 1024).ToList();
+            foreach (var k in kernels) files.AddRange(KernelFiles(k));
             files.Add(new Artifact("tile_map.json", TileMapJson.Write(model.Name, map)));
             files.Add(new Artifact("tile_map.h", TileMapHeader(model.Name, map)));
             files.Add(new Artifact("manifest.json", Manifest(model, byLayer, kernels, files.Select(f => f.Path))));
             return files;
+        }
+
+        /// <summary>The cluster runtime every kernel includes, for an L1 arena of <paramref name="l1Bytes"/>.</summary>
+        public static IEnumerable<Artifact> RuntimeFiles(int l1Bytes)
+        {
+            yield return new Artifact(ClusterRuntimeEmitter.HeaderName, ClusterRuntimeEmitter.Header(l1Bytes));
+            yield return new Artifact(ClusterRuntimeEmitter.SourceName, ClusterRuntimeEmitter.Source());
+        }
+
+        /// <summary>One kernel's header, source and naive baseline.</summary>
+        public static IEnumerable<Artifact> KernelFiles(KernelLayer k)
+        {
+            yield return new Artifact(KernelEmitter.HeaderName(k), KernelEmitter.Header(k));
+            yield return new Artifact(KernelEmitter.SourceName(k), KernelEmitter.Source(k));
+            yield return new Artifact(KernelEmitter.NaiveSourceName(k), KernelEmitter.NaiveSource(k));
         }
 
         static string TileMapHeader(string modelName, TileMap map)

@@ -62,13 +62,5 @@ namespace HelloAnalog
             var files = ArtifactWriter.Write(TinyEncoder.Artifacts, Path.Combine(outputFolder, "deploy"));
             AnsiConsole.MarkupLine($"Wrote {files.Count} deployment files to {Markup.Escape(Path.Combine(outputFolder, "deploy"))}, adapters to {Markup.Escape(adapters)}, results to drift.json");
         }
-
-        /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-        sealed class ImmediateProgress<T> : IProgress<T>
-        {
-            readonly Action<T> report;
-            public ImmediateProgress(Action<T> report) => this.report = report;
-            public void Report(T value) => report(value);
-        }
     }
 }

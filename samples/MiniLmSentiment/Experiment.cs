@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Data;
-using Ahwa.Runtime.Deployment;
 using Ahwa.Runtime.Import;
 using Ahwa.Runtime.Simulation;
 using Ahwa.Runtime.Training;
@@ -86,7 +85,7 @@ namespace MiniLmSentiment
                     .Start(context =>
                     {
                         var task = context.AddTask(label, maxValue: 1);
-                        var progress = new Immediate<TrainingStep>(step =>
+                        var progress = new ImmediateProgress<TrainingStep>(step =>
                         {
                             task.MaxValue = step.TotalSteps;
                             task.Value = step.Step;
@@ -100,7 +99,7 @@ namespace MiniLmSentiment
                     });
                 return losses;
             }
-            IReadOnlyList<DriftPoint> Sweep(string label) =>
+            IReadOnlyList<DriftPoint> Sweep() =>
                 DriftSweep.Run(model, new PcmLikeDevice(), Accuracy, o.Repetitions, o.Seed, o.Times);
             long Trainable() => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
 
@@ -113,17 +112,17 @@ namespace MiniLmSentiment
             double digital = Accuracy();
             results.Add(new MethodResult("Digital LoRA (upper bound)", loraTrainable, o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, digital, 0, new[] { digital })).ToList()));
             // 2. That model deployed unchanged on programmed analog tiles.
-            results.Add(new MethodResult("Digital LoRA on analog hardware (no adaptation)", loraTrainable, Sweep("no adaptation")));
+            results.Add(new MethodResult("Digital LoRA on analog hardware (no adaptation)", loraTrainable, Sweep()));
             // 3. AHWA-LoRA.
             AdapterFiles.Apply(model, untrained);
             Train("AHWA-LoRA", new TrainingOptions(Epochs: o.Epochs, Seed: o.Seed));
             var ahwaLora = AdapterFiles.Capture(model, "sentiment");
             AdapterFiles.Save(model, Path.Combine(o.Output, "adapters", "sentiment"), "sentiment", "SEQ_CLS");
-            results.Add(new MethodResult("AHWA-LoRA", Trainable(), Sweep("AHWA-LoRA")));
+            results.Add(new MethodResult("AHWA-LoRA", Trainable(), Sweep()));
             // 4. Full AHWA: every weight trains under the same noise (lr 5e-5), then the base weights come back.
             AdapterFiles.Apply(model, untrained);
             Train("full AHWA", new TrainingOptions(LearningRate: 5e-5, Epochs: o.Epochs, Seed: o.Seed, Regime: TrainingRegime.FullAhwa));
-            results.Add(new MethodResult("Full AHWA", Trainable(), Sweep("full AHWA")));
+            results.Add(new MethodResult("Full AHWA", Trainable(), Sweep()));
             BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
             AdapterFiles.Apply(model, ahwaLora);
 
@@ -144,12 +143,5 @@ namespace MiniLmSentiment
 
         static string Json(IReadOnlyList<MethodResult> results) =>
             "[\n" + string.Join(",\n", results.Select(r => $"{{ \"method\": \"{r.Method}\", \"trainable\": {r.TrainableParameters}, \"points\": {DriftSweep.ToJson("accuracy", r.Points).TrimEnd()} }}")) + "\n]\n";
-
-        sealed class Immediate<T> : IProgress<T>
-        {
-            readonly Action<T> report;
-            public Immediate(Action<T> report) => this.report = report;
-            public void Report(T value) => report(value);
-        }
     }
 }

@@ -246,7 +246,7 @@ public class TrainingTests
         var directory = Directory.CreateTempSubdirectory("ahwa-checkpoint-").FullName;
         using var cancel = new CancellationTokenSource();
         byte[]? epochOne = null;
-        var progress = new SynchronousProgress(step => { if (step.Epoch == 2 && step.Step == 10) cancel.Cancel(); });
+        var progress = new ImmediateProgress<TrainingStep>(step => { if (step.Epoch == 2 && step.Step == 10) cancel.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => AhwaTrainer.Train(model, Examples, Loss(model, x, labels),
             new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: 3, Seed: 3), progress, cancel.Token,
             epoch => { AdapterFiles.Save(model, directory); epochOne ??= File.ReadAllBytes(Path.Combine(directory, AdapterFiles.WeightsFile)); }));
@@ -268,12 +268,5 @@ public class TrainingTests
         using var json = System.Text.Json.JsonDocument.Parse(DriftSweep.ToJson("accuracy", points));
         Assert.Equal(7, json.RootElement.GetProperty("points").GetArrayLength());
         Assert.Throws<ArgumentOutOfRangeException>(() => DriftSweep.Run(model, new PcmLikeDevice(), () => 0, 1, 1, new[] { (-1.0, "before") }));
-    }
-
-    sealed class SynchronousProgress : IProgress<TrainingStep>
-    {
-        readonly Action<TrainingStep> report;
-        public SynchronousProgress(Action<TrainingStep> report) => this.report = report;
-        public void Report(TrainingStep value) => report(value);
     }
 }
