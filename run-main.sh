@@ -7,4 +7,4 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet run --project samples/HelloAnalog/HelloAnalog.csproj -c Release -- "$@"
+dotnet run --project samples/MiniLmSentiment/MiniLmSentiment.csproj -c Release -- "$@"

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Ahwa.Runtime
 {
     /// <summary>Indented JSON documents written by hand (stable field order, invariant numbers), ending in a newline.</summary>
-    static class JsonText
+    public static class JsonText
     {
         public static string Write(Action<Utf8JsonWriter> body)
         {

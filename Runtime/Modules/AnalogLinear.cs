@@ -143,6 +143,8 @@ namespace Ahwa.Runtime
             var shape = (long[])input.shape.Clone();
             shape[^1] = Spec.OutFeatures;
             var simulated = tensor(values, shape);
+            // Without a gradient path into the input the straight-through product is dead weight (evaluation).
+            if (!is_grad_enabled() || !input.requires_grad) return simulated;
             var linear = nn.functional.linear(input, programmedWeight!);
             return simulated.add(linear.sub(linear.detach()));
         }

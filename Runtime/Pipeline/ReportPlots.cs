@@ -35,7 +35,7 @@ namespace Ahwa.Runtime.Pipeline
                 byIntegration.XLabel("tile integration time (ns)");
                 byIntegration.YLabel("overhead over all-analog (%)");
                 byIntegration.ShowLegend();
-                written.Add(Save(byIntegration, Path.Combine(directory, $"overhead-vs-integration-{name}.png")));
+                written.Add(PlotFiles.Save(byIntegration, Path.Combine(directory, $"overhead-vs-integration-{name}.png")));
 
                 var byTokens = new ScottPlot.Plot();
                 foreach (double t in new[] { 128.0, 256.0, 512.0 })
@@ -47,17 +47,9 @@ namespace Ahwa.Runtime.Pipeline
                 byTokens.XLabel("tokens per layer call");
                 byTokens.YLabel("overhead over all-analog (%)");
                 byTokens.ShowLegend();
-                written.Add(Save(byTokens, Path.Combine(directory, $"overhead-vs-tokens-{name}.png")));
+                written.Add(PlotFiles.Save(byTokens, Path.Combine(directory, $"overhead-vs-tokens-{name}.png")));
             }
             return written;
-        }
-
-        static string Save(ScottPlot.Plot plot, string path)
-        {
-            var temporary = path + ".tmp.png";
-            plot.SavePng(temporary, 800, 500);
-            File.Move(temporary, path, overwrite: true);
-            return path;
         }
     }
 }

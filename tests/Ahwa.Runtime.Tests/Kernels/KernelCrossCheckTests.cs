@@ -90,4 +90,22 @@ public class KernelCrossCheckTests
         AssertNoDifferences(results, naive: false);
         Assert.Equal(3, results.Count);
     }
+
+    [Fact]
+    public void EveryAdaptedLayerOfAModelChecksOnTheHostWithItsOwnAdapter()
+    {
+        using var model = new Ahwa.Runtime.Tests.Training.TinyClassifier(seed: 3);
+        foreach (var layer in model.AnalogLayers)
+            using (TorchSharp.torch.no_grad()) layer.LoraB!.weight!.normal_(0, 0.05); // B starts at zero; make the check see it
+        var cases = ModelKernelCases.Create(model, tokens: 5, seed: 9);
+        Assert.Equal(model.AnalogLayers.Select(l => l.Spec.Name), cases.Select(c => c.Kernel.LayerName));
+        var hidden = model.AnalogLayers[0];
+        var a = hidden.LoraA!.weight!.detach().t().contiguous().data<float>().ToArray();
+        Assert.Equal(a.Select(Fp16.FromSingle), cases[0].Inputs.LoraA);
+        var b = hidden.LoraB!.weight!.detach().t().contiguous().data<float>().ToArray();
+        Assert.Equal(b.Select(Fp16.FromSingle), cases[0].Inputs.LoraB);
+        Assert.Contains(cases[0].Inputs.LoraB, h => h != 0);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("model")), naive: true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelKernelCases.Create(model, 0, 1));
+    }
 }

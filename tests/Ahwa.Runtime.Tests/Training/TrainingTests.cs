@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -268,5 +269,33 @@ public class TrainingTests
         using var json = System.Text.Json.JsonDocument.Parse(DriftSweep.ToJson("accuracy", points));
         Assert.Equal(7, json.RootElement.GetProperty("points").GetArrayLength());
         Assert.Throws<ArgumentOutOfRangeException>(() => DriftSweep.Run(model, new PcmLikeDevice(), () => 0, 1, 1, new[] { (-1.0, "before") }));
+    }
+
+    [Fact]
+    public void ProbesShareProgrammingsAndDriftDrawsAndRespectTheirRepetitions()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var times = new[] { (0.0, "0 s"), (31536000.0, "1 year") };
+        var alone = DriftSweep.Run(model, new PcmLikeDevice(), () => Accuracy(model, x, labels), repetitions: 3, seed: 4, times);
+        int prepared = 0;
+        var probes = new[]
+        {
+            new SweepProbe("a", () => Accuracy(model, x, labels)),
+            new SweepProbe("weights", WeightSum),
+            new SweepProbe("b", WeightSum, Prepare: () => prepared++, Repetitions: 2),
+        };
+        double WeightSum() => model.AnalogLayers[0].Simulator!.EffectiveWeights().Sum(w => (double)w);
+        var progress = new List<(int Done, int Total)>();
+        var shared = DriftSweep.Run(model, new PcmLikeDevice(), probes, repetitions: 3, seed: 4, times, new ImmediateProgress<(int, int)>(progress.Add));
+        // Same seeds, same draws: a probe measures what a sweep of its own measures.
+        Assert.Equal(alone.SelectMany(p => p.Values), shared["a"].SelectMany(p => p.Values));
+        // Probes of one (programming, time) see the same conductances.
+        Assert.Equal(shared["weights"].SelectMany(p => p.Values.Take(2)), shared["b"].SelectMany(p => p.Values));
+        Assert.Equal(6, shared["weights"].SelectMany(p => p.Values).Distinct().Count());
+        Assert.Equal(4, prepared);
+        Assert.Equal((16, 16), progress[^1]);
+        Assert.Throws<ArgumentException>(() => DriftSweep.Run(model, new PcmLikeDevice(), new[] { probes[0], probes[0] }, 1, 1, times));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DriftSweep.Run(model, new PcmLikeDevice(), new[] { probes[0] with { Repetitions = 0 } }, 1, 1, times));
     }
 }
