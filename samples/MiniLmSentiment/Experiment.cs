@@ -10,16 +10,20 @@ using Ahwa.Runtime.Import;
 using Ahwa.Runtime.Simulation;
 using Ahwa.Runtime.Training;
 using Spectre.Console;
+using TorchSharp;
 
 namespace MiniLmSentiment
 {
     /// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
-    public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, double TrainSeconds,
-        IReadOnlyList<DriftPoint> Points);
+    public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points);
+
+    /// <summary>One training: what it trained, on which task, how many optimiser steps, how long.</summary>
+    public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
 
     /// <summary>Everything one run measured.</summary>
     public sealed record ExperimentResults(ExperimentOptions Options, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
-        long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, DeploymentSummary Deployment, double Seconds)
+        long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, IReadOnlyList<TrainingRun> Trainings,
+        DeploymentSummary Deployment, double Seconds)
     {
         public const string MainTable = "main", Readaptation = "re-adaptation", MultiTask = "multi-task";
     }
@@ -61,11 +65,11 @@ namespace MiniLmSentiment
             model.SetExecution(AnalogExecution.Digital);
             double digitalAccuracy = sentiment.Accuracy(model);
             var ahwa = trainer.Train(sentiment, "AHWA-LoRA", "sentiment", untrained, AnalogExecution.HardwareAware);
-            (Adapter Adapter, double Seconds)? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
+            Adapter? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
             model.ChangeConverters(6, 6);
-            var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa.Adapter, AnalogExecution.HardwareAware, Math.Max(1, o.Epochs / 2));
+            var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
             model.ChangeConverters(chip.DacBits, chip.AdcBits);
-            SaveAdapters(model, o.Output, second is null ? new[] { ahwa.Adapter, sixBit.Adapter } : new[] { ahwa.Adapter, sixBit.Adapter, second.Value.Adapter });
+            SaveAdapters(model, o.Output, second is null ? new[] { ahwa, sixBit } : new[] { ahwa, sixBit, second });
 
             // One programming of the pretrained meta-weights serves every adapter and both converter settings.
             Action Use(Adapter adapter, int bits) => () =>
@@ -75,40 +79,44 @@ namespace MiniLmSentiment
             };
             var probes = new List<(SweepProbe Probe, SentenceTask Task)>
             {
-                (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital.Adapter, chip.AdcBits)), sentiment),
-                (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa.Adapter, chip.AdcBits)), sentiment),
-                (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital.Adapter, 6), o.SecondaryRepetitions), sentiment),
-                (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa.Adapter, 6), o.SecondaryRepetitions), sentiment),
-                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit.Adapter, 6), o.SecondaryRepetitions), sentiment),
+                (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital, chip.AdcBits)), sentiment),
+                (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa, chip.AdcBits)), sentiment),
+                (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), sentiment),
+                (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), sentiment),
+                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), sentiment),
             };
             if (site is not null && second is not null)
-                probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second.Value.Adapter, chip.AdcBits), o.SecondaryRepetitions), site));
+                probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
             var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
             model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
-            // Full AHWA changes the meta-weights, so it needs a programming of its own.
-            var full = trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
+            // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
+            // and the pretrained state back afterwards.
+            var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
+            trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
             var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
                 new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
             BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-            AdapterFiles.Apply(model, ahwa.Adapter);
+            using (torch.no_grad())
+                foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
+            AdapterFiles.Apply(model, ahwa);
 
             string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
             IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, digital.Seconds, Flat(digitalAccuracy)));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, digital.Seconds, shared["no adaptation"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, ahwa.Seconds, shared["AHWA-LoRA"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, full.Seconds, fullPoints));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, digital.Seconds, shared["no adaptation, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, ahwa.Seconds, shared["8-bit adapter, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, sixBit.Seconds, shared["6-bit LoRA, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, ahwa.Seconds, shared["AHWA-LoRA"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, fullPoints));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
             if (site is not null && second is not null)
-                results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, second.Value.Seconds, shared["site adapter"]));
+                results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, shared["site adapter"]));
 
             var deployment = Deployment.Run(model, o.Output, o.Seed);
             var experiment = new ExperimentResults(o, data, sentiment.TrainCount, sentiment.TestCount, sentiment.MeanTestTokens, total, analog, digitalAccuracy,
-                results, deployment, clock.Elapsed.TotalSeconds);
+                results, trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
             Report.Write(experiment);
             return experiment;
         }
@@ -124,7 +132,16 @@ namespace MiniLmSentiment
                 return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
             }
             var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
-            var sentences = SentimentSentences.Load(SentimentSentences.Install(cache));
+            string folder;
+            try
+            {
+                folder = SentimentSentences.Install(cache);
+            }
+            catch (InvalidOperationException error)
+            {
+                throw new IOException($"The data set could not be installed into '{cache}': {error.Message}", error);
+            }
+            var sentences = SentimentSentences.Load(folder);
             // 80 / 10 / 10: the test split is what every number below is measured on.
             var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
             var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
@@ -162,10 +179,13 @@ namespace MiniLmSentiment
         {
             readonly MiniLm model;
             readonly ExperimentOptions o;
+            readonly List<TrainingRun> runs = new();
 
             public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
 
-            public (Adapter Adapter, double Seconds) Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
+            public IReadOnlyList<TrainingRun> Runs => runs;
+
+            public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
                 TrainingRegime regime = TrainingRegime.AhwaLora)
             {
                 AdapterFiles.Apply(model, start);
@@ -179,7 +199,8 @@ namespace MiniLmSentiment
                     var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
                     AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
                 });
-                return (AdapterFiles.Capture(model, adapterName), clock.Elapsed.TotalSeconds);
+                runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
+                return AdapterFiles.Capture(model, adapterName);
             }
         }
     }

@@ -28,14 +28,17 @@ namespace MiniLmSentiment
         /// a larger step for the adapters to converge. Full AHWA keeps the recipe's 5e-5.</summary>
         public const double DefaultLoraLearningRate = 1e-3, DefaultFullLearningRate = 5e-5;
 
-        /// <summary>Re-adaptation and the second task run on the first half of the programmings (the main table gets all).</summary>
-        public int SecondaryRepetitions => (Repetitions + 1) / 2;
+        /// <summary>Re-adaptation is a short fine-tune of the 8-bit adapter, not a new training: a quarter of the epochs.</summary>
+        public int ReadaptationEpochs => Math.Max(1, Epochs / 4);
+
+        /// <summary>Re-adaptation and the second task run on the first quarter of the programmings (the main table gets all).</summary>
+        public int SecondaryRepetitions => (Repetitions + 3) / 4;
 
         public static ExperimentOptions Default(string output = DefaultOutput) =>
-            new(2, 42, 10, output, int.MaxValue, int.MaxValue, 48, DriftSweep.PaperTimes, DefaultLoraLearningRate, DefaultFullLearningRate);
+            new(3, 42, 10, output, int.MaxValue, int.MaxValue, 48, DriftSweep.PaperTimes, DefaultLoraLearningRate, DefaultFullLearningRate);
 
         public static ExperimentOptions Quick(string output = DefaultOutput) =>
-            new(2, 42, 2, output, 384, 96, 32, new[] { (0.0, "0 s"), (3600.0, "1 h"), (31536000.0, "1 year"), (315360000.0, "10 years") },
+            new(4, 42, 2, output, 320, 128, 32, new[] { (0.0, "0 s"), (31536000.0, "1 year"), (315360000.0, "10 years") },
                 DefaultLoraLearningRate, DefaultFullLearningRate, IsQuick: true);
 
         public const string Usage =

@@ -82,9 +82,8 @@ namespace MiniLmSentiment
                 if (plot is not null) md.Append($"\n![{title}]({plot})\n");
                 md.Append('\n');
             }
-            md.Append("## Training time\n\n| method | task | seconds |\n|---|---|---:|\n");
-            foreach (var m in r.Methods.Where(m => m.TrainSeconds > 0).GroupBy(m => (m.Method, m.Task)).Select(g => g.First()))
-                md.Append($"| {m.Method} | {m.Task} | {Format(m.TrainSeconds, "0")} |\n");
+            md.Append("## Training\n\n| training | task | steps | seconds |\n|---|---|---:|---:|\n");
+            foreach (var t in r.Trainings) md.Append($"| {t.Label} | {t.Task} | {t.Steps} | {Format(t.Seconds, "0")} |\n");
             md.Append("\n## Deployment\n\n");
             md.Append($"- Artifacts: {d.ArtifactFiles} files in `{Path.GetRelativePath(o.Output, d.Folder)}/` (C kernels, cluster runtime, tile map, manifest, Makefile); adapters in PEFT layout in `adapters/`.\n");
             md.Append($"- Tiles: {d.TilesUsed} of {d.Tiles} used, utilisation {Format(100 * d.TileUtilisation, "0.0")} %.\n");
@@ -127,8 +126,18 @@ namespace MiniLmSentiment
                 json.WriteString("hardware", m.Hardware);
                 json.WriteNumber("trainable", m.Trainable);
                 json.WriteNumber("trainablePercent", 100.0 * m.Trainable / r.TotalParameters);
-                json.WriteNumber("trainSeconds", m.TrainSeconds);
                 DriftSweep.WritePoints(json, "points", m.Points);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("trainings");
+            foreach (var t in r.Trainings)
+            {
+                json.WriteStartObject();
+                json.WriteString("label", t.Label);
+                json.WriteString("task", t.Task);
+                json.WriteNumber("steps", t.Steps);
+                json.WriteNumber("seconds", t.Seconds);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -63,6 +63,12 @@ public class MiniLmExperimentTests
             Assert.InRange(main[2].GetProperty("trainablePercent").GetDouble(), 1, 2);
             Assert.Equal(100, main[3].GetProperty("trainablePercent").GetDouble(), 6);
 
+            var trainings = root.GetProperty("trainings").EnumerateArray().ToList();
+            Assert.Equal(new[] { "digital LoRA", "AHWA-LoRA", "AHWA-LoRA, site task", "LoRA retrained for 6-bit DAC/ADC", "full AHWA" },
+                trainings.Select(t => t.GetProperty("label").GetString()));
+            int stepsPerEpoch = (quick.TrainLimit + 31) / 32;
+            Assert.Equal(new[] { quick.Epochs, quick.Epochs, quick.Epochs, quick.ReadaptationEpochs, quick.Epochs }.Select(e => e * stepsPerEpoch), trainings.Select(t => t.GetProperty("steps").GetInt32()));
+
             var deployment = root.GetProperty("deployment");
             Assert.Equal(36, deployment.GetProperty("checkedLayers").GetInt32());
             Assert.Equal(0, deployment.GetProperty("differences").GetInt64());
@@ -73,7 +79,7 @@ public class MiniLmExperimentTests
             Assert.True(File.Exists(Path.Combine(folder, "deploy", "Makefile")));
 
             var report = File.ReadAllText(Path.Combine(folder, Report.MarkdownFile));
-            foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Deployment", "| 1 year |" })
+            foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Training", "## Deployment", "| 1 year |" })
                 Assert.Contains(heading, report);
             Assert.Contains("![", report);
         }
@@ -101,9 +107,9 @@ public class MiniLmExperimentTests
     public void OptionsOverrideThePresets()
     {
         var o = ExperimentOptions.Parse(new[] { "--quick", "--epochs", "3", "--seed", "7", "--repetitions", "4", "--lr", "5e-4", "--out", "x" });
-        Assert.Equal((3, 7UL, 4, 2, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
+        Assert.Equal((3, 7UL, 4, 1, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
         var d = ExperimentOptions.Parse(Array.Empty<string>());
-        Assert.Equal((10, 7), (d.Repetitions, d.Times.Count));
+        Assert.Equal((10, 3, 7), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count));
     }
 
     [Fact]

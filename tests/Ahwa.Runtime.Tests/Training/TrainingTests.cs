@@ -298,4 +298,28 @@ public class TrainingTests
         Assert.Throws<ArgumentException>(() => DriftSweep.Run(model, new PcmLikeDevice(), new[] { probes[0], probes[0] }, 1, 1, times));
         Assert.Throws<ArgumentOutOfRangeException>(() => DriftSweep.Run(model, new PcmLikeDevice(), new[] { probes[0] with { Repetitions = 0 } }, 1, 1, times));
     }
+
+    [Fact]
+    public void DriftPlotWritesAPngAndRefusesSeriesWithOtherTimes()
+    {
+        var times = new[] { (0.0, "0 s"), (3600.0, "1 h") };
+        IReadOnlyList<DriftPoint> Points(double a, double b, params (double, string)[] at) =>
+            at.Select((t, i) => new DriftPoint(t.Item1, t.Item2, i == 0 ? a : b, 0.01, new[] { a, b })).ToList();
+        var folder = Directory.CreateTempSubdirectory("ahwa-plot-").FullName;
+        try
+        {
+            var path = DriftPlot.Write(Path.Combine(folder, "plots", "drift.png"), "accuracy", new[] { ("one", Points(0.9, 0.8, times)), ("two", Points(0.7, 0.6, times)) });
+            var bytes = File.ReadAllBytes(path);
+            Assert.True(bytes.Length > 1000);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.Empty(Directory.GetFiles(Path.Combine(folder, "plots"), "*.tmp.png"));
+            var error = Assert.Throws<ArgumentException>(() => DriftPlot.Write(Path.Combine(folder, "bad.png"), "accuracy",
+                new[] { ("one", Points(0.9, 0.8, times)), ("two", Points(0.7, 0.6, (0.0, "0 s"), (86400.0, "1 day"))) }));
+            Assert.Contains("Series 'two' has times 0 s, 1 day", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
