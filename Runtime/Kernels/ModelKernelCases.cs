@@ -40,9 +40,8 @@ namespace Ahwa.Runtime.Kernels
 
         static float[] ColumnScale(AnalogLinear layer)
         {
-            float limit = HardwareAwareForward.ClipLimit(layer.weight, layer.Chip);
-            using var rowMax = layer.weight.detach().clamp(-limit, limit).abs().amax(new long[] { 1 });
-            using var scale = rowMax.mul(layer.output_scale.detach());
+            using var clipped = HardwareAwareForward.Clip(layer.weight.detach(), layer.Chip);
+            using var scale = HardwareAwareForward.ColumnScale(clipped).squeeze(1).mul(layer.output_scale.detach());
             return scale.contiguous().data<float>().ToArray();
         }
     }

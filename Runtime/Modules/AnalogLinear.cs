@@ -72,8 +72,7 @@ namespace Ahwa.Runtime
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            float limit = HardwareAwareForward.ClipLimit(weight, Chip);
-            var clipped = weight.clamp(-limit, limit).contiguous().data<float>().ToArray();
+            var clipped = HardwareAwareForward.Clip(weight, Chip).contiguous().data<float>().ToArray();
             var scales = output_scale.contiguous().data<float>().ToArray();
             simulator = new AnalogLayerSimulator(Spec with { Bias = false }, Chip, clipped, default, scales);
             simulator.Program(device, seed);

@@ -26,9 +26,8 @@ namespace Ahwa.Runtime
             long tokens = x.shape[0];
 
             // Weight mapping: clip at k sigma of the layer, then column-wise scaling (scales kept digitally).
-            var limit = ClipLimit(weight, chip);
-            var clipped = weight.clamp(-limit, limit);
-            var columnScale = clipped.detach().abs().amax(new long[] { 1 }, keepdim: true).clamp_min(1e-12f);
+            var clipped = Clip(weight, chip);
+            var columnScale = ColumnScale(clipped);
             var normalised = clipped.div(columnScale);
 
             float dacStep = Converters.Step(chip.DacBits, 1.0), adcStep = Converters.Step(chip.AdcBits, chip.OutputBound);
@@ -79,6 +78,16 @@ namespace Ahwa.Runtime
             shape[^1] = outs;
             return output.reshape(shape).MoveToOuterDisposeScope();
         }
+
+        /// <summary>The weights as mapped to tiles: clipped at <see cref="ClipLimit"/>.</summary>
+        public static Tensor Clip(Tensor weight, ChipSpec chip)
+        {
+            var limit = ClipLimit(weight, chip);
+            return weight.clamp(-limit, limit);
+        }
+
+        /// <summary>Column-wise scaling: max |w| of each output row of the clipped weights ([out, 1]), kept digitally.</summary>
+        public static Tensor ColumnScale(Tensor clipped) => clipped.detach().abs().amax(new long[] { 1 }, keepdim: true).clamp_min(1e-12f);
 
         /// <summary>k standard deviations of the layer's weights; no clipping for a constant layer (sigma 0).</summary>
         public static float ClipLimit(Tensor weight, ChipSpec chip)
