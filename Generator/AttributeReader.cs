@@ -1,80 +1,80 @@
 using System.Collections.Generic;
 using System.Linq;
+using Ahwa.Codegen;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Ahwa.Generator
+namespace Ahwa.Generator;
+
+/// <summary>Reads the Dsl attributes from symbols by metadata name (the generator does not load Ahwa.Dsl's types).</summary>
+static class AttributeReader
 {
-    /// <summary>Reads the Dsl attributes from symbols by metadata name (the generator does not load Ahwa.Dsl's types).</summary>
-    static class AttributeReader
+    public const string AnalogModel = "Ahwa.Dsl.AnalogModelAttribute";
+    public const string AnalogBlock = "Ahwa.Dsl.AnalogBlockAttribute";
+    public const string AnalogChip = "Ahwa.Dsl.AnalogChipAttribute";
+    public const string LoraDefaults = "Ahwa.Dsl.LoraDefaultsAttribute";
+    public const string RiscVCluster = "Ahwa.Dsl.RiscVClusterAttribute";
+    public const string AnalogLinear = "Ahwa.Dsl.AnalogLinearAttribute";
+    public const string DigitalLinear = "Ahwa.Dsl.DigitalLinearAttribute";
+    public const string Lora = "Ahwa.Dsl.LoraAttribute";
+    public const string Blocks = "Ahwa.Dsl.BlocksAttribute";
+
+    public static AttributeData? Find(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    public static bool Has(ISymbol symbol, string metadataName) => Find(symbol, metadataName) is not null;
+
+    /// <summary>A named argument's value if it was written, else null.</summary>
+    public static object? Named(AttributeData attribute, string name)
     {
-        public const string AnalogModel = "Ahwa.Dsl.AnalogModelAttribute";
-        public const string AnalogBlock = "Ahwa.Dsl.AnalogBlockAttribute";
-        public const string AnalogChip = "Ahwa.Dsl.AnalogChipAttribute";
-        public const string LoraDefaults = "Ahwa.Dsl.LoraDefaultsAttribute";
-        public const string RiscVCluster = "Ahwa.Dsl.RiscVClusterAttribute";
-        public const string AnalogLinear = "Ahwa.Dsl.AnalogLinearAttribute";
-        public const string DigitalLinear = "Ahwa.Dsl.DigitalLinearAttribute";
-        public const string Lora = "Ahwa.Dsl.LoraAttribute";
-        public const string Blocks = "Ahwa.Dsl.BlocksAttribute";
-
-        public static AttributeData? Find(ISymbol symbol, string metadataName) =>
-            symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
-
-        public static bool Has(ISymbol symbol, string metadataName) => Find(symbol, metadataName) is not null;
-
-        /// <summary>A named argument's value if it was written, else null.</summary>
-        public static object? Named(AttributeData attribute, string name)
-        {
-            foreach (var pair in attribute.NamedArguments)
-                if (pair.Key == name) return pair.Value.Value;
-            return null;
-        }
-
-        public static int Int(AttributeData attribute, string name, int fallback) => Named(attribute, name) is int v ? v : fallback;
-
-        public static double Double(AttributeData attribute, string name, double fallback) => Named(attribute, name) switch
-        {
-            double d => d,
-            float f => f,
-            int i => i,
-            _ => fallback,
-        };
-
-        public static bool Bool(AttributeData attribute, string name, bool fallback) => Named(attribute, name) is bool b ? b : fallback;
-
-        public static string? String(AttributeData attribute, string name) => Named(attribute, name) as string;
-
-        public static LocationInfo? Location(AttributeData? attribute) => LocationInfo.From(attribute?.ApplicationSyntaxReference);
-
-        /// <summary>The location of one named argument, or of the whole attribute when it cannot be found.</summary>
-        public static LocationInfo? ArgumentLocation(AttributeData attribute, string name)
-        {
-            if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax && syntax.ArgumentList is not null)
-            {
-                foreach (var argument in syntax.ArgumentList.Arguments)
-                    if (argument.NameEquals?.Name.Identifier.ValueText == name)
-                        return LocationInfo.From(argument.GetLocation());
-            }
-            return Location(attribute);
-        }
-
-        /// <summary>The location of the constructor argument at <paramref name="index"/>, or of the attribute.</summary>
-        public static LocationInfo? ConstructorArgumentLocation(AttributeData attribute, int index)
-        {
-            if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax && syntax.ArgumentList is not null)
-            {
-                var positional = syntax.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
-                if (index < positional.Count) return LocationInfo.From(positional[index].GetLocation());
-            }
-            return Location(attribute);
-        }
-
-        public static IEnumerable<AttributeData> LayerAttributes(ISymbol symbol) =>
-            symbol.GetAttributes().Where(a =>
-            {
-                var name = a.AttributeClass?.ToDisplayString();
-                return name == AnalogLinear || name == DigitalLinear || name == Blocks;
-            });
+        foreach (var pair in attribute.NamedArguments)
+            if (pair.Key == name) return pair.Value.Value;
+        return null;
     }
+
+    public static int Int(AttributeData attribute, string name, int fallback) => Named(attribute, name) is int v ? v : fallback;
+
+    public static double Double(AttributeData attribute, string name, double fallback) => Named(attribute, name) switch
+    {
+        double d => d,
+        float f => f,
+        int i => i,
+        _ => fallback,
+    };
+
+    public static bool Bool(AttributeData attribute, string name, bool fallback) => Named(attribute, name) is bool b ? b : fallback;
+
+    public static string? String(AttributeData attribute, string name) => Named(attribute, name) as string;
+
+    public static LocationInfo? Location(AttributeData? attribute) => LocationInfo.From(attribute?.ApplicationSyntaxReference);
+
+    /// <summary>The location of one named argument, or of the whole attribute when it cannot be found.</summary>
+    public static LocationInfo? ArgumentLocation(AttributeData attribute, string name)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax && syntax.ArgumentList is not null)
+        {
+            foreach (var argument in syntax.ArgumentList.Arguments)
+                if (argument.NameEquals?.Name.Identifier.ValueText == name)
+                    return LocationInfo.From(argument.GetLocation());
+        }
+        return Location(attribute);
+    }
+
+    /// <summary>The location of the constructor argument at <paramref name="index"/>, or of the attribute.</summary>
+    public static LocationInfo? ConstructorArgumentLocation(AttributeData attribute, int index)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax syntax && syntax.ArgumentList is not null)
+        {
+            var positional = syntax.ArgumentList.Arguments.Where(a => a.NameEquals is null && a.NameColon is null).ToList();
+            if (index < positional.Count) return LocationInfo.From(positional[index].GetLocation());
+        }
+        return Location(attribute);
+    }
+
+    public static IEnumerable<AttributeData> LayerAttributes(ISymbol symbol) =>
+        symbol.GetAttributes().Where(a =>
+        {
+            var name = a.AttributeClass?.ToDisplayString();
+            return name == AnalogLinear || name == DigitalLinear || name == Blocks;
+        });
 }

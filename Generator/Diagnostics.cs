@@ -1,97 +1,97 @@
+using Ahwa.Codegen;
 using Microsoft.CodeAnalysis;
 
-namespace Ahwa.Generator
+namespace Ahwa.Generator;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable; messages name the member and the value.</summary>
+public static class Diagnostics
 {
-    /// <summary>Every diagnostic the generator reports. Ids are stable; messages name the member and the value.</summary>
-    public static class Diagnostics
-    {
-        const string Category = "Ahwa";
+    const string Category = "Ahwa";
 
-        static DiagnosticDescriptor Error(string id, string title, string message) =>
-            new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
-        public static readonly DiagnosticDescriptor NotPartial = Error("AHWA0001",
-            "Ahwa class must be partial",
-            "'{0}' must be declared partial so the generator can add its layers");
+    public static readonly DiagnosticDescriptor NotPartial = Error("AHWA0001",
+        "Ahwa class must be partial",
+        "'{0}' must be declared partial so the generator can add its layers");
 
-        public static readonly DiagnosticDescriptor Generic = Error("AHWA0002",
-            "Ahwa class cannot be generic",
-            "'{0}' is generic or nested in generic type '{1}'; Ahwa models and blocks must be non-generic");
+    public static readonly DiagnosticDescriptor Generic = Error("AHWA0002",
+        "Ahwa class cannot be generic",
+        "'{0}' is generic or nested in generic type '{1}'; Ahwa models and blocks must be non-generic");
 
-        public static readonly DiagnosticDescriptor RankOutOfRange = Error("AHWA0003",
-            "LoRA rank out of range",
-            "LoRA rank {1} of '{0}' is out of range: it must be between 1 and min(in, out) = {2}");
+    public static readonly DiagnosticDescriptor RankOutOfRange = Error("AHWA0003",
+        "LoRA rank out of range",
+        "LoRA rank {1} of '{0}' is out of range: it must be between 1 and min(in, out) = {2}");
 
-        public static readonly DiagnosticDescriptor NonPositiveDimension = Error("AHWA0004",
-            "Dimension must be positive",
-            "{1} of '{0}' is {2}; it must be positive");
+    public static readonly DiagnosticDescriptor NonPositiveDimension = Error("AHWA0004",
+        "Dimension must be positive",
+        "{1} of '{0}' is {2}; it must be positive");
 
-        public static readonly DiagnosticDescriptor ConverterBits = Error("AHWA0005",
-            "Converter resolution out of range",
-            "{1} of '{0}' is {2}; it must be between 1 and 16 bits");
+    public static readonly DiagnosticDescriptor ConverterBits = Error("AHWA0005",
+        "Converter resolution out of range",
+        "{1} of '{0}' is {2}; it must be between 1 and 16 bits");
 
-        public static readonly DiagnosticDescriptor AlphaNotPositive = Error("AHWA0006",
-            "LoRA alpha must be positive",
-            "LoRA alpha of '{0}' is {1}; it must be greater than 0");
+    public static readonly DiagnosticDescriptor AlphaNotPositive = Error("AHWA0006",
+        "LoRA alpha must be positive",
+        "LoRA alpha of '{0}' is {1}; it must be greater than 0");
 
-        public static readonly DiagnosticDescriptor DropoutOutOfRange = Error("AHWA0007",
-            "LoRA dropout out of range",
-            "LoRA dropout of '{0}' is {1}; it must be in [0, 1)");
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Error("AHWA0007",
+        "LoRA dropout out of range",
+        "LoRA dropout of '{0}' is {1}; it must be in [0, 1)");
 
-        public static readonly DiagnosticDescriptor DuplicateLayerName = Error("AHWA0008",
-            "Duplicate layer name",
-            "Layer name '{1}' of '{0}' is already used by '{2}'; layer names must be unique in a model");
+    public static readonly DiagnosticDescriptor DuplicateLayerName = Error("AHWA0008",
+        "Duplicate layer name",
+        "Layer name '{1}' of '{0}' is already used by '{2}'; layer names must be unique in a model");
 
-        public static readonly DiagnosticDescriptor LoraOnNonLinear = Error("AHWA0009",
-            "LoRA on a member that is not a linear layer",
-            "'{0}' has [Lora] but is not an [AnalogLinear] or [DigitalLinear] layer");
+    public static readonly DiagnosticDescriptor LoraOnNonLinear = Error("AHWA0009",
+        "LoRA on a member that is not a linear layer",
+        "'{0}' has [Lora] but is not an [AnalogLinear] or [DigitalLinear] layer");
 
-        public static readonly DiagnosticDescriptor TooManyTiles = Error("AHWA0010",
-            "Model does not fit on the chip",
-            "'{0}' needs {1} tiles of {2} x {3} but the chip has {4}; raise AnalogChip.Tiles or use larger tiles");
+    public static readonly DiagnosticDescriptor TooManyTiles = Error("AHWA0010",
+        "Model does not fit on the chip",
+        "'{0}' needs {1} tiles of {2} x {3} but the chip has {4}; raise AnalogChip.Tiles or use larger tiles");
 
-        public static readonly DiagnosticDescriptor BlockUsedZeroTimes = Error("AHWA0011",
-            "Block repeated fewer than once",
-            "'{0}' repeats block '{1}' {2} times; a block must be used at least once");
+    public static readonly DiagnosticDescriptor BlockUsedZeroTimes = Error("AHWA0011",
+        "Block repeated fewer than once",
+        "'{0}' repeats block '{1}' {2} times; a block must be used at least once");
 
-        public static readonly DiagnosticDescriptor UnexpectedException = Error("AHWA0012",
-            "Unexpected generator failure",
-            "Ahwa could not generate '{0}': {1}");
+    public static readonly DiagnosticDescriptor UnexpectedException = Error("AHWA0012",
+        "Unexpected generator failure",
+        "Ahwa could not generate '{0}': {1}");
 
-        public static readonly DiagnosticDescriptor NotPartialProperty = Error("AHWA0013",
-            "Layer member must be a partial get-only instance property",
-            "'{0}' must be declared as a partial instance property with only a getter, e.g. 'public partial {1} {2} {{ get; }}'");
+    public static readonly DiagnosticDescriptor NotPartialProperty = Error("AHWA0013",
+        "Layer member must be a partial get-only instance property",
+        "'{0}' must be declared as a partial instance property with only a getter, e.g. 'public partial {1} {2} {{ get; }}'");
 
-        public static readonly DiagnosticDescriptor WrongPropertyType = Error("AHWA0014",
-            "Layer property has the wrong type",
-            "'{0}' is of type '{1}' but {2} requires '{3}'");
+    public static readonly DiagnosticDescriptor WrongPropertyType = Error("AHWA0014",
+        "Layer property has the wrong type",
+        "'{0}' is of type '{1}' but {2} requires '{3}'");
 
-        public static readonly DiagnosticDescriptor NotABlock = Error("AHWA0015",
-            "Repeated type is not a block",
-            "'{0}' repeats '{1}', which has no [AnalogBlock] attribute");
+    public static readonly DiagnosticDescriptor NotABlock = Error("AHWA0015",
+        "Repeated type is not a block",
+        "'{0}' repeats '{1}', which has no [AnalogBlock] attribute");
 
-        public static readonly DiagnosticDescriptor InvalidHardwareValue = Error("AHWA0016",
-            "Invalid hardware parameter",
-            "{1} of '{0}' is {2}; it must be {3}");
+    public static readonly DiagnosticDescriptor InvalidHardwareValue = Error("AHWA0016",
+        "Invalid hardware parameter",
+        "{1} of '{0}' is {2}; it must be {3}");
 
-        public static readonly DiagnosticDescriptor ConflictingLayerAttributes = Error("AHWA0017",
-            "Conflicting layer attributes",
-            "'{0}' has more than one of [AnalogLinear], [DigitalLinear] and [Blocks]");
+    public static readonly DiagnosticDescriptor ConflictingLayerAttributes = Error("AHWA0017",
+        "Conflicting layer attributes",
+        "'{0}' has more than one of [AnalogLinear], [DigitalLinear] and [Blocks]");
 
-        public static readonly DiagnosticDescriptor InvalidLayerName = Error("AHWA0018",
-            "Invalid layer name",
-            "Layer name '{1}' of '{0}' is invalid; use dot-separated segments of letters, digits and underscores");
+    public static readonly DiagnosticDescriptor InvalidLayerName = Error("AHWA0018",
+        "Invalid layer name",
+        "Layer name '{1}' of '{0}' is invalid; use dot-separated segments of letters, digits and underscores");
 
-        public static readonly DiagnosticDescriptor BaseNotAhwa = Error("AHWA0019",
-            "Base class must be an Ahwa module",
-            "'{0}' derives from '{1}'; an Ahwa {2} must derive from '{3}' or declare no base class");
+    public static readonly DiagnosticDescriptor BaseNotAhwa = Error("AHWA0019",
+        "Base class must be an Ahwa module",
+        "'{0}' derives from '{1}'; an Ahwa {2} must derive from '{3}' or declare no base class");
 
-        public static readonly DiagnosticDescriptor ClusterMemoryTooSmall = Error("AHWA0021",
-            "LoRA kernel does not fit the cluster's L1",
-            "Layer '{1}' of '{0}' needs {2} bytes of L1 for its kernel even with one token per tile; the cluster has {3}. Raise RiscVCluster.L1KiB or lower the rank");
+    public static readonly DiagnosticDescriptor ClusterMemoryTooSmall = Error("AHWA0021",
+        "LoRA kernel does not fit the cluster's L1",
+        "Layer '{1}' of '{0}' needs {2} bytes of L1 for its kernel even with one token per tile; the cluster has {3}. Raise RiscVCluster.L1KiB or lower the rank");
 
-        public static readonly DiagnosticDescriptor BlocksInBlock = Error("AHWA0020",
-            "Blocks cannot be nested",
-            "'{0}' uses [Blocks] inside a block; only a model can repeat blocks");
-    }
+    public static readonly DiagnosticDescriptor BlocksInBlock = Error("AHWA0020",
+        "Blocks cannot be nested",
+        "'{0}' uses [Blocks] inside a block; only a model can repeat blocks");
 }

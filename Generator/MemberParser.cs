@@ -1,184 +1,184 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using Ahwa.Targets;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
 using Microsoft.CodeAnalysis;
 
-namespace Ahwa.Generator
+namespace Ahwa.Generator;
+
+/// <summary>A [Lora] override; null fields keep the model's default.</summary>
+sealed record LoraOverride(int? Rank, double? Alpha, double? Dropout, bool Disabled, LocationInfo? Location);
+
+/// <summary>One annotated property with everything needed to expand it into layers.</summary>
+sealed record ParsedMember(
+    MemberDeclaration Declaration,
+    int InFeatures,
+    int OutFeatures,
+    bool Bias,
+    LoraOverride? Lora,
+    LocationInfo? Location,
+    INamedTypeSymbol? BlockType);
+
+/// <summary>Turns the annotated properties of a model or block into member declarations, checking each.</summary>
+static class MemberParser
 {
-    /// <summary>A [Lora] override; null fields keep the model's default.</summary>
-    sealed record LoraOverride(int? Rank, double? Alpha, double? Dropout, bool Disabled, LocationInfo? Location);
+    const string AnalogLinearType = "global::Ahwa.Runtime.AnalogLinear";
+    const string DigitalLinearType = "global::Ahwa.Runtime.DigitalLinear";
 
-    /// <summary>One annotated property with everything needed to expand it into layers.</summary>
-    sealed record ParsedMember(
-        MemberDeclaration Declaration,
-        int InFeatures,
-        int OutFeatures,
-        bool Bias,
-        LoraOverride? Lora,
-        LocationInfo? Location,
-        INamedTypeSymbol? BlockType);
-
-    /// <summary>Turns the annotated properties of a model or block into member declarations, checking each.</summary>
-    static class MemberParser
+    public static List<ParsedMember> Parse(INamedTypeSymbol type, bool insideBlock, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
     {
-        const string AnalogLinearType = "global::Ahwa.Runtime.AnalogLinear";
-        const string DigitalLinearType = "global::Ahwa.Runtime.DigitalLinear";
-
-        public static List<ParsedMember> Parse(INamedTypeSymbol type, bool insideBlock, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
+        var members = new List<ParsedMember>();
+        foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
         {
-            var members = new List<ParsedMember>();
-            foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var parsed = ParseProperty(property, insideBlock, diagnostics);
-                if (parsed is not null) members.Add(parsed);
-            }
-            return members;
+            cancellation.ThrowIfCancellationRequested();
+            var parsed = ParseProperty(property, insideBlock, diagnostics);
+            if (parsed is not null) members.Add(parsed);
         }
-
-        static ParsedMember? ParseProperty(IPropertySymbol property, bool insideBlock, List<DiagnosticInfo> diagnostics)
-        {
-            var layerAttributes = AttributeReader.LayerAttributes(property).ToList();
-            var lora = AttributeReader.Find(property, AttributeReader.Lora);
-            var location = LocationInfo.From(property.Locations.FirstOrDefault());
-            string member = property.ContainingType.Name + "." + property.Name;
-
-            if (layerAttributes.Count == 0)
-            {
-                if (lora is not null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LoraOnNonLinear, AttributeReader.Location(lora), member));
-                return null;
-            }
-            if (layerAttributes.Count > 1)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConflictingLayerAttributes, location, member));
-                return null;
-            }
-
-            var attribute = layerAttributes[0];
-            string attributeName = attribute.AttributeClass!.ToDisplayString();
-            bool ok = true;
-            if (attribute.ConstructorArguments.Length != 2) return null; // malformed attribute: the compiler reports it
-
-            MemberKind kind;
-            string expectedType;
-            int inFeatures = 0, outFeatures = 0;
-            INamedTypeSymbol? blockType = null;
-            int blockCount = 0;
-            string layerName = AttributeReader.String(attribute, "Name") ?? LayerNaming.FromPropertyName(property.Name);
-
-            if (attributeName == AttributeReader.Blocks)
-            {
-                kind = MemberKind.Blocks;
-                if (lora is not null)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LoraOnNonLinear, AttributeReader.Location(lora), member));
-                    ok = false;
-                }
-                if (insideBlock)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlocksInBlock, AttributeReader.Location(attribute), member));
-                    return null;
-                }
-                blockType = attribute.ConstructorArguments[0].Value as INamedTypeSymbol;
-                if (blockType is null) return null;
-                blockCount = attribute.ConstructorArguments[1].Value is int c ? c : 0;
-                expectedType = "global::System.Collections.Generic.IReadOnlyList<" + blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ">";
-                if (!AttributeReader.Has(blockType, AttributeReader.AnalogBlock))
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotABlock, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, blockType.ToDisplayString()));
-                    ok = false;
-                }
-                if (blockCount <= 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlockUsedZeroTimes, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, blockType.Name, blockCount));
-                    ok = false;
-                }
-            }
-            else
-            {
-                bool analog = attributeName == AttributeReader.AnalogLinear;
-                kind = analog ? MemberKind.AnalogLinear : MemberKind.DigitalLinear;
-                expectedType = analog ? AnalogLinearType : DigitalLinearType;
-                inFeatures = attribute.ConstructorArguments[0].Value is int i ? i : 0;
-                outFeatures = attribute.ConstructorArguments[1].Value is int o ? o : 0;
-                if (inFeatures <= 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, "InFeatures", inFeatures));
-                    ok = false;
-                }
-                if (outFeatures <= 0)
-                {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, "OutFeatures", outFeatures));
-                    ok = false;
-                }
-            }
-
-            if (!LayerNaming.IsValid(layerName))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, AttributeReader.ArgumentLocation(attribute, "Name"), member, layerName));
-                ok = false;
-            }
-
-            string shortType = kind == MemberKind.Blocks ? "IReadOnlyList<" + blockType!.Name + ">" : expectedType.Substring(expectedType.LastIndexOf('.') + 1);
-            if (!IsPartialGetOnly(property))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartialProperty, location, member, shortType, property.Name));
-                ok = false;
-            }
-            string actualType = property.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            if (actualType != expectedType)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.WrongPropertyType, location, member, property.Type.ToDisplayString(), "[" + attribute.AttributeClass.Name.Replace("Attribute", "") + "]", expectedType.Replace("global::", "")));
-                ok = false;
-            }
-
-            var loraOverride = lora is null ? null : ReadLoraOverride(lora, member, System.Math.Min(inFeatures, outFeatures), diagnostics, ref ok);
-            if (!ok) return null;
-
-            var declaration = new MemberDeclaration(property.Name, Accessibility(property.DeclaredAccessibility), actualType, kind, layerName,
-                blockType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), blockCount);
-            bool bias = AttributeReader.Bool(attribute, "Bias", true);
-            return new ParsedMember(declaration, inFeatures, outFeatures, bias, loraOverride, location, blockType);
-        }
-
-        static LoraOverride ReadLoraOverride(AttributeData lora, string member, int maxRank, List<DiagnosticInfo> diagnostics, ref bool ok)
-        {
-            int? rank = AttributeReader.Named(lora, "Rank") is int r ? r : null;
-            double? alpha = AttributeReader.Named(lora, "Alpha") is null ? null : AttributeReader.Double(lora, "Alpha", 0);
-            double? dropout = AttributeReader.Named(lora, "Dropout") is null ? null : AttributeReader.Double(lora, "Dropout", 0);
-            bool disabled = AttributeReader.Bool(lora, "Disabled", false);
-            if (rank is int explicitRank && explicitRank <= 0)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, AttributeReader.ArgumentLocation(lora, "Rank"), member, explicitRank, maxRank));
-                ok = false;
-            }
-            if (alpha is double a && !(a > 0))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AlphaNotPositive, AttributeReader.ArgumentLocation(lora, "Alpha"), member, Format(a)));
-                ok = false;
-            }
-            if (dropout is double d && !(d >= 0 && d < 1))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, AttributeReader.ArgumentLocation(lora, "Dropout"), member, Format(d)));
-                ok = false;
-            }
-            return new LoraOverride(rank, alpha, dropout, disabled, AttributeReader.Location(lora));
-        }
-
-        static bool IsPartialGetOnly(IPropertySymbol property) =>
-            property.IsPartialDefinition && !property.IsStatic && property.GetMethod is not null && property.SetMethod is null;
-
-        public static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-
-        static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch
-        {
-            Microsoft.CodeAnalysis.Accessibility.Public => "public",
-            Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
-            Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
-            Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
-            _ => "private",
-        };
+        return members;
     }
+
+    static ParsedMember? ParseProperty(IPropertySymbol property, bool insideBlock, List<DiagnosticInfo> diagnostics)
+    {
+        var layerAttributes = AttributeReader.LayerAttributes(property).ToList();
+        var lora = AttributeReader.Find(property, AttributeReader.Lora);
+        var location = LocationInfo.From(property.Locations.FirstOrDefault());
+        string member = property.ContainingType.Name + "." + property.Name;
+
+        if (layerAttributes.Count == 0)
+        {
+            if (lora is not null) diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LoraOnNonLinear, AttributeReader.Location(lora), member));
+            return null;
+        }
+        if (layerAttributes.Count > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConflictingLayerAttributes, location, member));
+            return null;
+        }
+
+        var attribute = layerAttributes[0];
+        string attributeName = attribute.AttributeClass!.ToDisplayString();
+        bool ok = true;
+        if (attribute.ConstructorArguments.Length != 2) return null; // malformed attribute: the compiler reports it
+
+        MemberKind kind;
+        string expectedType;
+        int inFeatures = 0, outFeatures = 0;
+        INamedTypeSymbol? blockType = null;
+        int blockCount = 0;
+        string layerName = AttributeReader.String(attribute, "Name") ?? LayerNaming.FromPropertyName(property.Name);
+
+        if (attributeName == AttributeReader.Blocks)
+        {
+            kind = MemberKind.Blocks;
+            if (lora is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.LoraOnNonLinear, AttributeReader.Location(lora), member));
+                ok = false;
+            }
+            if (insideBlock)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlocksInBlock, AttributeReader.Location(attribute), member));
+                return null;
+            }
+            blockType = attribute.ConstructorArguments[0].Value as INamedTypeSymbol;
+            if (blockType is null) return null;
+            blockCount = attribute.ConstructorArguments[1].Value is int c ? c : 0;
+            expectedType = "global::System.Collections.Generic.IReadOnlyList<" + blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ">";
+            if (!AttributeReader.Has(blockType, AttributeReader.AnalogBlock))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotABlock, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, blockType.ToDisplayString()));
+                ok = false;
+            }
+            if (blockCount <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlockUsedZeroTimes, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, blockType.Name, blockCount));
+                ok = false;
+            }
+        }
+        else
+        {
+            bool analog = attributeName == AttributeReader.AnalogLinear;
+            kind = analog ? MemberKind.AnalogLinear : MemberKind.DigitalLinear;
+            expectedType = analog ? AnalogLinearType : DigitalLinearType;
+            inFeatures = attribute.ConstructorArguments[0].Value is int i ? i : 0;
+            outFeatures = attribute.ConstructorArguments[1].Value is int o ? o : 0;
+            if (inFeatures <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, "InFeatures", inFeatures));
+                ok = false;
+            }
+            if (outFeatures <= 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, "OutFeatures", outFeatures));
+                ok = false;
+            }
+        }
+
+        if (!LayerNaming.IsValid(layerName))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, AttributeReader.ArgumentLocation(attribute, "Name"), member, layerName));
+            ok = false;
+        }
+
+        string shortType = kind == MemberKind.Blocks ? "IReadOnlyList<" + blockType!.Name + ">" : expectedType.Substring(expectedType.LastIndexOf('.') + 1);
+        if (!IsPartialGetOnly(property))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotPartialProperty, location, member, shortType, property.Name));
+            ok = false;
+        }
+        string actualType = property.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        if (actualType != expectedType)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.WrongPropertyType, location, member, property.Type.ToDisplayString(), "[" + attribute.AttributeClass.Name.Replace("Attribute", "") + "]", expectedType.Replace("global::", "")));
+            ok = false;
+        }
+
+        var loraOverride = lora is null ? null : ReadLoraOverride(lora, member, System.Math.Min(inFeatures, outFeatures), diagnostics, ref ok);
+        if (!ok) return null;
+
+        var declaration = new MemberDeclaration(property.Name, Accessibility(property.DeclaredAccessibility), actualType, kind, layerName,
+            blockType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), blockCount);
+        bool bias = AttributeReader.Bool(attribute, "Bias", true);
+        return new ParsedMember(declaration, inFeatures, outFeatures, bias, loraOverride, location, blockType);
+    }
+
+    static LoraOverride ReadLoraOverride(AttributeData lora, string member, int maxRank, List<DiagnosticInfo> diagnostics, ref bool ok)
+    {
+        int? rank = AttributeReader.Named(lora, "Rank") is int r ? r : null;
+        double? alpha = AttributeReader.Named(lora, "Alpha") is null ? null : AttributeReader.Double(lora, "Alpha", 0);
+        double? dropout = AttributeReader.Named(lora, "Dropout") is null ? null : AttributeReader.Double(lora, "Dropout", 0);
+        bool disabled = AttributeReader.Bool(lora, "Disabled", false);
+        if (rank is int explicitRank && explicitRank <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, AttributeReader.ArgumentLocation(lora, "Rank"), member, explicitRank, maxRank));
+            ok = false;
+        }
+        if (alpha is double a && !(a > 0))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AlphaNotPositive, AttributeReader.ArgumentLocation(lora, "Alpha"), member, Format(a)));
+            ok = false;
+        }
+        if (dropout is double d && !(d >= 0 && d < 1))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, AttributeReader.ArgumentLocation(lora, "Dropout"), member, Format(d)));
+            ok = false;
+        }
+        return new LoraOverride(rank, alpha, dropout, disabled, AttributeReader.Location(lora));
+    }
+
+    static bool IsPartialGetOnly(IPropertySymbol property) =>
+        property.IsPartialDefinition && !property.IsStatic && property.GetMethod is not null && property.SetMethod is null;
+
+    public static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
 }

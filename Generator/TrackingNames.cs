@@ -1,13 +1,14 @@
-namespace Ahwa.Generator
+using Ahwa.Codegen;
+
+namespace Ahwa.Generator;
+
+/// <summary>Names of pipeline steps, for incrementality tests.</summary>
+public static class TrackingNames
 {
-    /// <summary>Names of pipeline steps, for incrementality tests.</summary>
-    public static class TrackingNames
-    {
-        public const string ModelParse = nameof(ModelParse);
-        public const string ModelDeclaration = nameof(ModelDeclaration);
-        public const string ModelDiagnostics = nameof(ModelDiagnostics);
-        public const string BlockParse = nameof(BlockParse);
-        public const string BlockDeclaration = nameof(BlockDeclaration);
-        public const string BlockDiagnostics = nameof(BlockDiagnostics);
-    }
+    public const string ModelParse = nameof(ModelParse);
+    public const string ModelDeclaration = nameof(ModelDeclaration);
+    public const string ModelDiagnostics = nameof(ModelDiagnostics);
+    public const string BlockParse = nameof(BlockParse);
+    public const string BlockDeclaration = nameof(BlockDeclaration);
+    public const string BlockDiagnostics = nameof(BlockDiagnostics);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System;
 using System.Linq;
-using Ahwa.Targets;
+using Ahwa.Hardware;
 using HelloAnalog;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -60,15 +60,15 @@ AnsiConsole.MarkupLine($"Forward pass: input [[{string.Join(", ", input.shape)}]
                        $"first row {string.Join(" ", output[0].data<float>().ToArray().Select(v => F(v, "0.0000")))}");
 
 // The deployment report: tiles, LoRA parameters, L1 working set and the pipeline latency of every analog layer.
-var report = Ahwa.Runtime.Pipeline.DeploymentReport.Build(TinyEncoder.Spec, tokens: 128);
+var report = Ahwa.Lab.Pipeline.DeploymentReport.Build(TinyEncoder.Spec, tokens: 128);
 System.IO.Directory.CreateDirectory(outputFolder);
-Ahwa.Runtime.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.md"), report.ToMarkdown());
-Ahwa.Runtime.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.json"), report.ToJson());
+Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.md"), report.ToMarkdown());
+Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.json"), report.ToJson());
 var latency = new Table().Title("Pipeline latency, 128 tokens at 256 ns per MVM").AddColumns("layer", "analog ns", "digital ns", "strategy", "overhead");
 foreach (var l in report.Layers)
     latency.AddRow(l.Layer, F(l.Latency.AnalogNs, "0"), F(l.Latency.DigitalNs, "0"), $"{l.Latency.Best.Strategy} ({l.Latency.Best.BlockTokens})", F(l.Latency.Overhead * 100, "0.0") + " %");
 AnsiConsole.Write(latency);
-var plots = Ahwa.Runtime.Pipeline.ReportPlots.Write(TinyEncoder.Spec, outputFolder);
+var plots = Ahwa.Lab.Pipeline.ReportPlots.Write(TinyEncoder.Spec, outputFolder);
 AnsiConsole.MarkupLine($"Whole model: {F(report.TotalNs, "0")} ns against {F(report.AllAnalogNs, "0")} ns all-analog ({F(report.Overhead * 100, "0.0")} % overhead); report.md, report.json and {plots.Count} PNG plots in {Markup.Escape(outputFolder)}");
 
 if (!args.Contains("--no-train")) HelloAnalog.Demo.Run(model, outputFolder, epochs, seed);

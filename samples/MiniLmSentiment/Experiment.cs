@@ -4,204 +4,205 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Ahwa.Lab.Data;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Formats;
+using Ahwa.Lab.Import;
 using Ahwa.Runtime;
-using Ahwa.Runtime.Data;
-using Ahwa.Runtime.Import;
-using Ahwa.Runtime.Simulation;
 using Ahwa.Runtime.Training;
+using Ahwa.Simulator;
 using Spectre.Console;
 using TorchSharp;
 
-namespace MiniLmSentiment
+namespace MiniLmSentiment;
+
+/// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
+public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points);
+
+/// <summary>One training: what it trained, on which task, how many optimiser steps, how long.</summary>
+public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
+
+/// <summary>Everything one run measured.</summary>
+public sealed record ExperimentResults(ExperimentOptions Options, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
+    long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, IReadOnlyList<TrainingRun> Trainings,
+    DeploymentSummary Deployment, double Seconds)
 {
-    /// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
-    public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points);
+    public const string MainTable = "main", Readaptation = "re-adaptation", MultiTask = "multi-task";
+}
 
-    /// <summary>One training: what it trained, on which task, how many optimiser steps, how long.</summary>
-    public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
-
-    /// <summary>Everything one run measured.</summary>
-    public sealed record ExperimentResults(ExperimentOptions Options, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
-        long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, IReadOnlyList<TrainingRun> Trainings,
-        DeploymentSummary Deployment, double Seconds)
+/// <summary>
+/// The paper's experiment with the pretrained MiniLM: a digital LoRA (upper bound), that model deployed unchanged on
+/// programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each at the drift times over repeated
+/// programmings; re-adaptation to 6-bit converters; a second task's adapter on the same programming; deployment.
+/// </summary>
+public static class Experiment
+{
+    public static ExperimentResults Run(ExperimentOptions o)
     {
-        public const string MainTable = "main", Readaptation = "re-adaptation", MultiTask = "multi-task";
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(o.Output);
+        var pretrained = Pretrained.Load();
+        var tokenizer = pretrained.Tokenizer();
+        var (sentiment, site, data) = LoadTasks(o, tokenizer);
+        AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
+                               $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
+
+        using var model = new MiniLm((long)o.Seed);
+        var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
+        BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
+        var untrained = AdapterFiles.Capture(model, "untrained");
+        long total = model.parameters().Sum(p => p.numel());
+        long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
+        var groups = model.ParameterGroups();
+        long analog = groups.Count(groups.MetaWeights);
+        AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
+                               $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
+
+        var chip = MiniLm.Spec.Chip;
+        var trainer = new Trainer(model, o);
+        var results = new List<MethodResult>();
+
+        // Training: every adapter starts from the same untrained state.
+        var digital = trainer.Train(sentiment, "digital LoRA", "sentiment-digital", untrained, AnalogExecution.Digital);
+        model.SetExecution(AnalogExecution.Digital);
+        double digitalAccuracy = sentiment.Accuracy(model);
+        var ahwa = trainer.Train(sentiment, "AHWA-LoRA", "sentiment", untrained, AnalogExecution.HardwareAware);
+        Adapter? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
+        model.ChangeConverters(6, 6);
+        var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
+        model.ChangeConverters(chip.DacBits, chip.AdcBits);
+        SaveAdapters(model, o.Output, second is null ? new[] { ahwa, sixBit } : new[] { ahwa, sixBit, second });
+
+        // One programming of the pretrained meta-weights serves every adapter and both converter settings.
+        Action Use(Adapter adapter, int bits) => () =>
+        {
+            model.ChangeConverters(bits, bits);
+            AdapterFiles.Apply(model, adapter);
+        };
+        var probes = new List<(SweepProbe Probe, SentenceTask Task)>
+        {
+            (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital, chip.AdcBits)), sentiment),
+            (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa, chip.AdcBits)), sentiment),
+            (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), sentiment),
+            (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), sentiment),
+            (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), sentiment),
+        };
+        if (site is not null && second is not null)
+            probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
+        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
+        model.ChangeConverters(chip.DacBits, chip.AdcBits);
+
+        // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
+        // and the pretrained state back afterwards.
+        var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
+        trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
+        var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
+            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
+        BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
+        using (torch.no_grad())
+            foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
+        AdapterFiles.Apply(model, ahwa);
+
+        string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
+        IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
+        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
+        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
+        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
+        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, fullPoints));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
+        if (site is not null && second is not null)
+            results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, shared["site adapter"]));
+
+        var deployment = Deployment.Run(model, o.Output, o.Seed);
+        var experiment = new ExperimentResults(o, data, sentiment.TrainCount, sentiment.TestCount, sentiment.MeanTestTokens, total, analog, digitalAccuracy,
+            results, trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
+        Report.Write(experiment);
+        return experiment;
     }
 
-    /// <summary>
-    /// The paper's experiment with the pretrained MiniLM: a digital LoRA (upper bound), that model deployed unchanged on
-    /// programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each at the drift times over repeated
-    /// programmings; re-adaptation to 6-bit converters; a second task's adapter on the same programming; deployment.
-    /// </summary>
-    public static class Experiment
+    static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
     {
-        public static ExperimentResults Run(ExperimentOptions o)
+        if (o.GlueFolder is not null)
         {
+            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv")).Take(o.TrainLimit);
+            // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
+            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv")).Take(o.TestLimit);
+            var task = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, train, test);
+            return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
+        }
+        var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
+        string folder;
+        try
+        {
+            folder = SentimentSentences.Install(cache);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new IOException($"The data set could not be installed into '{cache}': {error.Message}", error);
+        }
+        var sentences = SentimentSentences.Load(folder);
+        // 80 / 10 / 10: the test split is what every number below is measured on.
+        var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
+        var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
+        var site = SentenceTask.Create("site", SentimentSentences.Sites, tokenizer, o.MaxTokens,
+            SentimentSentences.BySite(split.Train).Take(o.TrainLimit), SentimentSentences.BySite(split.Test).Take(o.TestLimit));
+        return (sentiment, site, $"UCI sentiment sentences ({SentimentSentences.Package}, Amazon, IMDB, Yelp)");
+    }
+
+    static void SaveAdapters(MiniLm model, string output, IEnumerable<Adapter> adapters)
+    {
+        foreach (var adapter in adapters)
+        {
+            AdapterFiles.Apply(model, adapter);
+            AdapterFiles.Save(model, Path.Combine(output, "adapters", adapter.Name), adapter.Name, "SEQ_CLS");
+        }
+    }
+
+    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o)
+    {
+        IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
+        long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
+        Progress.Run(label, sentences, advance =>
+        {
+            // Each probe advances the bar per evaluated batch, so long evaluations still move it.
+            var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
+            points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+        });
+        return points;
+    }
+
+    internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    /// <summary>Trains adapters (or, for full AHWA, every weight) with the run's options and times each run.</summary>
+    sealed class Trainer
+    {
+        readonly MiniLm model;
+        readonly ExperimentOptions o;
+        readonly List<TrainingRun> runs = new();
+
+        public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
+
+        public IReadOnlyList<TrainingRun> Runs => runs;
+
+        public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
+            TrainingRegime regime = TrainingRegime.AhwaLora)
+        {
+            AdapterFiles.Apply(model, start);
+            var options = new TrainingOptions(
+                LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
+                Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
             var clock = Stopwatch.StartNew();
-            Directory.CreateDirectory(o.Output);
-            var pretrained = Pretrained.Load();
-            var tokenizer = pretrained.Tokenizer();
-            var (sentiment, site, data) = LoadTasks(o, tokenizer);
-            AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
-                                   $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
-
-            using var model = new MiniLm((long)o.Seed);
-            var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
-            BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-            var untrained = AdapterFiles.Capture(model, "untrained");
-            long total = model.parameters().Sum(p => p.numel());
-            long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
-            var groups = model.ParameterGroups();
-            long analog = groups.Count(groups.MetaWeights);
-            AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
-                                   $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
-
-            var chip = MiniLm.Spec.Chip;
-            var trainer = new Trainer(model, o);
-            var results = new List<MethodResult>();
-
-            // Training: every adapter starts from the same untrained state.
-            var digital = trainer.Train(sentiment, "digital LoRA", "sentiment-digital", untrained, AnalogExecution.Digital);
-            model.SetExecution(AnalogExecution.Digital);
-            double digitalAccuracy = sentiment.Accuracy(model);
-            var ahwa = trainer.Train(sentiment, "AHWA-LoRA", "sentiment", untrained, AnalogExecution.HardwareAware);
-            Adapter? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
-            model.ChangeConverters(6, 6);
-            var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
-            model.ChangeConverters(chip.DacBits, chip.AdcBits);
-            SaveAdapters(model, o.Output, second is null ? new[] { ahwa, sixBit } : new[] { ahwa, sixBit, second });
-
-            // One programming of the pretrained meta-weights serves every adapter and both converter settings.
-            Action Use(Adapter adapter, int bits) => () =>
+            int steps = options.Epochs * ((task.TrainCount + options.BatchSize - 1) / options.BatchSize);
+            Progress.Run(label, steps, advance =>
             {
-                model.ChangeConverters(bits, bits);
-                AdapterFiles.Apply(model, adapter);
-            };
-            var probes = new List<(SweepProbe Probe, SentenceTask Task)>
-            {
-                (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital, chip.AdcBits)), sentiment),
-                (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa, chip.AdcBits)), sentiment),
-                (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), sentiment),
-                (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), sentiment),
-                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), sentiment),
-            };
-            if (site is not null && second is not null)
-                probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
-            var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
-            model.ChangeConverters(chip.DacBits, chip.AdcBits);
-
-            // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
-            // and the pretrained state back afterwards.
-            var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
-            trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
-            var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
-                new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
-            BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-            using (torch.no_grad())
-                foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
-            AdapterFiles.Apply(model, ahwa);
-
-            string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
-            IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, fullPoints));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
-            if (site is not null && second is not null)
-                results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, shared["site adapter"]));
-
-            var deployment = Deployment.Run(model, o.Output, o.Seed);
-            var experiment = new ExperimentResults(o, data, sentiment.TrainCount, sentiment.TestCount, sentiment.MeanTestTokens, total, analog, digitalAccuracy,
-                results, trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
-            Report.Write(experiment);
-            return experiment;
-        }
-
-        static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
-        {
-            if (o.GlueFolder is not null)
-            {
-                var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv")).Take(o.TrainLimit);
-                // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
-                var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv")).Take(o.TestLimit);
-                var task = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, train, test);
-                return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
-            }
-            var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
-            string folder;
-            try
-            {
-                folder = SentimentSentences.Install(cache);
-            }
-            catch (InvalidOperationException error)
-            {
-                throw new IOException($"The data set could not be installed into '{cache}': {error.Message}", error);
-            }
-            var sentences = SentimentSentences.Load(folder);
-            // 80 / 10 / 10: the test split is what every number below is measured on.
-            var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
-            var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
-            var site = SentenceTask.Create("site", SentimentSentences.Sites, tokenizer, o.MaxTokens,
-                SentimentSentences.BySite(split.Train).Take(o.TrainLimit), SentimentSentences.BySite(split.Test).Take(o.TestLimit));
-            return (sentiment, site, $"UCI sentiment sentences ({SentimentSentences.Package}, Amazon, IMDB, Yelp)");
-        }
-
-        static void SaveAdapters(MiniLm model, string output, IEnumerable<Adapter> adapters)
-        {
-            foreach (var adapter in adapters)
-            {
-                AdapterFiles.Apply(model, adapter);
-                AdapterFiles.Save(model, Path.Combine(output, "adapters", adapter.Name), adapter.Name, "SEQ_CLS");
-            }
-        }
-
-        static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o)
-        {
-            IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
-            long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
-            Progress.Run(label, sentences, advance =>
-            {
-                // Each probe advances the bar per evaluated batch, so long evaluations still move it.
-                var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
-                points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+                var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
+                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
             });
-            return points;
-        }
-
-        internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
-
-        /// <summary>Trains adapters (or, for full AHWA, every weight) with the run's options and times each run.</summary>
-        sealed class Trainer
-        {
-            readonly MiniLm model;
-            readonly ExperimentOptions o;
-            readonly List<TrainingRun> runs = new();
-
-            public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
-
-            public IReadOnlyList<TrainingRun> Runs => runs;
-
-            public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
-                TrainingRegime regime = TrainingRegime.AhwaLora)
-            {
-                AdapterFiles.Apply(model, start);
-                var options = new TrainingOptions(
-                    LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
-                    Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
-                var clock = Stopwatch.StartNew();
-                int steps = options.Epochs * ((task.TrainCount + options.BatchSize - 1) / options.BatchSize);
-                Progress.Run(label, steps, advance =>
-                {
-                    var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
-                    AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
-                });
-                runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
-                return AdapterFiles.Capture(model, adapterName);
-            }
+            runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
+            return AdapterFiles.Capture(model, adapterName);
         }
     }
 }

@@ -1,29 +1,28 @@
 using System;
 using Spectre.Console;
 
-namespace MiniLmSentiment
-{
-    /// <summary>Moves a progress bar by <paramref name="amount"/>; a description, when given, replaces the bar's label.</summary>
-    public delegate void Advance(long amount, string? description = null);
+namespace MiniLmSentiment;
 
-    /// <summary>One Spectre.Console progress bar around a piece of work (training steps or evaluated sentences).</summary>
-    public static class Progress
+/// <summary>Moves a progress bar by <paramref name="amount"/>; a description, when given, replaces the bar's label.</summary>
+public delegate void Advance(long amount, string? description = null);
+
+/// <summary>One Spectre.Console progress bar around a piece of work (training steps or evaluated sentences).</summary>
+public static class Progress
+{
+    public static void Run(string label, long total, Action<Advance> work)
     {
-        public static void Run(string label, long total, Action<Advance> work)
-        {
-            AnsiConsole.Progress()
-                .AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total));
+                work((amount, description) =>
                 {
-                    var task = context.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total));
-                    work((amount, description) =>
-                    {
-                        task.Increment(amount);
-                        if (description is not null) task.Description = Markup.Escape(description);
-                    });
-                    task.Value = task.MaxValue;
+                    task.Increment(amount);
+                    if (description is not null) task.Description = Markup.Escape(description);
                 });
-        }
+                task.Value = task.MaxValue;
+            });
     }
 }

@@ -1,5 +1,5 @@
 using Ahwa.Dsl;
-using Ahwa.Targets;
+using Ahwa.Hardware;
 
 namespace Ahwa.Dsl.Tests;
 

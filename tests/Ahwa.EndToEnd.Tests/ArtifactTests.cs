@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using Ahwa.Runtime.Deployment;
+using Ahwa.Lab.Deployment;
 using HelloAnalog;
 
 namespace Ahwa.EndToEnd.Tests;

@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using Ahwa.Targets;
+using Ahwa.Hardware;
 using HelloAnalog;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Ahwa.Runtime.Import;
+using Ahwa.Lab.Import;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MiniLmSentiment;

@@ -6,8 +6,8 @@ using System.Linq;
 
 namespace Ahwa.EndToEnd.Tests;
 
-/// <summary>dotnet pack of the generator gives an analyzer package: generator, Targets and Dsl under analyzers/,
-/// Dsl and Targets under lib/ for user code.</summary>
+/// <summary>dotnet pack of the generator gives an analyzer package: generator, Codegen, Hardware and Dsl under
+/// analyzers/, Dsl and Hardware under lib/ for user code (Codegen never reaches user code).</summary>
 public class PackageTests
 {
     [Fact]
@@ -31,8 +31,9 @@ public class PackageTests
             var entries = package.Entries.Select(e => e.FullName).Where(n => n.EndsWith(".dll", StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal);
             Assert.Equal(new[]
             {
-                "analyzers/dotnet/cs/Ahwa.Dsl.dll", "analyzers/dotnet/cs/Ahwa.Generator.dll", "analyzers/dotnet/cs/Ahwa.Targets.dll",
-                "lib/netstandard2.0/Ahwa.Dsl.dll", "lib/netstandard2.0/Ahwa.Targets.dll",
+                "analyzers/dotnet/cs/Ahwa.Codegen.dll", "analyzers/dotnet/cs/Ahwa.Dsl.dll", "analyzers/dotnet/cs/Ahwa.Generator.dll",
+                "analyzers/dotnet/cs/Ahwa.Hardware.dll",
+                "lib/netstandard2.0/Ahwa.Dsl.dll", "lib/netstandard2.0/Ahwa.Hardware.dll",
             }, entries);
         }
         finally

@@ -19,7 +19,7 @@ static class Harness
         .Concat(new[]
         {
             typeof(Ahwa.Dsl.AnalogModelAttribute).Assembly.Location,
-            typeof(Ahwa.Targets.ModelSpec).Assembly.Location,
+            typeof(Ahwa.Hardware.ModelSpec).Assembly.Location,
             typeof(Ahwa.Runtime.AnalogLinear).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
         }.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))

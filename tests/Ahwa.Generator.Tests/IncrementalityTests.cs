@@ -66,8 +66,8 @@ public class IncrementalityTests
         var declarations = Outputs(driver, TrackingNames.ModelDeclaration).ToList();
         var modified = declarations.Where(o => o.Reason == IncrementalStepRunReason.Modified).ToList();
         var single = Assert.Single(modified);
-        Assert.Equal("A", ((Ahwa.Targets.ModelDeclaration)single.Value).Model.Name);
-        Assert.Equal(6, ((Ahwa.Targets.ModelDeclaration)single.Value).Model.Layers[0].Lora!.Rank);
+        Assert.Equal("A", ((Ahwa.Codegen.ModelDeclaration)single.Value).Model.Name);
+        Assert.Equal(6, ((Ahwa.Codegen.ModelDeclaration)single.Value).Model.Layers[0].Lora!.Rank);
         Assert.All(declarations.Except(modified), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
         Assert.All(Outputs(driver, TrackingNames.BlockDeclaration), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
     }

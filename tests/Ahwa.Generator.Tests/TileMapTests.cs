@@ -1,4 +1,4 @@
-using Ahwa.Targets;
+using Ahwa.Hardware;
 
 namespace Ahwa.Generator.Tests;
 

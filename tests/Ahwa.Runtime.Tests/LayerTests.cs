@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using Ahwa.Targets;
+using Ahwa.Hardware;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,10 +1,10 @@
 using System;
 using System.Linq;
-using Ahwa.Targets;
-using Ahwa.Targets.Kernels;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
 using CsCheck;
 
-namespace Ahwa.Targets.Tests;
+namespace Ahwa.Hardware.Tests;
 
 public class Fp16Tests
 {

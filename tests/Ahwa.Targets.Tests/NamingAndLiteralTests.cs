@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using Ahwa.Targets;
-using Ahwa.Targets.Emit;
+using Ahwa.Hardware;
+using Ahwa.Codegen;
 using CsCheck;
 
-namespace Ahwa.Targets.Tests;
+namespace Ahwa.Hardware.Tests;
 
 public class NamingAndLiteralTests
 {

@@ -1,9 +1,9 @@
 using System.Linq;
-using Ahwa.Targets;
-using Ahwa.Targets.Emit;
+using Ahwa.Hardware;
+using Ahwa.Codegen;
 using CsCheck;
 
-namespace Ahwa.Targets.Tests;
+namespace Ahwa.Hardware.Tests;
 
 public class TileMapTests
 {

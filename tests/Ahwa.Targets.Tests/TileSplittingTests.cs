@@ -1,9 +1,10 @@
 using System;
 using System.Linq;
-using Ahwa.Targets;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
 using CsCheck;
 
-namespace Ahwa.Targets.Tests;
+namespace Ahwa.Hardware.Tests;
 
 public class TileSplittingTests
 {

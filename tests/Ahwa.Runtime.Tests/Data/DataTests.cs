@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using Ahwa.Runtime.Data;
+using Ahwa.Lab.Data;
 
 namespace Ahwa.Runtime.Tests.Data;
 

@@ -1,8 +1,7 @@
 using System;
 using System.IO;
-using Ahwa.Runtime.Kernels;
-using Ahwa.Targets;
-using Ahwa.Targets.Kernels;
+using Ahwa.Lab.Kernels;
+using Ahwa.Hardware;
 using Xunit.Abstractions;
 
 namespace Ahwa.Runtime.Tests.Kernels;

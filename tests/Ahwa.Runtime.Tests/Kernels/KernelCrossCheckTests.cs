@@ -2,10 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Ahwa.Runtime.Kernels;
-using Ahwa.Runtime.Simulation;
-using Ahwa.Targets;
-using Ahwa.Targets.Kernels;
+using Ahwa.Lab.Kernels;
+using Ahwa.Simulator;
+using Ahwa.Hardware;
 using Xunit.Abstractions;
 
 namespace Ahwa.Runtime.Tests.Kernels;

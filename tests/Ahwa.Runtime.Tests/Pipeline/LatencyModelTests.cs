@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using Ahwa.Runtime.Pipeline;
+using Ahwa.Lab.Pipeline;
 using Ahwa.Runtime.Tests.Training;
 
 namespace Ahwa.Runtime.Tests.Pipeline;

@@ -3,8 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
-using Ahwa.Runtime.Simulation;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Formats;
 using Ahwa.Runtime.Training;
+using Ahwa.Simulator;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,8 +61,8 @@ public class TrainingTests
     public void HardwareAwareBoundManagementRedoesOnlyClippingTokensAndMatchesTheSimulator()
     {
         // 512 inputs of 1 into weights of 1: 512 at scale 1, beyond the bound of 12; halved 6 times it fits.
-        var chip = Ahwa.Targets.ChipSpec.Default with { OutputNoise = 0, WeightNoise = 0, WeightClipSigma = 1e6 };
-        var spec = new Ahwa.Targets.LayerSpec("bm", Ahwa.Targets.LayerKind.Analog, 512, 4, false, null);
+        var chip = Ahwa.Hardware.ChipSpec.Default with { OutputNoise = 0, WeightNoise = 0, WeightClipSigma = 1e6 };
+        var spec = new Ahwa.Hardware.LayerSpec("bm", Ahwa.Hardware.LayerKind.Analog, 512, 4, false, null);
         using var layer = new AnalogLinear(spec, new Generator(1), chip) { Execution = AnalogExecution.HardwareAware };
         using (no_grad()) layer.weight.fill_(1f);
         var x = ones(3, 512);
@@ -68,7 +70,7 @@ public class TrainingTests
         x[2].fill_(0f);
         x[2][0] = 1f;                        // one input: 1, no clipping
         var y = Values(layer.call(x));
-        float step = Ahwa.Targets.Kernels.Converters.Step(8, 12.0);
+        float step = Ahwa.Hardware.Converters.Step(8, 12.0);
         float clipped = MathF.Round(8f / step) * step * 64f;
         Assert.Equal(clipped, y[0], 1e-3f);
         Assert.Equal(clipped * 0.01f, y[4], 1e-3f);

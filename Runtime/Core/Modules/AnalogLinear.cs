@@ -1,0 +1,150 @@
+using System;
+using Ahwa.Simulator;
+using Ahwa.Hardware;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Ahwa.Runtime;
+
+/// <summary>How an analog layer computes its analog part.</summary>
+public enum AnalogExecution
+{
+    /// <summary>Plain floating point: W x, the digital upper bound.</summary>
+    Digital = 0,
+    /// <summary>Training-time hardware noise (weight noise, DAC, ADC, output noise, bound management).</summary>
+    HardwareAware = 1,
+    /// <summary>The programmed chip: the reference simulator with programmed, drifted conductances.</summary>
+    Programmed = 2,
+}
+
+/// <summary>
+/// An analog-stationary linear layer with an optional digital LoRA branch. Parameters, named as PEFT and
+/// Hugging Face do: <c>weight</c> (out x in, the meta-weight, frozen unless full AHWA training),
+/// <c>bias</c> (digital), <c>output_scale</c> (per-column, learned in full AHWA, starts at 1),
+/// <c>lora_A.weight</c>, <c>lora_B.weight</c>. Output = analog(x) + bias + s B(A(dropout(x))).
+/// </summary>
+public sealed class AnalogLinear : AhwaLinear
+{
+    readonly Block[] inputBlocks;
+    readonly Block[] outputBlocks;
+    Generator noise;
+    AnalogLayerSimulator? simulator;
+    Tensor? programmedWeight;
+    ulong evaluationSeed;
+    long evaluationCalls;
+
+    public AnalogLinear(LayerSpec spec, Generator generator, ChipSpec? chip = null) : base(nameof(AnalogLinear), Checked(spec), generator, weightTrainable: false)
+    {
+        Chip = chip ?? ChipSpec.Default;
+        inputBlocks = TileSplitting.Split(spec.InFeatures, Chip.TileRows);
+        outputBlocks = TileSplitting.Split(spec.OutFeatures, Chip.TileCols);
+        noise = new Generator(1);
+        output_scale = nn.Parameter(ones(spec.OutFeatures), requires_grad: false);
+        register_parameter("output_scale", output_scale);
+    }
+
+    static LayerSpec Checked(LayerSpec spec)
+    {
+        if (spec is null) throw new ArgumentNullException(nameof(spec));
+        if (!spec.IsAnalog) throw new ArgumentException($"Layer '{spec.Name}' is {spec.Kind}, not analog.", nameof(spec));
+        return spec;
+    }
+
+    /// <summary>The chip's converters, noise and tile geometry.</summary>
+    public ChipSpec Chip { get; set; }
+
+    public AnalogExecution Execution { get; set; } = AnalogExecution.Digital;
+
+    /// <summary>The programmed tiles, once <see cref="Program"/> ran.</summary>
+    public AnalogLayerSimulator? Simulator => simulator;
+
+#pragma warning disable IDE1006 // PyTorch naming, so state_dict keys match Hugging Face and PEFT.
+    public Parameter output_scale { get; }
+#pragma warning restore IDE1006
+
+    /// <summary>Seeds the training-time noise (weight and output noise draws); each forward advances it.</summary>
+    public void SeedNoise(ulong seed) => noise = new Generator(seed);
+
+    /// <summary>Programs the clipped meta-weights onto tiles with <paramref name="device"/>. Until the next
+    /// <see cref="DriftTo"/> the tiles hold the programmed conductances.</summary>
+    public void Program(IDeviceModel device, ulong seed)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var clipped = HardwareAwareForward.Clip(weight, Chip).contiguous().data<float>().ToArray();
+        var scales = output_scale.contiguous().data<float>().ToArray();
+        simulator = new AnalogLayerSimulator(Spec with { Bias = false }, Chip, clipped, default, scales);
+        simulator.Program(device, seed);
+        RefreshProgrammedWeight();
+        evaluationSeed = seed;
+        evaluationCalls = 0;
+    }
+
+    /// <summary>New DAC and ADC resolutions for training-time noise and, if programmed, for the programmed tiles,
+    /// whose conductances stay as they are.</summary>
+    public void ChangeConverters(int dacBits, int adcBits)
+    {
+        var chip = Chip with { DacBits = dacBits, AdcBits = adcBits };
+        simulator?.ChangePeriphery(AnalogTileSettings.From(chip));
+        Chip = chip;
+    }
+
+    /// <summary>Drift and read noise for <paramref name="seconds"/> after programming, and drift compensation.</summary>
+    public void DriftTo(double seconds, ulong seed)
+    {
+        var tiles = simulator ?? throw new InvalidOperationException($"Layer '{Spec.Name}' is not programmed; call Program first.");
+        tiles.DriftTo(seconds, seed);
+        RefreshProgrammedWeight();
+        evaluationSeed = seed;
+        evaluationCalls = 0;
+    }
+
+    /// <summary>W_eff x output scale x compensation, for the straight-through backward of programmed execution.</summary>
+    void RefreshProgrammedWeight()
+    {
+        var effective = simulator!.EffectiveWeights();
+        var scale = output_scale.detach().contiguous().data<float>().ToArray();
+        var compensation = simulator.CompensationFactors;
+        int ins = Spec.InFeatures;
+        for (int j = 0; j < Spec.OutFeatures; j++)
+            for (int i = 0; i < ins; i++) effective[j * ins + i] *= scale[j] * compensation[j];
+        programmedWeight?.Dispose();
+        programmedWeight = tensor(effective, new long[] { Spec.OutFeatures, ins });
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        CheckInput(input);
+        using var scope = NewDisposeScope();
+        var y = Execution switch
+        {
+            AnalogExecution.HardwareAware => HardwareAwareForward.Forward(input, weight, output_scale, Chip, inputBlocks, outputBlocks, noise),
+            AnalogExecution.Programmed => ProgrammedForward(input),
+            _ => nn.functional.linear(input, weight).mul(output_scale),
+        };
+        return AddBiasAndLora(y, input).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The simulator seed of the <paramref name="call"/>-th forward after Program or DriftTo with <paramref name="seed"/>.</summary>
+    public static ulong EvaluationSeed(ulong seed, long call) => unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)call);
+
+    /// <summary>The simulator computes the value; the backward pass is that of the linear map with the programmed
+    /// weights (straight through the converters and noise), so adapters can be trained on programmed hardware.</summary>
+    Tensor ProgrammedForward(Tensor input)
+    {
+        var tiles = simulator ?? throw new InvalidOperationException($"Layer '{Spec.Name}' runs as programmed hardware but is not programmed; call Program first.");
+        var x = input.reshape(-1, Spec.InFeatures).detach().to_type(ScalarType.Float32).contiguous();
+        int tokens = (int)x.shape[0];
+        var values = new float[tokens * Spec.OutFeatures];
+        ulong seed = EvaluationSeed(evaluationSeed, ++evaluationCalls);
+        tiles.Forward(x.data<float>().ToArray(), tokens, values, seed);
+        var shape = (long[])input.shape.Clone();
+        shape[^1] = Spec.OutFeatures;
+        var simulated = tensor(values, shape);
+        // Without a gradient path into the input the straight-through product is dead weight (evaluation).
+        if (!is_grad_enabled() || !input.requires_grad) return simulated;
+        var linear = nn.functional.linear(input, programmedWeight!);
+        return simulated.add(linear.sub(linear.detach()));
+    }
+}

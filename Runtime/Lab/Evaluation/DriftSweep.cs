@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using Ahwa.Lab.Formats;
+using Ahwa.Runtime;
+using Ahwa.Simulator;
+
+namespace Ahwa.Lab.Evaluation;
+
+/// <summary>A metric at one time after programming, over repetitions.</summary>
+public sealed record DriftPoint(double Seconds, string Label, double Mean, double Std, IReadOnlyList<double> Values);
+
+/// <summary>One metric measured at every drift time of a sweep. <see cref="Prepare"/> runs before each measurement
+/// (apply an adapter, change converters), so several probes share one programming and one drift draw.
+/// <see cref="Repetitions"/> caps how many of the sweep's programmings this probe is measured on.</summary>
+public sealed record SweepProbe(string Name, Func<double> Evaluate, Action? Prepare = null, int? Repetitions = null);
+
+/// <summary>The paper's evaluation protocol: program once per repetition, then for each time draw drift and read
+/// noise again, apply drift compensation, and evaluate on the programmed hardware.</summary>
+public static class DriftSweep
+{
+    public static readonly IReadOnlyList<(double Seconds, string Label)> PaperTimes = new[]
+    {
+        (0.0, "0 s"), (3600.0, "1 h"), (86400.0, "1 day"), (604800.0, "1 week"),
+        (2592000.0, "30 days"), (31536000.0, "1 year"), (315360000.0, "10 years"),
+    };
+
+    /// <param name="evaluate">The metric of the model as it now is (called with the model in programmed execution).</param>
+    public static IReadOnlyList<DriftPoint> Run(AhwaModel model, IDeviceModel device, Func<double> evaluate, int repetitions, ulong seed,
+        IReadOnlyList<(double Seconds, string Label)>? times = null, IProgress<(int Done, int Total)>? progress = null) =>
+        Run(model, device, new[] { new SweepProbe("metric", evaluate) }, repetitions, seed, times, progress)["metric"];
+
+    /// <summary>Every probe on the same programmings and drift draws: repetition r programs with one seed, time t
+    /// draws drift and read noise with one seed, whatever the probes are.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Run(AhwaModel model, IDeviceModel device, IReadOnlyList<SweepProbe> probes,
+        int repetitions, ulong seed, IReadOnlyList<(double Seconds, string Label)>? times = null, IProgress<(int Done, int Total)>? progress = null)
+    {
+        if (model is null) throw new ArgumentNullException(nameof(model));
+        if (device is null) throw new ArgumentNullException(nameof(device));
+        if (probes is null || probes.Count == 0) throw new ArgumentException("At least one probe is needed.", nameof(probes));
+        if (repetitions < 1) throw new ArgumentOutOfRangeException(nameof(repetitions), repetitions, "At least one repetition is needed.");
+        foreach (var group in probes.GroupBy(p => p.Name).Where(g => g.Count() > 1))
+            throw new ArgumentException($"Two probes are named '{group.Key}'.", nameof(probes));
+        foreach (var probe in probes)
+            if (probe.Repetitions is < 1) throw new ArgumentOutOfRangeException(nameof(probes), probe.Repetitions, $"Probe '{probe.Name}' needs at least one repetition.");
+        times ??= PaperTimes;
+        foreach (var (seconds, label) in times)
+            if (!(seconds >= 0) || double.IsInfinity(seconds)) throw new ArgumentOutOfRangeException(nameof(times), seconds, $"Time '{label}' must be a finite number of seconds >= 0.");
+        int RepetitionsOf(SweepProbe probe) => Math.Min(repetitions, probe.Repetitions ?? repetitions);
+        var values = probes.ToDictionary(p => p.Name, _ => times.Select(_ => new List<double>()).ToList());
+        model.SetExecution(AnalogExecution.Programmed);
+        model.eval();
+        int done = 0, total = times.Count * probes.Sum(RepetitionsOf);
+        for (int r = 0; r < repetitions; r++)
+        {
+            var active = probes.Where(p => r < RepetitionsOf(p)).ToList();
+            if (active.Count == 0) break;
+            model.Program(device, unchecked(seed + (ulong)r * 7919));
+            for (int t = 0; t < times.Count; t++)
+            {
+                model.DriftTo(times[t].Seconds, unchecked(seed * 31 + (ulong)r * 1000 + (ulong)t));
+                foreach (var probe in active)
+                {
+                    probe.Prepare?.Invoke();
+                    values[probe.Name][t].Add(probe.Evaluate());
+                    progress?.Report((++done, total));
+                }
+            }
+        }
+        return probes.ToDictionary(p => p.Name, p => (IReadOnlyList<DriftPoint>)times.Select((time, t) => Point(time, values[p.Name][t])).ToList());
+    }
+
+    static DriftPoint Point((double Seconds, string Label) time, List<double> values)
+    {
+        double mean = values.Average();
+        double std = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
+        return new DriftPoint(time.Seconds, time.Label, mean, std, values);
+    }
+
+    public static string ToJson(string metric, IReadOnlyList<DriftPoint> points)
+    {
+        return JsonText.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("metric", metric);
+            WritePoints(json, "points", points);
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>The points as a JSON array property: seconds, label, mean, std and every repetition's value.</summary>
+    public static void WritePoints(Utf8JsonWriter json, string property, IReadOnlyList<DriftPoint> points)
+    {
+        json.WriteStartArray(property);
+        foreach (var p in points)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("seconds", p.Seconds);
+            json.WriteString("label", p.Label);
+            json.WriteNumber("mean", p.Mean);
+            json.WriteNumber("std", p.Std);
+            json.WriteStartArray("values");
+            foreach (var v in p.Values) json.WriteNumberValue(v);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+}

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Ahwa.Hardware;
+using Ahwa.Lab.Deployment;
+using Ahwa.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ahwa.Lab.Formats;
+
+/// <summary>A task's trainable state: the LoRA matrices of every layer and the task heads, by PEFT name.</summary>
+public sealed record Adapter(string Name, IReadOnlyList<NamedTensor> Tensors);
+
+/// <summary>
+/// Adapters in the layout Hugging Face PEFT uses: <c>adapter_model.safetensors</c> with names like
+/// <c>base_model.model.encoder.layer.0.attention.self.query.lora_A.weight</c> (task heads as
+/// <c>base_model.model.classifier.weight</c>) and <c>adapter_config.json</c>. Several adapters can be held in
+/// memory and applied to one programmed model in turn: applying touches only LoRA and head parameters.
+/// </summary>
+public static class AdapterFiles
+{
+    public const string WeightsFile = "adapter_model.safetensors";
+    public const string ConfigFile = "adapter_config.json";
+
+    /// <summary>A copy of the model's current adapter.</summary>
+    public static Adapter Capture(AhwaModel model, string name)
+    {
+        var tensors = new List<NamedTensor>();
+        foreach (var (parameterName, parameter) in model.AdapterParameters())
+            tensors.Add(new NamedTensor(LayerNaming.Peft(parameterName), parameter.shape, parameter.detach().contiguous().data<float>().ToArray()));
+        return new Adapter(name, tensors);
+    }
+
+    /// <summary>Checks every tensor against the model before changing anything, then copies them in.</summary>
+    public static void Apply(AhwaModel model, Adapter adapter, string source = "adapter")
+    {
+        var parameters = model.AdapterParameters().ToDictionary(p => LayerNaming.Peft(p.Name), p => p.Parameter, StringComparer.Ordinal);
+        foreach (var tensor in adapter.Tensors)
+        {
+            if (!parameters.TryGetValue(tensor.Name, out var parameter))
+                throw new InvalidDataException($"{source}: tensor '{tensor.Name}' does not belong to model '{model.ModelSpec.Name}'.");
+            if (!parameter.shape.SequenceEqual(tensor.Shape))
+                throw new InvalidDataException($"{source}: tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}]; the model expects [{string.Join(", ", parameter.shape)}].");
+        }
+        var missing = parameters.Keys.Except(adapter.Tensors.Select(t => t.Name)).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"{source}: tensor '{missing[0]}' is missing ({missing.Count} missing in all).");
+        using var noGrad = no_grad();
+        foreach (var tensor in adapter.Tensors)
+            parameters[tensor.Name].copy_(torch.tensor(tensor.Data, tensor.Shape));
+    }
+
+    /// <summary>Writes both files, each atomically (temporary file, then rename).</summary>
+    public static void Save(AhwaModel model, string directory, string name = "default", string? taskType = null)
+    {
+        var adapter = Capture(model, name);
+        Directory.CreateDirectory(directory);
+        var weights = SafeTensors.Serialize(adapter.Tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        var temporary = Path.Combine(directory, "." + WeightsFile + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        File.WriteAllBytes(temporary, weights);
+        File.Move(temporary, Path.Combine(directory, WeightsFile), overwrite: true);
+        ArtifactWriter.WriteAtomically(Path.Combine(directory, ConfigFile), Config(model, taskType));
+    }
+
+    /// <summary>Reads an adapter folder; any problem names the file and the tensor.</summary>
+    public static Adapter Load(string directory, string? name = null)
+    {
+        var weights = Path.Combine(directory, WeightsFile);
+        var config = Path.Combine(directory, ConfigFile);
+        if (!File.Exists(weights)) throw new FileNotFoundException($"No adapter weights at '{weights}'.", weights);
+        if (!File.Exists(config)) throw new FileNotFoundException($"No adapter config at '{config}'.", config);
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(config));
+            if (document.RootElement.GetProperty("peft_type").GetString() != "LORA")
+                throw new InvalidDataException($"'{config}': peft_type is not LORA.");
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"'{config}' is not a PEFT LoRA config: {error.Message}", error);
+        }
+        return new Adapter(name ?? Path.GetFileName(Path.GetFullPath(directory)), SafeTensors.Read(weights));
+    }
+
+    /// <summary>Loads and applies; on any error the model is left as it was.</summary>
+    public static void LoadInto(AhwaModel model, string directory) =>
+        Apply(model, Load(directory), Path.Combine(directory, WeightsFile));
+
+    static string Config(AhwaModel model, string? taskType)
+    {
+        var spec = model.ModelSpec;
+        var defaults = spec.LoraDefaults;
+        var lora = spec.Layers.Where(l => l.Lora is not null).ToList();
+        return JsonText.Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("peft_type", "LORA");
+            json.WriteString("base_model_name_or_path", spec.Name);
+            if (taskType is null) json.WriteNull("task_type"); else json.WriteString("task_type", taskType);
+            json.WriteNumber("r", defaults.Rank);
+            json.WriteNumber("lora_alpha", defaults.Alpha);
+            json.WriteNumber("lora_dropout", defaults.Dropout);
+            json.WriteString("bias", "none");
+            json.WriteBoolean("fan_in_fan_out", false);
+            json.WriteBoolean("inference_mode", true);
+            json.WriteStartArray("target_modules");
+            foreach (var layer in lora) json.WriteStringValue(layer.Name);
+            json.WriteEndArray();
+            json.WriteStartObject("rank_pattern");
+            foreach (var layer in lora.Where(l => l.Lora!.Rank != defaults.Rank)) json.WriteNumber(layer.Name, layer.Lora!.Rank);
+            json.WriteEndObject();
+            json.WriteStartObject("alpha_pattern");
+            foreach (var layer in lora.Where(l => l.Lora!.Alpha != defaults.Alpha)) json.WriteNumber(layer.Name, layer.Lora!.Alpha);
+            json.WriteEndObject();
+            json.WriteStartArray("modules_to_save");
+            foreach (var head in model.DigitalLayers) json.WriteStringValue(head.Spec.Name);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
+using Ahwa.Lab.Tools;
+
+namespace Ahwa.Lab.Kernels;
+
+/// <summary>Dynamic instruction counts of one phase and its multiply-accumulates.</summary>
+public sealed record PhaseCount(string Phase, long Instructions, long MultiplyAccumulates)
+{
+    public double InstructionsPerMac => MultiplyAccumulates == 0 ? double.NaN : (double)Instructions / MultiplyAccumulates;
+}
+
+/// <summary>Instruction counts of a kernel's phases and of the naive baseline, measured under QEMU.</summary>
+public sealed record KernelInstructionCounts(KernelLayer Kernel, int Tokens, PhaseCount Setup, PhaseCount Down, PhaseCount Up,
+    PhaseCount NaiveDown, PhaseCount NaiveUp)
+{
+    public double LoraInstructionsPerMac => (double)(Down.Instructions + Up.Instructions) / (Down.MultiplyAccumulates + Up.MultiplyAccumulates);
+
+    /// <summary>Setup (conversions of the resident operands) included.</summary>
+    public double LoraInstructionsPerMacWithSetup =>
+        (double)(Setup.Instructions + Down.Instructions + Up.Instructions) / (Down.MultiplyAccumulates + Up.MultiplyAccumulates);
+
+    public double NaiveInstructionsPerMac => (double)(NaiveDown.Instructions + NaiveUp.Instructions) / (NaiveDown.MultiplyAccumulates + NaiveUp.MultiplyAccumulates);
+
+    public double Speedup => NaiveInstructionsPerMac / LoraInstructionsPerMacWithSetup;
+}
+
+/// <summary>
+/// Runs a kernel once on one core (no threads, so no barrier spinning) and its naive baseline under
+/// <c>qemu-riscv64 -singlestep -d nochain,exec</c>, which logs every executed instruction with the symbol it
+/// belongs to, and counts instructions per phase function.
+/// </summary>
+public static class InstructionCounter
+{
+    public static KernelInstructionCounts Measure(KernelLayer kernel, KernelInputs inputs, string directory)
+    {
+        var toolchain = KernelToolchain.For(KernelTarget.Rv64, threads: false);
+        toolchain.EnsureInstalled();
+        Directory.CreateDirectory(directory);
+        var expected = DigitalReference.Forward(kernel, inputs);
+        var sources = KernelCrossCheck.WriteSources(directory, kernel.L1Bytes, new[] { kernel });
+        File.WriteAllBytes(Path.Combine(directory, "case0.bin"), CaseData.Pack(inputs, expected));
+        KernelCrossCheck.WriteFile(directory, "bench.c", KernelCrossCheck.Bench(new[] { new KernelCase(kernel, inputs, 1) }, checkNaive: true));
+        sources.Add("bench.c");
+        toolchain.Compile(directory, sources, "bench");
+
+        var log = Path.Combine(directory, "trace.log");
+        var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"), log);
+        var (code, stdout, stderr) = Processes.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
+        if (code != 0 || !stdout.Contains("AHWA_CASE 0 0 -1 0"))
+            throw new InvalidOperationException($"The instruction-count run of {kernel.Symbol} failed or differed from the reference (exit {code}):\n{stdout}\n{stderr}");
+
+        var counts = CountBySymbol(log);
+        File.Delete(log);
+        long Count(string phase) => counts.TryGetValue(kernel.Symbol + "_" + phase, out var n) ? n : 0;
+        long downMacs = (long)inputs.Tokens * kernel.InFeatures * kernel.Rank;
+        long upMacs = (long)inputs.Tokens * kernel.OutFeatures * kernel.Rank;
+        return new KernelInstructionCounts(kernel, inputs.Tokens,
+            new PhaseCount("setup", Count("setup"), 0),
+            new PhaseCount("lora_down", Count("lora_down"), downMacs),
+            new PhaseCount("lora_up", Count("lora_up"), upMacs),
+            new PhaseCount("naive_lora_down", Count("naive_lora_down"), downMacs),
+            new PhaseCount("naive_lora_up", Count("naive_lora_up"), upMacs));
+    }
+
+    /// <summary>Lines look like <c>Trace 0: 0x... [00000000/0000000000010abc/...] symbol</c>; with -singlestep
+    /// each is one instruction.</summary>
+    static Dictionary<string, long> CountBySymbol(string log)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var reader = new StreamReader(log);
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            if (!line.StartsWith("Trace ", StringComparison.Ordinal)) continue;
+            int close = line.LastIndexOf(']');
+            string symbol = close >= 0 && close + 2 <= line.Length ? line.Substring(close + 1).Trim() : "";
+            counts[symbol] = counts.TryGetValue(symbol, out var n) ? n + 1 : 1;
+        }
+        return counts;
+    }
+}

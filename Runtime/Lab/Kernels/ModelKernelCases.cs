@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
+using Ahwa.Runtime;
+using static TorchSharp.torch;
+
+namespace Ahwa.Lab.Kernels;
+
+/// <summary>Kernel cross-check cases for every analog layer with an adapter of a model as it now is: the layer's own
+/// LoRA matrices, bias and column scales (max |w| of the clipped row x learned output scale), with seeded activations
+/// and ADC codes, each on the kernel generated for that layer.</summary>
+public static class ModelKernelCases
+{
+    public static IReadOnlyList<KernelCase> Create(AhwaModel model, int tokens, ulong seed)
+    {
+        if (model is null) throw new ArgumentNullException(nameof(model));
+        if (tokens < 1) throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "At least one token is needed.");
+        var kernels = KernelArtifacts.Kernels(model.ModelSpec).ToDictionary(k => k.Layer, k => k.Kernel);
+        var cases = new List<KernelCase>();
+        using var noGrad = no_grad();
+        foreach (var (layer, index) in model.AnalogLayers.Select((l, i) => (l, i)))
+        {
+            if (layer.LoraA is null || layer.LoraB is null || !kernels.TryGetValue(layer.Spec.Name, out var kernel)) continue;
+            var random = KernelInputs.Random(kernel, tokens, model.ModelSpec.Chip.AdcBits, unchecked(seed + (ulong)index));
+            var inputs = random with
+            {
+                LoraA = Halves(layer.LoraA.weight!.t()),   // [in][rank]
+                LoraB = Halves(layer.LoraB.weight!.t()),   // [rank][out]
+                Bias = layer.bias is null ? new ushort[kernel.OutFeatures] : Halves(layer.bias),
+                ColumnScale = ColumnScale(layer),
+            };
+            inputs.Validate(kernel);
+            cases.Add(new KernelCase(kernel, inputs, model.ModelSpec.Cluster.Cores));
+        }
+        return cases;
+    }
+
+    static ushort[] Halves(Tensor values) =>
+        values.detach().contiguous().to_type(ScalarType.Float32).data<float>().ToArray().Select(Fp16.FromSingle).ToArray();
+
+    static float[] ColumnScale(AnalogLinear layer)
+    {
+        using var clipped = HardwareAwareForward.Clip(layer.weight.detach(), layer.Chip);
+        using var scale = HardwareAwareForward.ColumnScale(clipped).squeeze(1).mul(layer.output_scale.detach());
+        return scale.contiguous().data<float>().ToArray();
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+
+namespace Ahwa.Simulator;
+
+/// <summary>A state-independent device: programming adds Gaussian noise of a fixed std (a fraction of
+/// g_max); no drift and no read noise, so the programmed state holds forever.</summary>
+public sealed class GaussianDevice : IDeviceModel
+{
+    /// <summary>Default programming noise: 2 % of g_max.</summary>
+    public const double DefaultRelativeStd = 0.02;
+
+    public GaussianDevice(double gMax = PcmLikeDevice.DefaultGMax, double relativeStd = DefaultRelativeStd)
+    {
+        if (!(gMax > 0) || double.IsInfinity(gMax)) throw new ArgumentOutOfRangeException(nameof(gMax), gMax, "g_max must be positive and finite.");
+        if (!(relativeStd >= 0) || double.IsInfinity(relativeStd)) throw new ArgumentOutOfRangeException(nameof(relativeStd), relativeStd, "Programming noise must be >= 0 and finite.");
+        GMax = gMax;
+        RelativeStd = relativeStd;
+    }
+
+    public double GMax { get; }
+
+    public double RelativeStd { get; }
+
+    public void Program(ReadOnlySpan<float> target, Span<float> programmed, Span<float> driftExponent, ref RandomStream random)
+    {
+        DeviceChecks.SameLength(target.Length, programmed.Length, nameof(programmed));
+        DeviceChecks.SameLength(target.Length, driftExponent.Length, nameof(driftExponent));
+        double std = RelativeStd * GMax;
+        for (int i = 0; i < target.Length; i++)
+        {
+            programmed[i] = (float)Math.Max(target[i] + std * random.NextGaussian(), 0.0);
+            driftExponent[i] = 0f;
+        }
+    }
+
+    public void Read(ReadOnlySpan<float> programmed, ReadOnlySpan<float> driftExponent, double seconds, Span<float> conductance, ref RandomStream random)
+    {
+        DeviceChecks.Time(seconds);
+        DeviceChecks.SameLength(programmed.Length, conductance.Length, nameof(conductance));
+        programmed.CopyTo(conductance);
+    }
+}

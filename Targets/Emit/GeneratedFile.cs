@@ -1,5 +1,0 @@
-namespace Ahwa.Targets.Emit
-{
-    /// <summary>One generated source: its hint name (unique, deterministic) and text.</summary>
-    public sealed record GeneratedFile(string HintName, string Text);
-}

@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+// dotnet run -c Release --project tests/Ahwa.Benchmarks -- --filter '*'
+// In process: the benchmark's own output folder carries the TorchSharp native fix (build/TorchSharpCompat.targets);
+// the projects BenchmarkDotNet would generate elsewhere do not.
+var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsDefault());
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+
+public partial class Program
+{
+}
