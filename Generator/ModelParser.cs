@@ -59,38 +59,37 @@ static class ModelParser
         if (ok)
         {
             var model = new ModelSpec(symbol.Name, chip, loraDefaults, cluster, layers.ToEquatableArray());
-            var map = TileMapBuilder.Build(model);
-            if (!map.FitsOnChip)
+            var planned = DeploymentPlanner.Plan(model);
+            if (!planned.TileMap.FitsOnChip)
             {
                 var chipAttribute = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
                 var where = chipAttribute is null ? LocationInfo.From(syntax.Identifier.GetLocation()) : AttributeReader.Location(chipAttribute);
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyTiles, where, symbol.Name, map.TilesUsed, chip.TileRows, chip.TileCols, chip.Tiles));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyTiles, where, symbol.Name, planned.TileMap.TilesUsed, chip.TileRows, chip.TileCols, chip.Tiles));
             }
-            else if (KernelsFit(model, origins, diagnostics))
+            else if (planned.Plan is null)
+            {
+                ReportShortfalls(planned.Shortfalls, origins, diagnostics);
+            }
+            else
             {
                 var memberDeclarations = new List<MemberDeclaration>();
                 foreach (var member in members) memberDeclarations.Add(member.Declaration);
-                declaration = new ModelDeclaration(TypeParser.Describe(symbol, memberDeclarations.ToEquatableArray()), model);
+                declaration = new ModelDeclaration(TypeParser.Describe(symbol, memberDeclarations.ToEquatableArray()), model, planned.Plan);
             }
         }
         return new ParseResult<ModelDeclaration>(declaration, diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Plans every analog layer's kernel; reports the layers whose working set cannot fit the cluster's L1.</summary>
-    static bool KernelsFit(ModelSpec model, Dictionary<string, (LocationInfo? Location, string Source)> origins, List<DiagnosticInfo> diagnostics)
+    /// <summary>Reports the layers whose kernel working set cannot fit the cluster's L1; a repeated block reports once.</summary>
+    static void ReportShortfalls(EquatableArray<KernelShortfall> shortfalls, Dictionary<string, (LocationInfo? Location, string Source)> origins, List<DiagnosticInfo> diagnostics)
     {
-        bool ok = true;
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (layer, plan) in KernelArtifacts.PlanAll(model))
+        foreach (var shortfall in shortfalls)
         {
-            if (plan.Kernel is not null) continue;
-            var (location, source) = origins[layer.Name];
-            ok = false;
-            if (!reported.Add(source)) continue; // a repeated block reports once
-            var error = DiagnosticInfo.Create(Diagnostics.ClusterMemoryTooSmall, location, source, layer.Name, plan.BytesNeeded, plan.BytesAvailable);
-            diagnostics.Add(error);
+            var (location, source) = origins[shortfall.Layer];
+            if (!reported.Add(source)) continue;
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ClusterMemoryTooSmall, location, source, shortfall.Layer, shortfall.BytesNeeded, shortfall.BytesAvailable));
         }
-        return ok;
     }
 
     /// <summary>The layers a member contributes, each with where to report a problem with it. A null layer

@@ -40,8 +40,9 @@ public sealed record TypeDeclaration(
     bool HasUserConstructor,
     EquatableArray<MemberDeclaration> Members);
 
-/// <summary>Everything the emitters need for one model class.</summary>
-public sealed record ModelDeclaration(TypeDeclaration Type, ModelSpec Model);
+/// <summary>Everything the emitters need for one model class: its shape, its spec, and the deployment plan the
+/// generator computed once (emitters format it; they never plan).</summary>
+public sealed record ModelDeclaration(TypeDeclaration Type, ModelSpec Model, DeploymentPlan Plan);
 
 /// <summary>Everything the emitters need for one block class.</summary>
 public sealed record BlockDeclaration(TypeDeclaration Type);

@@ -60,7 +60,7 @@ AnsiConsole.MarkupLine($"Forward pass: input [[{string.Join(", ", input.shape)}]
                        $"first row {string.Join(" ", output[0].data<float>().ToArray().Select(v => F(v, "0.0000")))}");
 
 // The deployment report: tiles, LoRA parameters, L1 working set and the pipeline latency of every analog layer.
-var report = Ahwa.Lab.Pipeline.DeploymentReport.Build(TinyEncoder.Spec, tokens: 128);
+var report = Ahwa.Lab.Pipeline.DeploymentReport.Build(TinyEncoder.Spec, TinyEncoder.Plan, tokens: 128);
 System.IO.Directory.CreateDirectory(outputFolder);
 Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.md"), report.ToMarkdown());
 Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.json"), report.ToJson());

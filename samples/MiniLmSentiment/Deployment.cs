@@ -34,7 +34,7 @@ public static class Deployment
                                                 $"(first: layer '{bad.Case.Kernel.LayerName}', kernel {bad.Case.Kernel.Symbol}, element {bad.FirstDifference}).");
         }
 
-        var report = DeploymentReport.Build(MiniLm.Spec, PipelineTokens);
+        var report = DeploymentReport.Build(MiniLm.Spec, MiniLm.Plan, PipelineTokens);
         ArtifactWriter.WriteAtomically(Path.Combine(output, "pipeline.md"), report.ToMarkdown());
         ArtifactWriter.WriteAtomically(Path.Combine(output, "pipeline.json"), report.ToJson());
         var plots = ReportPlots.Write(MiniLm.Spec, Path.Combine(output, "plots"));

@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Ahwa.Generator.Tests;
 
 /// <summary>The pipeline caches: unrelated edits regenerate nothing, a change to one model regenerates only
-/// that model, and no symbol, syntax node or compilation is held by any step's output.</summary>
+/// that model, editing a block's file regenerates exactly the models that use it, and no symbol, syntax node or compilation is held by any step's output.</summary>
 public class IncrementalityTests
 {
     const string ModelA =
@@ -70,6 +70,34 @@ public class IncrementalityTests
         Assert.Equal(6, ((Ahwa.Codegen.ModelDeclaration)single.Value).Model.Layers[0].Lora!.Rank);
         Assert.All(declarations.Except(modified), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
         Assert.All(Outputs(driver, TrackingNames.BlockDeclaration), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
+    }
+
+    const string SharedBlock =
+        "using Ahwa.Dsl; using Ahwa.Runtime;\n" +
+        "namespace N { [AnalogBlock] public partial class Shared { [AnalogLinear(32, 32)] public partial AnalogLinear D { get; } } }";
+
+    static string UsesShared(string name) =>
+        "using System.Collections.Generic; using Ahwa.Dsl; using Ahwa.Runtime;\n" +
+        $"namespace N {{ [AnalogModel] public partial class {name} {{ [Blocks(typeof(Shared), 2)] public partial IReadOnlyList<Shared> Layers {{ get; }} }} }}";
+
+    [Fact]
+    public void EditingABlocksFileRegeneratesExactlyTheModelsThatUseIt()
+    {
+        // The block lives in its own file; C and D use it, A does not (and B uses a block of its own).
+        var (driver, compilation) = FirstRun(ModelA, ModelB, SharedBlock, UsesShared("C"), UsesShared("D"));
+        var blockTree = compilation.SyntaxTrees.ElementAt(2);
+        var edited = blockTree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(SharedBlock.Replace("AnalogLinear(32, 32)", "AnalogLinear(32, 48)")));
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(blockTree, edited));
+        Assert.Empty(driver.GetRunResult().Diagnostics);
+
+        var declarations = Outputs(driver, TrackingNames.ModelDeclaration).ToList();
+        var modified = declarations.Where(o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New)
+            .Select(o => (Ahwa.Codegen.ModelDeclaration)o.Value).ToList();
+        Assert.Equal(new[] { "C", "D" }, modified.Select(m => m.Model.Name).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.All(modified, m => Assert.All(m.Model.Layers, l => Assert.Equal(48, l.OutFeatures)));
+        Assert.All(declarations.Where(o => o.Reason is not (IncrementalStepRunReason.Modified or IncrementalStepRunReason.New)),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{o.Reason}"));
+        Assert.Equal(4, declarations.Count(o => o.Reason is not IncrementalStepRunReason.Removed));
     }
 
     [Fact]

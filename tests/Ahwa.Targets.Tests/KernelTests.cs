@@ -125,10 +125,12 @@ public class MemoryPlannerTests
             new LayerSpec($"encoder.layer.{i}.ffn", LayerKind.Analog, 384, 1536, true, LoraSpec.Default),
         }).ToEquatableArray();
         var model = new ModelSpec("M", ChipSpec.Default, LoraSpec.Default, ClusterSpec.Default, layers);
-        var kernels = KernelArtifacts.Kernels(model);
-        Assert.Equal(6, kernels.Count);
-        Assert.Equal(new[] { "ahwa_384x384_r8", "ahwa_384x1536_r8" }, kernels.Select(k => k.Kernel.Symbol).Distinct());
-        var files = KernelArtifacts.Build(model).Select(a => a.Path).ToList();
+        var plan = DeploymentPlanner.Plan(model).Plan!;
+        Assert.Equal(6, plan.Layers.Count);
+        Assert.Equal(new[] { "ahwa_384x384_r8", "ahwa_384x1536_r8" }, plan.Kernels.Select(k => k.Symbol));
+        Assert.Equal(new[] { "ahwa_384x384_r8", "ahwa_384x1536_r8" }, plan.Layers.Select(l => l.Kernel).Distinct());
+        Assert.Equal("encoder.layer.0.ffn", plan.KernelOf("encoder.layer.2.ffn").LayerName);
+        var files = KernelArtifacts.Build(model, plan).Select(a => a.Path).ToList();
         Assert.Contains("ahwa_384x1536_r8.c", files);
         Assert.Contains("manifest.json", files);
         Assert.Contains("tile_map.h", files);

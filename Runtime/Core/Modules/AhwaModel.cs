@@ -37,10 +37,17 @@ public abstract class AhwaModel : AhwaModuleBase
     IReadOnlyList<AnalogLinear>? analogLayers;
     IReadOnlyList<DigitalLinear>? digitalLayers;
 
-    protected AhwaModel(string name, ModelSpec spec) : base(name) => ModelSpec = spec ?? throw new ArgumentNullException(nameof(spec));
+    protected AhwaModel(string name, ModelSpec spec, DeploymentPlan plan) : base(name)
+    {
+        ModelSpec = spec ?? throw new ArgumentNullException(nameof(spec));
+        DeploymentPlan = plan ?? throw new ArgumentNullException(nameof(plan));
+    }
 
     /// <summary>The hardware and layer description the generator produced for this model.</summary>
     public ModelSpec ModelSpec { get; }
+
+    /// <summary>The tile map and cluster kernels the generator planned for this model (its static <c>Plan</c>).</summary>
+    public DeploymentPlan DeploymentPlan { get; }
 
     /// <summary>Analog layers in registration (declaration) order.</summary>
     public IReadOnlyList<AnalogLinear> AnalogLayers => analogLayers ??= modules().OfType<AnalogLinear>().ToList();

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Ahwa.Runtime;
 using static TorchSharp.torch;
@@ -17,12 +16,13 @@ public static class ModelKernelCases
     {
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (tokens < 1) throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "At least one token is needed.");
-        var kernels = KernelArtifacts.Kernels(model.ModelSpec).ToDictionary(k => k.Layer, k => k.Kernel);
+        var plan = model.DeploymentPlan;
         var cases = new List<KernelCase>();
         using var noGrad = no_grad();
         foreach (var (layer, index) in model.AnalogLayers.Select((l, i) => (l, i)))
         {
-            if (layer.LoraA is null || layer.LoraB is null || !kernels.TryGetValue(layer.Spec.Name, out var kernel)) continue;
+            if (layer.LoraA is null || layer.LoraB is null) continue;
+            var kernel = plan.KernelOf(layer.Spec.Name);
             var random = KernelInputs.Random(kernel, tokens, model.ModelSpec.Chip.AdcBits, unchecked(seed + (ulong)index));
             var inputs = random with
             {

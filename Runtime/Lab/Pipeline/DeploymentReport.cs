@@ -22,19 +22,25 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
     public double AllAnalogNs => Layers.Sum(l => l.Latency.AnalogNs);
     public double Overhead => TotalNs / AllAnalogNs - 1;
 
-    public static DeploymentReport Build(ModelSpec model, int tokens, AnalogTiming? analog = null, ClusterTiming? cluster = null)
+    /// <summary>The report of a model from its generated plan (<c>MyModel.Spec</c>, <c>MyModel.Plan</c>): tiles and
+    /// kernels are read from the plan, never planned again.</summary>
+    public static DeploymentReport Build(ModelSpec model, DeploymentPlan plan, int tokens, AnalogTiming? analog = null, ClusterTiming? cluster = null)
     {
+        if (model is null) throw new ArgumentNullException(nameof(model));
+        if (plan is null) throw new ArgumentNullException(nameof(plan));
         analog ??= new AnalogTiming();
         cluster ??= new ClusterTiming(Cores: model.Cluster.Cores, L1KiB: model.Cluster.L1KiB);
-        var map = TileMapBuilder.Build(model);
+        if (cluster.L1KiB != model.Cluster.L1KiB)
+            throw new ArgumentException($"The plan of '{model.Name}' was made for {model.Cluster.L1KiB} KiB of L1, not {cluster.L1KiB}; change [RiscVCluster(L1KiB = ...)] and rebuild to plan for another size.", nameof(cluster));
+        var map = plan.TileMap;
         var layers = new List<LayerReport>();
         foreach (var layer in model.Layers.Where(l => l.IsAnalog))
         {
             var tiles = map.Layer(layer.Name);
-            var plan = MemoryPlanner.Plan(layer, model.Chip, model.Cluster with { L1KiB = cluster.L1KiB });
+            var kernel = plan.KernelOf(layer.Name);
             var latency = LatencyModel.Layer(layer.InFeatures, layer.OutFeatures, layer.Lora?.Rank ?? 0, model.Chip.TileRows, tokens, analog, cluster);
             layers.Add(new LayerReport(layer.Name, tiles.TileCount, tiles.Utilisation(map.Geometry), layer.LoraParameterCount,
-                plan.Kernel?.L1Used ?? plan.BytesNeeded, plan.Kernel?.TokenTile ?? 0, latency));
+                kernel.L1Used, kernel.TokenTile, latency));
         }
         long all = model.Layers.Sum(l => l.BaseParameterCount + l.LoraParameterCount);
         return new DeploymentReport(model.Name, tokens, analog, cluster, map, all, model.Layers.Sum(l => l.LoraParameterCount), layers);
@@ -99,23 +105,5 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
             json.WriteEndArray();
             json.WriteEndObject();
         });
-    }
-
-    /// <summary>The paper's two layer shapes at its three integration times, with Ahwa's defaults (not tuned).</summary>
-    public static string PaperComparison(int tokens = 128, int rank = 8)
-    {
-        var b = new StringBuilder();
-        b.Append($"| layer | t_int | analog ns | digital ns | sequential | best strategy (block) | overhead | L1 working set |\n|---|---|---|---|---|---|---|---|\n");
-        foreach (var (ins, outs) in new[] { (128, 128), (512, 128) })
-            foreach (var t in new[] { 128.0, 256.0, 512.0 })
-            {
-                var latency = LatencyModel.Layer(ins, outs, rank, 512, tokens, new AnalogTiming(t), new ClusterTiming());
-                var layer = new LayerSpec("paper", LayerKind.Analog, ins, outs, true, new LoraSpec(rank, 2 * rank, 0));
-                var plan = MemoryPlanner.Plan(layer, ChipSpec.Default, ClusterSpec.Default);
-                var best = latency.Best;
-                b.Append($"| {ins} x {outs} | {N(t, "0")} ns | {N(latency.AnalogNs, "0")} | {N(latency.DigitalNs, "0")} | {N(latency.Sequential.TotalNs / latency.AnalogNs, "0.00")}x | ");
-                b.Append($"{best.Strategy} ({best.BlockTokens}) | {N(latency.Overhead * 100, "0.0")} % | {N((plan.Kernel?.L1Used ?? plan.BytesNeeded) / 1024.0, "0.0")} KiB (tile {plan.Kernel?.TokenTile ?? 0}) |\n");
-            }
-        return b.ToString();
     }
 }

@@ -10,43 +10,14 @@ namespace Ahwa.Codegen;
 /// baseline), the tile map as JSON and as a C header, and a manifest.</summary>
 public static class KernelArtifacts
 {
-    /// <summary>Plans every analog layer; null kernels mark layers that do not fit L1 (reported by the generator).</summary>
-    public static IReadOnlyList<(LayerSpec Layer, KernelPlanResult Plan)> PlanAll(ModelSpec model) =>
-        model.Layers.Where(l => l.IsAnalog).Select(l => (l, MemoryPlanner.Plan(l, model.Chip, model.Cluster))).ToList();
-
-    /// <summary>Layers with the same shape and constants share one kernel (code size on the cluster): the kernel
-    /// of each analog layer, in declaration order, named after its shape.</summary>
-    public static IReadOnlyList<(string Layer, KernelLayer Kernel)> Kernels(ModelSpec model)
+    /// <summary>Every deployment file of a planned model, formatted from its plan.</summary>
+    public static IReadOnlyList<Artifact> Build(ModelSpec model, DeploymentPlan plan)
     {
-        var result = new List<(string, KernelLayer)>();
-        var shared = new Dictionary<KernelLayer, KernelLayer>();
-        var symbols = new HashSet<string>();
-        foreach (var (layer, plan) in PlanAll(model))
-        {
-            var kernel = plan.Kernel ?? throw new InvalidOperationException($"Layer '{layer.Name}' needs {plan.BytesNeeded} bytes of L1; the cluster has {plan.BytesAvailable}.");
-            var key = kernel with { LayerName = "", Symbol = "" };
-            if (!shared.TryGetValue(key, out var named))
-            {
-                string symbol = $"ahwa_{kernel.InFeatures}x{kernel.OutFeatures}_r{kernel.Rank}";
-                for (int variant = 2; !symbols.Add(symbol); variant++) symbol = $"ahwa_{kernel.InFeatures}x{kernel.OutFeatures}_r{kernel.Rank}_v{variant}";
-                named = kernel with { Symbol = symbol };
-                shared.Add(key, named);
-            }
-            result.Add((layer.Name, named));
-        }
-        return result;
-    }
-
-    public static IReadOnlyList<Artifact> Build(ModelSpec model)
-    {
-        var byLayer = Kernels(model);
-        var kernels = byLayer.Select(k => k.Kernel).Distinct().ToList();
-        var map = TileMapBuilder.Build(model);
         var files = RuntimeFiles(model.Cluster.L1KiB * 1024).ToList();
-        foreach (var k in kernels) files.AddRange(KernelFiles(k));
-        files.Add(new Artifact("tile_map.json", TileMapJson.Write(model.Name, map)));
-        files.Add(new Artifact("tile_map.h", TileMapHeader(model.Name, map)));
-        files.Add(new Artifact("manifest.json", Manifest(model, byLayer, kernels, files.Select(f => f.Path))));
+        foreach (var k in plan.Kernels) files.AddRange(KernelFiles(k));
+        files.Add(new Artifact("tile_map.json", TileMapJson.Write(model.Name, plan.TileMap)));
+        files.Add(new Artifact("tile_map.h", TileMapHeader(model.Name, plan.TileMap)));
+        files.Add(new Artifact("manifest.json", Manifest(model, plan, files.Select(f => f.Path))));
         return files;
     }
 
@@ -94,7 +65,7 @@ public static class KernelArtifacts
         return w.ToString();
     }
 
-    static string Manifest(ModelSpec model, IReadOnlyList<(string Layer, KernelLayer Kernel)> layers, List<KernelLayer> kernels, IEnumerable<string> files)
+    static string Manifest(ModelSpec model, DeploymentPlan plan, IEnumerable<string> files)
     {
         var w = new IndentedWriter("  ");
         w.Line("{");
@@ -106,6 +77,7 @@ public static class KernelArtifacts
             w.Line("\"kernels\": [");
             using (w.Indent())
             {
+                var kernels = plan.Kernels;
                 for (int i = 0; i < kernels.Count; i++)
                 {
                     var k = kernels[i];
@@ -118,8 +90,9 @@ public static class KernelArtifacts
             w.Line("\"layers\": [");
             using (w.Indent())
             {
+                var layers = plan.Layers;
                 for (int i = 0; i < layers.Count; i++)
-                    w.Line($"{{ \"layer\": {Literals.String(layers[i].Layer)}, \"kernel\": {Literals.String(layers[i].Kernel.Symbol)} }}{(i == layers.Count - 1 ? "" : ",")}");
+                    w.Line($"{{ \"layer\": {Literals.String(layers[i].Layer)}, \"kernel\": {Literals.String(layers[i].Kernel)} }}{(i == layers.Count - 1 ? "" : ",")}");
             }
             w.Line("],");
             w.Line("\"files\": [" + string.Join(", ", files.Select(Literals.String)) + "]");

@@ -8,7 +8,7 @@ public static class ArtifactsEmitter
 {
     public static GeneratedFile Emit(ModelDeclaration declaration)
     {
-        var artifacts = KernelArtifacts.Build(declaration.Model);
+        var artifacts = KernelArtifacts.Build(declaration.Model, declaration.Plan);
         var text = CSharpFile.Write(declaration.Type, "partial class " + declaration.Type.Name, w =>
         {
             w.Line("/// <summary>Deployment files for the RISC-V cluster and the chip; write them with <c>Ahwa.Lab.Deployment.ArtifactWriter</c>.</summary>");

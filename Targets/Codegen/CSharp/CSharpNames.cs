@@ -24,6 +24,10 @@ public static class CSharpNames
     public const string LayerTiles = "global::Ahwa.Hardware.LayerTiles";
     public const string Block = "global::Ahwa.Hardware.Block";
     public const string ChipSpecGeometry = "global::Ahwa.Hardware.ChipSpecGeometry";
+    public const string DeploymentPlan = "global::Ahwa.Hardware.DeploymentPlan";
+    public const string KernelLayer = "global::Ahwa.Hardware.KernelLayer";
+    public const string L1Buffer = "global::Ahwa.Hardware.L1Buffer";
+    public const string LayerKernel = "global::Ahwa.Hardware.LayerKernel";
     public const string MemberNotNull = "global::System.Diagnostics.CodeAnalysis.MemberNotNull";
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
 }

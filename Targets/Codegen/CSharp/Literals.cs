@@ -20,6 +20,15 @@ public static class Literals
         return JsonNumber(value) + "d";
     }
 
+    /// <summary>A C# float literal that parses back to the same bits ("G9" always suffices for binary32).</summary>
+    public static string CSharpFloat(float value)
+    {
+        if (float.IsNaN(value)) return "float.NaN";
+        if (float.IsPositiveInfinity(value)) return "float.PositiveInfinity";
+        if (float.IsNegativeInfinity(value)) return "float.NegativeInfinity";
+        return value.ToString("G9", CultureInfo.InvariantCulture) + "f";
+    }
+
     /// <summary>A JSON number with every digit needed to round-trip.</summary>
     public static string JsonNumber(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

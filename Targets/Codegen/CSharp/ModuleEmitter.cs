@@ -19,7 +19,7 @@ public static class ModuleEmitter
             {
                 w.Line("/// <summary>Creates the model with every layer initialised from seed <paramref name=\"seed\"/>.</summary>");
                 w.Line(CSharpFile.GeneratedCodeAttribute);
-                using (w.Block($"public {type.Name}(long seed = {CSharpNames.LayerFactory}.DefaultSeed) : base(nameof({type.Name}), Spec)"))
+                using (w.Block($"public {type.Name}(long seed = {CSharpNames.LayerFactory}.DefaultSeed) : base(nameof({type.Name}), Spec, Plan)"))
                     w.Line("InitializeLayers(seed);");
                 w.Line();
             }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Ahwa.Hardware;
 using Ahwa.Lab.Pipeline;
 using Ahwa.Runtime.Tests.Training;
 
@@ -74,9 +75,9 @@ public class LatencyModelTests
     [Fact]
     public void TheReportIsWellFormedAndStable()
     {
-        var report = DeploymentReport.Build(TinyClassifier.Spec, tokens: 64);
+        var report = DeploymentReport.Build(TinyClassifier.Spec, TinyClassifier.Plan, tokens: 64);
         var markdown = report.ToMarkdown();
-        Assert.Equal(markdown, DeploymentReport.Build(TinyClassifier.Spec, tokens: 64).ToMarkdown());
+        Assert.Equal(markdown, DeploymentReport.Build(TinyClassifier.Spec, TinyClassifier.Plan, tokens: 64).ToMarkdown());
         var approved = Path.Combine(AppContext.BaseDirectory, "Pipeline", "TinyClassifier.report.md");
         Assert.True(File.Exists(approved), approved);
         Assert.Equal(File.ReadAllText(approved).Replace("\r\n", "\n"), markdown);
@@ -84,5 +85,20 @@ public class LatencyModelTests
         Assert.Equal(2, json.RootElement.GetProperty("layers").GetArrayLength());
         Assert.Equal(report.TileMap.TilesUsed, json.RootElement.GetProperty("tilesUsed").GetInt32());
         Assert.True(report.Layers.All(l => l.Latency.Overhead >= 0));
+    }
+
+    [Fact]
+    public void TheGeneratedPlanIsThePlannersPlanAndTheReportReadsIt()
+    {
+        // The emitted Plan must round-trip the planner's result exactly (floats, buffers, sharing).
+        Assert.Equal(DeploymentPlanner.Plan(TinyClassifier.Spec).Plan, TinyClassifier.Plan);
+        using var model = new TinyClassifier(seed: 1);
+        Assert.Same(TinyClassifier.Plan, model.DeploymentPlan);
+        var report = DeploymentReport.Build(TinyClassifier.Spec, TinyClassifier.Plan, tokens: 64);
+        foreach (var layer in report.Layers)
+            Assert.Equal(TinyClassifier.Plan.KernelOf(layer.Layer).L1Used, layer.L1Bytes);
+        var error = Assert.Throws<ArgumentException>(() =>
+            DeploymentReport.Build(TinyClassifier.Spec, TinyClassifier.Plan, 64, cluster: new ClusterTiming(L1KiB: TinyClassifier.Spec.Cluster.L1KiB * 2)));
+        Assert.Contains("was made for", error.Message);
     }
 }
