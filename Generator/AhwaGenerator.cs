@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
-using Ahwa.Hardware;
 using Ahwa.Codegen;
+using Ahwa.Hardware;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;

@@ -1,7 +1,7 @@
 using System;
-using Ahwa.Hardware;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Ahwa.Hardware;
 
 namespace Ahwa.Simulator;
 

@@ -1,5 +1,5 @@
-using Ahwa.Simulator;
 using Ahwa.Hardware;
+using Ahwa.Simulator;
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using static TorchSharp.torch;

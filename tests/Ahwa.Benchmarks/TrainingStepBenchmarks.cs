@@ -1,5 +1,5 @@
-using Ahwa.Runtime;
 using Ahwa.Hardware;
+using Ahwa.Runtime;
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -20,7 +20,10 @@ public class PackageTests
         {
             var start = new ProcessStartInfo("dotnet", $"pack Generator/Ahwa.Generator.csproj -c {configuration} --no-build -o \"{output}\" -nologo")
             {
-                WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                WorkingDirectory = root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             };
             using var process = Process.Start(start)!;
             var log = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();

@@ -1,8 +1,8 @@
 using System;
 using System.Linq;
 using Ahwa.Dsl;
-using Ahwa.Simulator;
 using Ahwa.Hardware;
+using Ahwa.Simulator;
 
 namespace Ahwa.Runtime.Tests.Simulation;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using Ahwa.Hardware;
 using Ahwa.Codegen;
+using Ahwa.Hardware;
 using CsCheck;
 
 namespace Ahwa.Hardware.Tests;

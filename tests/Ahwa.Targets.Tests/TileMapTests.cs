@@ -1,6 +1,6 @@
 using System.Linq;
-using Ahwa.Hardware;
 using Ahwa.Codegen;
+using Ahwa.Hardware;
 using CsCheck;
 
 namespace Ahwa.Hardware.Tests;

@@ -1,6 +1,6 @@
 using System;
-using Ahwa.Simulator;
 using Ahwa.Hardware;
+using Ahwa.Simulator;
 
 namespace Ahwa.Lab.Kernels;
 

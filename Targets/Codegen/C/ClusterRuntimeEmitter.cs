@@ -1,4 +1,3 @@
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 
 namespace Ahwa.Codegen;

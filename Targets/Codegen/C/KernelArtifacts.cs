@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 
 namespace Ahwa.Codegen;

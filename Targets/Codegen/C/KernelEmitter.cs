@@ -1,5 +1,4 @@
 using System;
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 
 namespace Ahwa.Codegen;

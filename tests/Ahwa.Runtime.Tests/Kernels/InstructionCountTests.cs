@@ -1,7 +1,7 @@
 using System;
 using System.IO;
-using Ahwa.Lab.Kernels;
 using Ahwa.Hardware;
+using Ahwa.Lab.Kernels;
 using Xunit.Abstractions;
 
 namespace Ahwa.Runtime.Tests.Kernels;

@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Ahwa.Hardware;
 using Ahwa.Lab.Kernels;
 using Ahwa.Simulator;
-using Ahwa.Hardware;
 using Xunit.Abstractions;
 
 namespace Ahwa.Runtime.Tests.Kernels;
