@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace Ahwa.Layout.Tests;
+
+/// <summary>Keeps the floor plan of shared/design/LAYOUT.md true: which room may reference which, and what stays
+/// out of the runtime.</summary>
+public class LayoutTests
+{
+    /// <summary>The rooms and the library references each may have (LAYOUT.md; references run one way:
+    /// Dsl &lt;- Hardware &lt;- {Codegen, Simulator} &lt;- Generator / Runtime &lt;- Lab &lt;- samples).</summary>
+    static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["Ahwa.Dsl"] = Array.Empty<string>(),
+        ["Ahwa.Hardware"] = new[] { "Ahwa.Dsl" },
+        ["Ahwa.Codegen"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware" },
+        ["Ahwa.Simulator"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware" },
+        ["Ahwa.Generator"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Codegen" },
+        ["Ahwa.Runtime"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator" },
+        ["Ahwa.Lab"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime" },
+    };
+
+    /// <summary>What a sample (a program a user would write) may use as a library; the generator and Codegen only as analyzers.</summary>
+    static readonly string[] SampleLibraries = { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab" };
+    static readonly string[] AnalyzerOnly = { "Ahwa.Generator", "Ahwa.Codegen" };
+
+    [Fact]
+    public void EveryProjectReferenceIsAllowedByTheLayoutTable()
+    {
+        var problems = new List<string>();
+        var projects = Repository.Projects().ToList();
+        foreach (var project in projects)
+        {
+            if (project.Path.StartsWith("tests/", StringComparison.Ordinal)) continue; // tests may reach any room
+            bool sample = project.Path.StartsWith("samples/", StringComparison.Ordinal);
+            if (!sample && !Allowed.ContainsKey(project.Name))
+            {
+                problems.Add($"{project.Path}: a product project that the layout table does not know; add its room to LAYOUT.md and this test.");
+                continue;
+            }
+            foreach (var reference in project.References)
+            {
+                if (sample)
+                {
+                    bool ok = AnalyzerOnly.Contains(reference.Name)
+                        ? reference.Analyzer && !reference.ReferencesAssembly
+                        : SampleLibraries.Contains(reference.Name);
+                    if (!ok) problems.Add($"{project.Path} -> {reference.Name} (samples use {string.Join(", ", SampleLibraries)}; the generator and Codegen only as analyzers)");
+                }
+                else if (!Allowed[project.Name].Contains(reference.Name))
+                {
+                    problems.Add($"{project.Path} -> {reference.Name} (allowed: {string.Join(", ", Allowed[project.Name].DefaultIfEmpty("nothing"))})");
+                }
+            }
+        }
+        Assert.True(problems.Count == 0, "References the layout does not allow:\n" + string.Join("\n", problems));
+        Assert.Equal(Allowed.Keys.OrderBy(k => k), projects.Where(p => Allowed.ContainsKey(p.Name)).Select(p => p.Name).OrderBy(k => k));
+    }
+
+    [Fact]
+    public void RoomsSitInTheirFolders()
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["Ahwa.Dsl"] = "Dsl/Ahwa.Dsl.csproj",
+            ["Ahwa.Hardware"] = "Targets/Hardware/Ahwa.Hardware.csproj",
+            ["Ahwa.Codegen"] = "Targets/Codegen/Ahwa.Codegen.csproj",
+            ["Ahwa.Generator"] = "Generator/Ahwa.Generator.csproj",
+            ["Ahwa.Simulator"] = "Runtime/Simulator/Ahwa.Simulator.csproj",
+            ["Ahwa.Runtime"] = "Runtime/Core/Ahwa.Runtime.csproj",
+            ["Ahwa.Lab"] = "Runtime/Lab/Ahwa.Lab.csproj",
+        };
+        var projects = Repository.Projects().ToDictionary(p => p.Name, p => p.Path);
+        foreach (var (room, path) in expected) Assert.Equal(path, projects[room]);
+    }
+
+    [Fact]
+    public void TheTopLevelIsTheOneTheDesignCardNames()
+    {
+        var allowedFolders = new[] { ".ci", ".git", "Dsl", "Generator", "Runtime", "Targets", "build", "docs", "samples", "tests" };
+        var folders = Directory.GetDirectories(Repository.Root).Select(Path.GetFileName).Where(n => n != null && !n.StartsWith(".vs", StringComparison.Ordinal) && n != "out").ToList();
+        Assert.Empty(folders.Except(allowedFolders));
+        Assert.True(File.Exists(Path.Combine(Repository.Root, "README.md")));
+    }
+
+    [Fact]
+    public void TheSimulatorAndHardwareStayFreeOfTorchSharpAndPlots()
+    {
+        foreach (var project in Repository.Projects().Where(p => p.Name is "Ahwa.Simulator" or "Ahwa.Hardware" or "Ahwa.Dsl" or "Ahwa.Codegen" or "Ahwa.Runtime"))
+        {
+            Assert.DoesNotContain(project.Packages, p => p.StartsWith("ScottPlot", StringComparison.Ordinal) || p.StartsWith("Spectre", StringComparison.Ordinal));
+            if (project.Name != "Ahwa.Runtime") Assert.DoesNotContain(project.Packages, p => p.StartsWith("TorchSharp", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>MyModel.Plan (the generator's DeploymentPlan) is the only planning: no code outside Hardware and the
+    /// generator calls the planners. The paper-shape comparison plans hypothetical layers that no model has.</summary>
+    [Fact]
+    public void OnlyTheGeneratorPlans()
+    {
+        var planner = new Regex(@"\b(DeploymentPlanner|MemoryPlanner|TileMapBuilder)\.(Plan|Build)\(");
+        var exceptions = new[] { "Runtime/Lab/Pipeline/PaperShapes.cs" };
+        var offenders = new[] { "Runtime", "samples", "Targets/Codegen" }
+            .SelectMany(folder => Repository.Files(folder, ".cs"))
+            .Where(f => !exceptions.Contains(Repository.Relative(f)) && planner.IsMatch(File.ReadAllText(f)))
+            .Select(Repository.Relative).ToList();
+        Assert.True(offenders.Count == 0, "These files plan instead of reading MyModel.Plan: " + string.Join(", ", offenders));
+    }
+
+    /// <summary>C lives in .c/.h files (Targets/Codegen/C); the runtime runs and compares kernels, it writes no C.</summary>
+    [Fact]
+    public void TheRuntimeWritesNoC()
+    {
+        var offenders = Repository.Files("Runtime", ".cs")
+            .Where(f => File.ReadAllText(f).Contains("#include", StringComparison.Ordinal))
+            .Select(Repository.Relative).ToList();
+        Assert.True(offenders.Count == 0, "C written from C# at run time: " + string.Join(", ", offenders));
+    }
+}
