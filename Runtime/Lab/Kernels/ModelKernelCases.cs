@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Codegen;
+using System.Text.Json;
 using Ahwa.Hardware;
 using Ahwa.Runtime;
 using static TorchSharp.torch;
@@ -13,11 +13,12 @@ namespace Ahwa.Lab.Kernels;
 /// and ADC codes, each on the kernel generated for that layer.</summary>
 public static class ModelKernelCases
 {
-    public static IReadOnlyList<KernelCase> Create(AhwaModel model, int tokens, ulong seed)
+    /// <summary>Cases on the kernels of <paramref name="artifacts"/>, the model's generated <c>Artifacts</c>.</summary>
+    public static IReadOnlyList<KernelCase> Create(AhwaModel model, IReadOnlyList<Artifact> artifacts, int tokens, ulong seed)
     {
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (tokens < 1) throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "At least one token is needed.");
-        var kernels = KernelArtifacts.Kernels(model.ModelSpec).ToDictionary(k => k.Layer, k => k.Kernel);
+        var kernels = KernelsByLayer(model.ModelSpec, artifacts);
         var cases = new List<KernelCase>();
         using var noGrad = no_grad();
         foreach (var (layer, index) in model.AnalogLayers.Select((l, i) => (l, i)))
@@ -35,6 +36,31 @@ public static class ModelKernelCases
             cases.Add(new KernelCase(kernel, inputs, model.ModelSpec.Cluster.Cores));
         }
         return cases;
+    }
+
+    /// <summary>Each analog layer's kernel as the generator named it (the manifest's layer -> symbol map; layers
+    /// sharing a symbol share the first one's plan). Interim: the generated deployment plan will replace this.</summary>
+    static Dictionary<string, KernelLayer> KernelsByLayer(ModelSpec spec, IReadOnlyList<Artifact> artifacts)
+    {
+        var manifest = artifacts.FirstOrDefault(a => a.Path == "manifest.json")
+            ?? throw new ArgumentException("The artifacts have no manifest.json; pass the model's generated Artifacts.", nameof(artifacts));
+        using var json = JsonDocument.Parse(manifest.Text);
+        var symbols = json.RootElement.GetProperty("layers").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("layer").GetString()!, l => l.GetProperty("kernel").GetString()!);
+        var bySymbol = new Dictionary<string, KernelLayer>();
+        var result = new Dictionary<string, KernelLayer>();
+        foreach (var layer in spec.Layers.Where(l => l.IsAnalog))
+        {
+            if (!symbols.TryGetValue(layer.Name, out var symbol)) continue;
+            if (!bySymbol.TryGetValue(symbol, out var kernel))
+            {
+                var planned = MemoryPlanner.Plan(layer, spec.Chip, spec.Cluster).Kernel
+                    ?? throw new InvalidOperationException($"Layer '{layer.Name}' does not fit the cluster's L1.");
+                bySymbol.Add(symbol, kernel = planned with { Symbol = symbol });
+            }
+            result.Add(layer.Name, kernel);
+        }
+        return result;
     }
 
     static ushort[] Halves(Tensor values) =>

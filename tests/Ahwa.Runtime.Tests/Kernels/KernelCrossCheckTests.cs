@@ -2,9 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
 using Ahwa.Lab.Kernels;
 using Ahwa.Simulator;
-using Ahwa.Hardware;
 using Xunit.Abstractions;
 
 namespace Ahwa.Runtime.Tests.Kernels;
@@ -41,6 +42,13 @@ public class KernelCrossCheckTests
         return new KernelCase(kernel, KernelInputs.Random(kernel, Pick(1, maxTokens), adcBits, seed ^ (ulong)index), cluster.Cores);
     }
 
+    /// <summary>The C files Codegen emits for the cases' kernels (what a model's Artifacts would hold).</summary>
+    internal static IReadOnlyList<Artifact> Files(IReadOnlyList<KernelCase> cases)
+    {
+        var kernels = cases.Select(c => c.Kernel).Distinct().ToList();
+        return KernelArtifacts.ClusterFiles(kernels, kernels.Max(k => k.L1Bytes));
+    }
+
     void AssertNoDifferences(IReadOnlyList<KernelCaseResult> results, bool naive)
     {
         foreach (var r in results)
@@ -60,21 +68,21 @@ public class KernelCrossCheckTests
         var cases = Enumerable.Range(0, 200).Select(i => RandomCase(i, 1, 1536, 128)).ToList();
         // Four benches of 50 kernels each: one compile and run per bench.
         foreach (var batch in cases.Chunk(50))
-            AssertNoDifferences(KernelCrossCheck.Run(batch, KernelTarget.Host, WorkDirectory("host")), naive: true);
+            AssertNoDifferences(KernelCrossCheck.Run(batch, Files(batch), KernelTarget.Host, WorkDirectory("host")), naive: true);
     }
 
     [Fact]
     public void Rv64UnderQemuMatchesTheReference()
     {
         var cases = Enumerable.Range(1000, 30).Select(i => RandomCase(i, 2, 600, 24)).ToList();
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv64, WorkDirectory("rv64")), naive: true);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Rv64, WorkDirectory("rv64")), naive: true);
     }
 
     [Fact]
     public void Rv32BareMetalUnderQemuMatchesTheReference()
     {
         var cases = Enumerable.Range(2000, 30).Select(i => RandomCase(i, 3, 400, 16)).ToList();
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv32, WorkDirectory("rv32")), naive: true);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Rv32, WorkDirectory("rv32")), naive: true);
     }
 
     [Fact]
@@ -85,7 +93,7 @@ public class KernelCrossCheckTests
         var kernel = MemoryPlanner.Plan(layer, chip, ClusterSpec.Default).Kernel!;
         var inputs = KernelInputs.Random(kernel, 37, 8, 5);
         var cases = new[] { 1, 3, 8 }.Select(cores => new KernelCase(kernel, inputs, cores)).ToList();
-        var results = KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("cores"), checkNaive: false);
+        var results = KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Host, WorkDirectory("cores"), checkNaive: false);
         AssertNoDifferences(results, naive: false);
         Assert.Equal(3, results.Count);
     }
@@ -96,7 +104,7 @@ public class KernelCrossCheckTests
         using var model = new Ahwa.Runtime.Tests.Training.TinyClassifier(seed: 3);
         foreach (var layer in model.AnalogLayers)
             using (TorchSharp.torch.no_grad()) layer.LoraB!.weight!.normal_(0, 0.05); // B starts at zero; make the check see it
-        var cases = ModelKernelCases.Create(model, tokens: 5, seed: 9);
+        var cases = ModelKernelCases.Create(model, Ahwa.Runtime.Tests.Training.TinyClassifier.Artifacts, tokens: 5, seed: 9);
         Assert.Equal(model.AnalogLayers.Select(l => l.Spec.Name), cases.Select(c => c.Kernel.LayerName));
         var hidden = model.AnalogLayers[0];
         var a = hidden.LoraA!.weight!.detach().t().contiguous().data<float>().ToArray();
@@ -104,7 +112,7 @@ public class KernelCrossCheckTests
         var b = hidden.LoraB!.weight!.detach().t().contiguous().data<float>().ToArray();
         Assert.Equal(b.Select(Fp16.FromSingle), cases[0].Inputs.LoraB);
         Assert.Contains(cases[0].Inputs.LoraB, h => h != 0);
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("model")), naive: true);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelKernelCases.Create(model, 0, 1));
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Ahwa.Runtime.Tests.Training.TinyClassifier.Artifacts, KernelTarget.Host, WorkDirectory("model")), naive: true);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelKernelCases.Create(model, Ahwa.Runtime.Tests.Training.TinyClassifier.Artifacts, 0, 1));
     }
 }
