@@ -44,7 +44,7 @@ public static class MakefileEmitter
             {Tab}$(CC) $(CONTRACT_FLAGS) $(CFLAGS) $^ -o $@ -lm
 
             check: ahwa_bench
-            {Tab}./ahwa_bench {CFiles.CaseList}
+            {Tab}./ahwa_bench
 
             RV64_CFLAGS ?= -O2 -Wall -Wextra {Flags(ArithmeticContract.Rv64Flags)}
             RV32_CFLAGS ?= -O2 -Wall -Wextra {Flags(ArithmeticContract.Rv32Flags)} --specs=picolibc.specs

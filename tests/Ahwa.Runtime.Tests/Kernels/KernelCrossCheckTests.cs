@@ -99,6 +99,16 @@ public class KernelCrossCheckTests
     }
 
     [Fact]
+    public void ALayerWithoutAnAdapterChecksOnTheHost()
+    {
+        var layer = new LayerSpec("plain.dense", LayerKind.Analog, 300, 70, true, null);
+        var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default with { TileRows = 128 }, ClusterSpec.Default).Kernel!;
+        Assert.Equal(0, kernel.Rank);
+        var cases = new[] { new KernelCase(kernel, KernelInputs.Random(kernel, 11, 8, 4), 3) };
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Host, WorkDirectory("rank0")), naive: true);
+    }
+
+    [Fact]
     public void EveryAdaptedLayerOfAModelChecksOnTheHostWithItsOwnAdapter()
     {
         using var model = new Ahwa.Runtime.Tests.Training.TinyClassifier(seed: 3);

@@ -2,7 +2,8 @@
    elements differ from the golden output the managed reference computed. The digital path is specified
    bit for bit (docs/arithmetic-contract.md), so every count should be 0.
 
-   Case list (default ahwa_cases.txt, or the first argument): one line per case,
+   Case list (ahwa_cases.txt in the working folder, or -DAHWA_CASE_LIST="path"; not argv, which semihosting
+   fills with the program's own path): one line per case,
        <kernel symbol> <case file> <cores> <check naive 0|1>
    Case file: a header of 32 little-endian uint32 words, then the operands, each 8-byte aligned:
        0 magic 0x41485741, 1 version 1, 2 tokens, 3 in, 4 out, 5 rank, 6 blocks,
@@ -15,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ahwa_kernels.h"
+
+#ifndef AHWA_CASE_LIST
+#define AHWA_CASE_LIST "ahwa_cases.txt"
+#endif
 
 #define CASE_MAGIC 0x41485741u
 #define CASE_VERSION 1u
@@ -120,9 +125,9 @@ static void run_case(int index, const char *symbol, const char *path, int cores,
     free(data);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-    const char *list_path = argc > 1 ? argv[1] : "ahwa_cases.txt";
+    const char *list_path = AHWA_CASE_LIST;
     char symbol[128], path[256];
     int cores, check_naive, index = 0, fields;
     FILE *list = fopen(list_path, "r");
