@@ -21,6 +21,30 @@ public sealed class IndentedWriter
         return this;
     }
 
+    /// <summary>Writes a multi-line block (typically a raw string) at the current depth: '\r\n' becomes '\n',
+    /// the indentation common to its non-blank lines is removed and the rest kept, blank lines stay empty, and a
+    /// single trailing newline is dropped, so an emitter can show the code it produces as it will look.</summary>
+    public IndentedWriter Lines(string text)
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n');
+        int count = lines.Length;
+        if (count > 1 && lines[count - 1].Trim().Length == 0) count--;
+        int common = int.MaxValue;
+        for (int i = 0; i < count; i++)
+        {
+            string line = lines[i];
+            int lead = 0;
+            while (lead < line.Length && (line[lead] == ' ' || line[lead] == '\t')) lead++;
+            if (lead < line.Length && lead < common) common = lead;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            string line = lines[i];
+            Line(line.Trim().Length == 0 ? "" : line.Substring(common));
+        }
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/>, an opening brace, and indents until disposed.</summary>
     public IDisposable Block(string header, string close = "}")
     {

@@ -25,7 +25,7 @@ public static class Deployment
         var files = ArtifactWriter.Write(MiniLm.Artifacts, folder);
 
         var cases = ModelKernelCases.Create(model, CheckTokens, seed);
-        var checks = KernelCrossCheck.Run(cases, KernelTarget.Host, Path.Combine(output, "work", "kernel-check"));
+        var checks = KernelCrossCheck.Run(cases, MiniLm.Artifacts, KernelTarget.Host, Path.Combine(output, "work", "kernel-check"));
         long differences = checks.Sum(c => (long)c.Differences + c.NaiveDifferences);
         if (differences != 0)
         {

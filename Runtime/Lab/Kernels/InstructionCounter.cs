@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Ahwa.Lab.Tools;
 
@@ -35,20 +34,15 @@ public sealed record KernelInstructionCounts(KernelLayer Kernel, int Tokens, Pha
 /// </summary>
 public static class InstructionCounter
 {
-    public static KernelInstructionCounts Measure(KernelLayer kernel, KernelInputs inputs, string directory)
+    /// <summary>Measures <paramref name="kernel"/>, whose C files are among <paramref name="files"/> (a model's
+    /// generated <c>Artifacts</c>, or the cluster files Codegen emits for it).</summary>
+    public static KernelInstructionCounts Measure(KernelLayer kernel, IReadOnlyList<Artifact> files, KernelInputs inputs, string directory)
     {
         var toolchain = KernelToolchain.For(KernelTarget.Rv64, threads: false);
-        toolchain.EnsureInstalled();
-        Directory.CreateDirectory(directory);
-        var expected = DigitalReference.Forward(kernel, inputs);
-        var sources = KernelCrossCheck.WriteSources(directory, kernel.L1Bytes, new[] { kernel });
-        File.WriteAllBytes(Path.Combine(directory, "case0.bin"), CaseData.Pack(inputs, expected));
-        KernelCrossCheck.WriteFile(directory, "bench.c", KernelCrossCheck.Bench(new[] { new KernelCase(kernel, inputs, 1) }, checkNaive: true));
-        sources.Add("bench.c");
-        toolchain.Compile(directory, sources, "bench");
+        KernelCrossCheck.Build(new[] { new KernelCase(kernel, inputs, 1) }, files, toolchain, directory, checkNaive: true);
 
         var log = Path.Combine(directory, "trace.log");
-        var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"), log);
+        var (file, arguments) = toolchain.Runner(Path.Combine(directory, KernelCrossCheck.BenchProgram), log);
         var (code, stdout, stderr) = Processes.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
         if (code != 0 || !stdout.Contains("AHWA_CASE 0 0 -1 0"))
             throw new InvalidOperationException($"The instruction-count run of {kernel.Symbol} failed or differed from the reference (exit {code}):\n{stdout}\n{stderr}");

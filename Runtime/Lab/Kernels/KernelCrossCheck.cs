@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Ahwa.Lab.Tools;
 
@@ -18,37 +17,22 @@ public sealed record KernelCase(KernelLayer Kernel, KernelInputs Inputs, int Cor
 public sealed record KernelCaseResult(KernelCase Case, int Elements, int Differences, int FirstDifference, int NaiveDifferences);
 
 /// <summary>
-/// Builds generated kernels with a test bench for a target, runs them on seeded operands, and compares every
+/// Builds a deployment's kernels with its test bench (ahwa_bench.c) for a target, runs them on seeded operands, and compares every
 /// output element bit for bit with <see cref="DigitalReference"/> (HTVM/Deeploy style: the bench prints how many
 /// elements differ).
 /// </summary>
 public static class KernelCrossCheck
 {
-    public static IReadOnlyList<KernelCaseResult> Run(IReadOnlyList<KernelCase> cases, KernelTarget target, string directory, bool checkNaive = true)
+    /// <summary>Checks <paramref name="cases"/> against the C files of a deployment: a model's generated
+    /// <c>Artifacts</c>, or any list holding the cluster runtime, the bench, the registry and the cases' kernels.</summary>
+    public static IReadOnlyList<KernelCaseResult> Run(IReadOnlyList<KernelCase> cases, IReadOnlyList<Artifact> files, KernelTarget target,
+        string directory, bool checkNaive = true)
     {
         if (cases.Count == 0) return Array.Empty<KernelCaseResult>();
         var toolchain = KernelToolchain.For(target);
-        toolchain.EnsureInstalled();
-        Directory.CreateDirectory(directory);
+        var expected = Build(cases, files, toolchain, directory, checkNaive);
 
-        var symbols = new Dictionary<string, KernelLayer>();
-        foreach (var c in cases)
-            if (symbols.TryGetValue(c.Kernel.Symbol, out var other) && other != c.Kernel)
-                throw new ArgumentException($"Two different kernels share the symbol '{c.Kernel.Symbol}'; give their layers distinct names.", nameof(cases));
-            else symbols[c.Kernel.Symbol] = c.Kernel;
-        var sources = WriteSources(directory, cases.Max(c => c.Kernel.L1Bytes), symbols.Values);
-        sources.Add("bench.c");
-        var expected = new List<ushort[]>();
-        for (int i = 0; i < cases.Count; i++)
-        {
-            var reference = DigitalReference.Forward(cases[i].Kernel, cases[i].Inputs);
-            expected.Add(reference);
-            File.WriteAllBytes(Path.Combine(directory, $"case{i}.bin"), CaseData.Pack(cases[i].Inputs, reference));
-        }
-        WriteFile(directory, "bench.c", Bench(cases, checkNaive));
-        toolchain.Compile(directory, sources, "bench");
-
-        var (file, arguments) = toolchain.Runner(Path.Combine(directory, "bench"));
+        var (file, arguments) = toolchain.Runner(Path.Combine(directory, BenchProgram));
         var (code, stdout, stderr) = Processes.Run(file, arguments, directory, TimeSpan.FromMinutes(10));
         // QEMU's semihosting console writes to stderr; the Linux targets print to stdout.
         if (target == KernelTarget.Rv32) stdout += stderr;
@@ -68,110 +52,66 @@ public static class KernelCrossCheck
         return results;
     }
 
-    static string Tail(string text) => text.Length <= 4000 ? text : "..." + text.Substring(text.Length - 4000);
+    internal const string BenchProgram = "bench";
+    const string CaseList = "ahwa_cases.txt";
 
-    /// <summary>Writes the cluster runtime and each kernel's files; returns the C sources to compile.</summary>
-    internal static List<string> WriteSources(string directory, int l1Bytes, IEnumerable<KernelLayer> kernels)
+    /// <summary>Writes the C files, one case file per case (operands and the reference's output) and the case list,
+    /// and builds the bench; returns the expected outputs.</summary>
+    internal static List<ushort[]> Build(IReadOnlyList<KernelCase> cases, IReadOnlyList<Artifact> files, KernelToolchain toolchain,
+        string directory, bool checkNaive)
     {
+        if (files is null) throw new ArgumentNullException(nameof(files));
+        toolchain.EnsureInstalled();
+        var symbols = new Dictionary<string, KernelLayer>();
+        foreach (var c in cases)
+            if (symbols.TryGetValue(c.Kernel.Symbol, out var other) && other != c.Kernel)
+                throw new ArgumentException($"Two different kernels share the symbol '{c.Kernel.Symbol}'; give their layers distinct names.", nameof(cases));
+            else symbols[c.Kernel.Symbol] = c.Kernel;
+        var paths = new HashSet<string>(files.Select(f => f.Path), StringComparer.Ordinal);
+        foreach (var symbol in symbols.Keys)
+            if (!paths.Contains(symbol + ".c"))
+                throw new ArgumentException($"The C files hold no kernel '{symbol}'; pass the artifacts the cases' kernels were generated with.", nameof(files));
+
+        Directory.CreateDirectory(directory);
         var sources = new List<string>();
-        foreach (var file in KernelArtifacts.RuntimeFiles(l1Bytes).Concat(kernels.SelectMany(KernelArtifacts.KernelFiles)))
+        foreach (var file in files.Where(f => f.Path.EndsWith(".c", StringComparison.Ordinal) || f.Path.EndsWith(".h", StringComparison.Ordinal)))
         {
             WriteFile(directory, file.Path, file.Text);
             if (file.Path.EndsWith(".c", StringComparison.Ordinal)) sources.Add(file.Path);
         }
-        return sources;
-    }
-
-    internal static void WriteFile(string directory, string name, string text) =>
-        File.WriteAllText(Path.Combine(directory, name), text, new UTF8Encoding(false));
-
-    internal static string Bench(IReadOnlyList<KernelCase> cases, bool checkNaive)
-    {
-        var w = new IndentedWriter();
-        w.Line("/* <auto-generated/> Ahwa kernel test bench: runs each case and counts output elements that differ from the reference. */");
-        w.Line("#include <stdio.h>");
-        w.Line("#include <stdlib.h>");
-        w.Line("#include \"ahwa_cluster.h\"");
-        foreach (var symbol in cases.Select(c => c.Kernel).Distinct().Select(KernelEmitter.HeaderName)) w.Line($"#include \"{symbol}\"");
-        w.Line();
-        w.Line("static uint8_t *read_case(const char *path)");
-        w.Line("{");
-        w.Line("    FILE *file = fopen(path, \"rb\");");
-        w.Line("    long size;");
-        w.Line("    uint8_t *data;");
-        w.Line("    if (!file) { printf(\"AHWA_ERROR cannot open %s\\n\", path); exit(2); }");
-        w.Line("    fseek(file, 0, SEEK_END);");
-        w.Line("    size = ftell(file);");
-        w.Line("    fseek(file, 0, SEEK_SET);");
-        w.Line("    data = (uint8_t *)malloc((size_t)size + 8);");
-        w.Line("    if (!data || fread(data, 1, (size_t)size, file) != (size_t)size) { printf(\"AHWA_ERROR cannot read %s\\n\", path); exit(2); }");
-        w.Line("    fclose(file);");
-        w.Line("    return data;");
-        w.Line("}");
-        w.Line();
-        w.Line("static int count_differences(const uint16_t *actual, const uint16_t *expected, long n, long *first)");
-        w.Line("{");
-        w.Line("    long i;");
-        w.Line("    int differences = 0;");
-        w.Line("    *first = -1;");
-        w.Line("    for (i = 0; i < n; i++)");
-        w.Line("        if (actual[i] != expected[i]) { if (*first < 0) *first = i; differences++; }");
-        w.Line("    return differences;");
-        w.Line("}");
-        w.Line();
-        w.Line("int main(void)");
-        w.Line("{");
+        var expected = new List<ushort[]>();
+        var list = new StringBuilder();
         for (int i = 0; i < cases.Count; i++)
         {
             var c = cases[i];
-            var k = c.Kernel;
-            var layout = CaseData.Layout(c.Inputs);
-            long outputs = (long)c.Inputs.Tokens * k.OutFeatures;
-            w.Line("    {");
-            w.Line($"        uint8_t *data = read_case(\"case{i}.bin\");");
-            w.Line($"        uint16_t *y = (uint16_t *)malloc({outputs} * 2 + 2);");
-            w.Line($"        {k.Symbol}_args args;");
-            w.Line("        long first = -1;");
-            w.Line("        int differences, naive_differences = 0;");
-            w.Line($"        args.num_tokens = {c.Inputs.Tokens};");
-            w.Line($"        args.codes = (const int16_t *)(data + {layout["codes"]});");
-            w.Line($"        args.input_scale = (const float *)(data + {layout["input_scale"]});");
-            w.Line($"        args.column_scale = (const float *)(data + {layout["column_scale"]});");
-            w.Line($"        args.bias = (const uint16_t *)(data + {layout["bias"]});");
-            w.Line($"        args.x = (const uint16_t *)(data + {layout["x"]});");
-            w.Line($"        args.lora_a = (const uint16_t *)(data + {layout["lora_a"]});");
-            w.Line($"        args.lora_b = (const uint16_t *)(data + {layout["lora_b"]});");
-            w.Line("        args.y = y;");
-            w.Line($"        {k.Symbol}_forward(&args, {c.Cores});");
-            w.Line($"        differences = count_differences(y, (const uint16_t *)(data + {layout["expected"]}), {outputs}, &first);");
-            w.Line("        {");
-            w.Line("            long naive_first = -1;");
-            if (checkNaive)
-            {
-                w.Line($"            {k.Symbol}_naive_forward(&args);");
-                w.Line($"            naive_differences = count_differences(y, (const uint16_t *)(data + {layout["expected"]}), {outputs}, &naive_first);");
-            }
-            w.Line("            (void)naive_first;");
-            w.Line("        }");
-            w.Line($"        printf(\"AHWA_CASE {i} %d %ld %d\\n\", differences, first, naive_differences);");
-            w.Line("        free(y);");
-            w.Line("        free(data);");
-            w.Line("    }");
+            var reference = DigitalReference.Forward(c.Kernel, c.Inputs);
+            expected.Add(reference);
+            File.WriteAllBytes(Path.Combine(directory, $"case{i}.bin"), CaseData.Pack(c.Kernel, c.Inputs, reference));
+            list.Append(CultureInfo.InvariantCulture, $"{c.Kernel.Symbol} case{i}.bin {c.Cores} {(checkNaive ? 1 : 0)}\n");
         }
-        w.Line("    printf(\"AHWA_DONE\\n\");");
-        w.Line("    return 0;");
-        w.Line("}");
-        return w.ToString();
+        WriteFile(directory, CaseList, list.ToString());
+        toolchain.Compile(directory, sources, BenchProgram);
+        return expected;
     }
+
+    static string Tail(string text) => text.Length <= 4000 ? text : "..." + text.Substring(text.Length - 4000);
+
+    static void WriteFile(string directory, string name, string text) =>
+        File.WriteAllText(Path.Combine(directory, name), text, new UTF8Encoding(false));
 }
 
-/// <summary>The binary file a test bench reads: every operand and the expected output, 8-byte aligned.</summary>
+/// <summary>The binary file the test bench reads (format in ahwa_bench.c): a header naming the kernel's shape and
+/// constants, then every operand and the expected output, 8-byte aligned.</summary>
 static class CaseData
 {
+    const uint Magic = 0x41485741, Version = 1;
+    const int HeaderWords = 32;
+    static readonly string[] Sections = { "codes", "input_scale", "column_scale", "bias", "x", "lora_a", "lora_b", "expected" };
+
     public static Dictionary<string, long> Layout(KernelInputs inputs)
     {
         var layout = new Dictionary<string, long>();
-        long offset = 0;
+        long offset = 4 * HeaderWords;
         void Add(string name, long bytes)
         {
             layout[name] = offset;
@@ -189,20 +129,35 @@ static class CaseData
         return layout;
     }
 
-    public static byte[] Pack(KernelInputs inputs, ushort[] expected)
+    public static byte[] Pack(KernelLayer kernel, KernelInputs inputs, ushort[] expected)
     {
         var layout = Layout(inputs);
         var data = new byte[layout["end"]];
-        void Put<T>(string name, T[] values) where T : struct =>
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(data.AsSpan((int)layout[name]));
-        Put("codes", inputs.Codes);
-        Put("input_scale", inputs.InputScale);
-        Put("column_scale", inputs.ColumnScale);
-        Put("bias", inputs.Bias);
-        Put("x", inputs.X);
-        Put("lora_a", inputs.LoraA);
-        Put("lora_b", inputs.LoraB);
-        Put("expected", expected);
+        var header = new uint[HeaderWords];
+        header[0] = Magic;
+        header[1] = Version;
+        header[2] = (uint)inputs.Tokens;
+        header[3] = (uint)kernel.InFeatures;
+        header[4] = (uint)kernel.OutFeatures;
+        header[5] = (uint)kernel.Rank;
+        header[6] = (uint)kernel.InputBlocks;
+        header[7] = BitConverter.SingleToUInt32Bits(kernel.AdcStep);
+        header[8] = BitConverter.SingleToUInt32Bits(kernel.LoraScale);
+        for (int i = 0; i < Sections.Length; i++) header[9 + i] = checked((uint)layout[Sections[i]]);
+        header[17] = checked((uint)layout["end"]);
+        void Put<T>(long offset, T[] values) where T : struct =>
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(data.AsSpan((int)offset));
+        // Every target is little-endian, as is .NET on the machines that run the check.
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("Case files are little-endian.");
+        Put(0, header);
+        Put(layout["codes"], inputs.Codes);
+        Put(layout["input_scale"], inputs.InputScale);
+        Put(layout["column_scale"], inputs.ColumnScale);
+        Put(layout["bias"], inputs.Bias);
+        Put(layout["x"], inputs.X);
+        Put(layout["lora_a"], inputs.LoraA);
+        Put(layout["lora_b"], inputs.LoraB);
+        Put(layout["expected"], expected);
         return data;
     }
 }

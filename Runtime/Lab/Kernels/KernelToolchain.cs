@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using Ahwa.Hardware;
 using Ahwa.Lab.Tools;
 
 namespace Ahwa.Lab.Kernels;
@@ -24,10 +26,10 @@ public sealed class ToolchainMissingException : Exception
 }
 
 /// <summary>How to compile and run C for one target, with the flags the arithmetic contract requires
-/// (-ffp-contract=off: only explicit fmaf is fused).</summary>
+/// (<see cref="ArithmeticContract.CompilerFlags"/>: only explicit fmaf is fused) and warnings as errors.</summary>
 public sealed class KernelToolchain
 {
-    static readonly string[] Common = { "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-ffp-contract=off" };
+    static readonly string[] Common = Concat(ArithmeticContract.CompilerFlags.ToArray(), "-O2", "-Wall", "-Wextra", "-Werror");
 
     KernelToolchain(KernelTarget target, string compiler, string[] flags, string[] packages)
     {
@@ -50,10 +52,10 @@ public sealed class KernelToolchain
             Concat(Common, "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", threads ? "-DAHWA_THREADS" : "-UAHWA_THREADS", "-pthread"),
             new[] { "gcc" }),
         KernelTarget.Rv64 => new(target, "riscv64-linux-gnu-gcc",
-            Concat(Common, "-march=rv64gc_zfh", "-mabi=lp64d", "-static", threads ? "-DAHWA_THREADS" : "-UAHWA_THREADS", "-pthread"),
+            Concat(Concat(Common, ArithmeticContract.Rv64Flags.ToArray()), "-static", threads ? "-DAHWA_THREADS" : "-UAHWA_THREADS", "-pthread"),
             new[] { "gcc-riscv64-linux-gnu", "qemu-user" }),
         KernelTarget.Rv32 => new(target, "riscv64-unknown-elf-gcc",
-            Concat(Common, "-march=rv32imafc", "-mabi=ilp32f", "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost",
+            Concat(Concat(Common, ArithmeticContract.Rv32Flags.ToArray()), "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost",
                 "-Wl,--defsym=__flash=0x80000000", "-Wl,--defsym=__flash_size=0x1000000",
                 "-Wl,--defsym=__ram=0x81000000", "-Wl,--defsym=__ram_size=0x6000000"),
             new[] { "gcc-riscv64-unknown-elf", "picolibc-riscv64-unknown-elf", "qemu-system-misc" }),

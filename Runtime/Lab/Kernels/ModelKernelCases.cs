@@ -12,6 +12,7 @@ namespace Ahwa.Lab.Kernels;
 /// and ADC codes, each on the kernel generated for that layer.</summary>
 public static class ModelKernelCases
 {
+    /// <summary>Cases on the kernels of the model's generated plan (<see cref="AhwaModel.DeploymentPlan"/>).</summary>
     public static IReadOnlyList<KernelCase> Create(AhwaModel model, int tokens, ulong seed)
     {
         if (model is null) throw new ArgumentNullException(nameof(model));

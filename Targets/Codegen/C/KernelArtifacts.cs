@@ -6,25 +6,30 @@ using Ahwa.Hardware;
 namespace Ahwa.Codegen;
 
 /// <summary>Every deployment file of a model: the cluster runtime, one kernel per analog layer (and its naive
-/// baseline), the tile map as JSON and as a C header, and a manifest.</summary>
+/// baseline), the kernel registry and test bench, the tile map as JSON and as a C header, a Makefile and a manifest.</summary>
 public static class KernelArtifacts
 {
     /// <summary>Every deployment file of a planned model, formatted from its plan.</summary>
     public static IReadOnlyList<Artifact> Build(ModelSpec model, DeploymentPlan plan)
     {
-        var files = RuntimeFiles(model.Cluster.L1KiB * 1024).ToList();
-        foreach (var k in plan.Kernels) files.AddRange(KernelFiles(k));
+        var files = ClusterFiles(plan.Kernels, model.Cluster.L1KiB * 1024).ToList();
         files.Add(new Artifact("tile_map.json", TileMapJson.Write(model.Name, plan.TileMap)));
         files.Add(new Artifact("tile_map.h", TileMapHeader(model.Name, plan.TileMap)));
+        files.Add(new Artifact(MakefileEmitter.FileName, MakefileEmitter.Emit(files.Select(f => f.Path))));
         files.Add(new Artifact("manifest.json", Manifest(model, plan, files.Select(f => f.Path))));
         return files;
     }
 
-    /// <summary>The cluster runtime every kernel includes, for an L1 arena of <paramref name="l1Bytes"/>.</summary>
-    public static IEnumerable<Artifact> RuntimeFiles(int l1Bytes)
+    /// <summary>The C side of a deployment: the fixed runtime, kernel interface and test bench, the configuration
+    /// for an L1 of <paramref name="l1Bytes"/>, each kernel's files and the registry of the kernels. Tests build
+    /// the cross-check from exactly these.</summary>
+    public static IReadOnlyList<Artifact> ClusterFiles(IReadOnlyList<KernelLayer> kernels, int l1Bytes)
     {
-        yield return new Artifact(ClusterRuntimeEmitter.HeaderName, ClusterRuntimeEmitter.Header(l1Bytes));
-        yield return new Artifact(ClusterRuntimeEmitter.SourceName, ClusterRuntimeEmitter.Source());
+        var files = CFiles.FixedFiles().ToList();
+        files.Add(new Artifact(CFiles.ConfigHeader, ClusterEmitter.Config(l1Bytes)));
+        foreach (var k in kernels) files.AddRange(KernelFiles(k));
+        files.Add(new Artifact(CFiles.Registry, ClusterEmitter.Registry(kernels)));
+        return files;
     }
 
     /// <summary>One kernel's header, source and naive baseline.</summary>

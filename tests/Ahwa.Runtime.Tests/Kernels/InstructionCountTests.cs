@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Ahwa.Lab.Kernels;
 using Xunit.Abstractions;
@@ -19,7 +20,7 @@ public class InstructionCountTests
         var layer = new LayerSpec("count.dense", LayerKind.Analog, 384, 384, true, LoraSpec.Default);
         var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default, ClusterSpec.Default).Kernel!;
         var directory = Path.Combine(Path.GetTempPath(), "ahwa-icount-" + Guid.NewGuid().ToString("N")[..8]);
-        var counts = InstructionCounter.Measure(kernel, KernelInputs.Random(kernel, 16, 8, 3), directory);
+        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 16, 8, 3), directory);
         output.WriteLine($"down {counts.Down.InstructionsPerMac:F2}, up {counts.Up.InstructionsPerMac:F2}, with setup {counts.LoraInstructionsPerMacWithSetup:F2}, " +
                          $"naive {counts.NaiveInstructionsPerMac:F2} instructions per MAC; {counts.Speedup:F2}x");
         Assert.Equal(16L * 384 * 8, counts.Down.MultiplyAccumulates);

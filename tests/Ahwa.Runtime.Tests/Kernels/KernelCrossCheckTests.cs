@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Ahwa.Lab.Kernels;
 using Ahwa.Simulator;
@@ -41,6 +42,13 @@ public class KernelCrossCheckTests
         return new KernelCase(kernel, KernelInputs.Random(kernel, Pick(1, maxTokens), adcBits, seed ^ (ulong)index), cluster.Cores);
     }
 
+    /// <summary>The C files Codegen emits for the cases' kernels (what a model's Artifacts would hold).</summary>
+    internal static IReadOnlyList<Artifact> Files(IReadOnlyList<KernelCase> cases)
+    {
+        var kernels = cases.Select(c => c.Kernel).Distinct().ToList();
+        return KernelArtifacts.ClusterFiles(kernels, kernels.Max(k => k.L1Bytes));
+    }
+
     void AssertNoDifferences(IReadOnlyList<KernelCaseResult> results, bool naive)
     {
         foreach (var r in results)
@@ -60,21 +68,21 @@ public class KernelCrossCheckTests
         var cases = Enumerable.Range(0, 200).Select(i => RandomCase(i, 1, 1536, 128)).ToList();
         // Four benches of 50 kernels each: one compile and run per bench.
         foreach (var batch in cases.Chunk(50))
-            AssertNoDifferences(KernelCrossCheck.Run(batch, KernelTarget.Host, WorkDirectory("host")), naive: true);
+            AssertNoDifferences(KernelCrossCheck.Run(batch, Files(batch), KernelTarget.Host, WorkDirectory("host")), naive: true);
     }
 
     [Fact]
     public void Rv64UnderQemuMatchesTheReference()
     {
         var cases = Enumerable.Range(1000, 30).Select(i => RandomCase(i, 2, 600, 24)).ToList();
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv64, WorkDirectory("rv64")), naive: true);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Rv64, WorkDirectory("rv64")), naive: true);
     }
 
     [Fact]
     public void Rv32BareMetalUnderQemuMatchesTheReference()
     {
         var cases = Enumerable.Range(2000, 30).Select(i => RandomCase(i, 3, 400, 16)).ToList();
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Rv32, WorkDirectory("rv32")), naive: true);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Rv32, WorkDirectory("rv32")), naive: true);
     }
 
     [Fact]
@@ -85,9 +93,19 @@ public class KernelCrossCheckTests
         var kernel = MemoryPlanner.Plan(layer, chip, ClusterSpec.Default).Kernel!;
         var inputs = KernelInputs.Random(kernel, 37, 8, 5);
         var cases = new[] { 1, 3, 8 }.Select(cores => new KernelCase(kernel, inputs, cores)).ToList();
-        var results = KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("cores"), checkNaive: false);
+        var results = KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Host, WorkDirectory("cores"), checkNaive: false);
         AssertNoDifferences(results, naive: false);
         Assert.Equal(3, results.Count);
+    }
+
+    [Fact]
+    public void ALayerWithoutAnAdapterChecksOnTheHost()
+    {
+        var layer = new LayerSpec("plain.dense", LayerKind.Analog, 300, 70, true, null);
+        var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default with { TileRows = 128 }, ClusterSpec.Default).Kernel!;
+        Assert.Equal(0, kernel.Rank);
+        var cases = new[] { new KernelCase(kernel, KernelInputs.Random(kernel, 11, 8, 4), 3) };
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Files(cases), KernelTarget.Host, WorkDirectory("rank0")), naive: true);
     }
 
     [Fact]
@@ -104,7 +122,7 @@ public class KernelCrossCheckTests
         var b = hidden.LoraB!.weight!.detach().t().contiguous().data<float>().ToArray();
         Assert.Equal(b.Select(Fp16.FromSingle), cases[0].Inputs.LoraB);
         Assert.Contains(cases[0].Inputs.LoraB, h => h != 0);
-        AssertNoDifferences(KernelCrossCheck.Run(cases, KernelTarget.Host, WorkDirectory("model")), naive: true);
+        AssertNoDifferences(KernelCrossCheck.Run(cases, Ahwa.Runtime.Tests.Training.TinyClassifier.Artifacts, KernelTarget.Host, WorkDirectory("model")), naive: true);
         Assert.Throws<ArgumentOutOfRangeException>(() => ModelKernelCases.Create(model, 0, 1));
     }
 }

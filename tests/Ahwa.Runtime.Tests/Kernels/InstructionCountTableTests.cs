@@ -1,0 +1,33 @@
+using System;
+using System.IO;
+using Ahwa.Codegen;
+using Ahwa.Hardware;
+using Ahwa.Lab.Kernels;
+using Xunit.Abstractions;
+
+namespace Ahwa.Runtime.Tests.Kernels;
+
+/// <summary>The README's instruction-count table (one core, 64 tokens, rank 8), rounded up to two decimals, so a kernel change that costs
+/// instructions shows up as a failure rather than a stale table.</summary>
+public class InstructionCountTableTests
+{
+    readonly ITestOutputHelper output;
+
+    public InstructionCountTableTests(ITestOutputHelper output) => this.output = output;
+
+    [Theory]
+    [InlineData(384, 384, 2.96)]
+    [InlineData(384, 1536, 3.46)]
+    [InlineData(1536, 384, 2.83)]
+    public void KernelInstructionsPerMacStayAtOrBelowTheReadmeTable(int ins, int outs, double withSetup)
+    {
+        var layer = new LayerSpec("table.dense", LayerKind.Analog, ins, outs, true, LoraSpec.Default);
+        var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default, ClusterSpec.Default).Kernel!;
+        var directory = Path.Combine(Path.GetTempPath(), "ahwa-icount-" + Guid.NewGuid().ToString("N")[..8]);
+        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 64, 8, 3), directory);
+        output.WriteLine($"{ins}x{outs} tile {kernel.TokenTile}: down {counts.Down.InstructionsPerMac:F3}, up {counts.Up.InstructionsPerMac:F3}, " +
+                         $"with setup {counts.LoraInstructionsPerMacWithSetup:F3}, naive {counts.NaiveInstructionsPerMac:F3}; {counts.Speedup:F2}x");
+        Assert.True(counts.LoraInstructionsPerMacWithSetup <= withSetup, $"{counts.LoraInstructionsPerMacWithSetup:F3} instructions per MAC, the table says {withSetup}");
+        Directory.Delete(directory, recursive: true);
+    }
+}
