@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using Ahwa.Lab.Data;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Import;

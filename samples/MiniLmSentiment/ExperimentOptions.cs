@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Linq;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Runtime.Training;
 
@@ -41,48 +39,4 @@ public sealed record ExperimentOptions(
     public static ExperimentOptions Quick(string output = DefaultOutput) =>
         new(4, 42, 2, output, 320, 128, 32, new[] { (0.0, "0 s"), (31536000.0, "1 year"), (315360000.0, "10 years") },
             DefaultLoraLearningRate, DefaultFullLearningRate, IsQuick: true);
-
-    public const string Usage =
-        "Options: --quick (small preset), --out DIR (default out/minilm), --epochs N, --seed N, --repetitions N, --lr X (LoRA learning rate), " +
-        "--glue DIR (train.tsv and dev.tsv of a GLUE task such as SST-2, instead of the UCI sentences)";
-
-    static readonly string[] ValueOptions = { "--out", "--epochs", "--seed", "--repetitions", "--lr", "--glue" };
-
-    /// <summary>Reads the command line; a bad option throws <see cref="ArgumentException"/> naming it and its value.</summary>
-    public static ExperimentOptions Parse(IReadOnlyList<string> args)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        bool quick = false;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (arg == "--quick") quick = true;
-            else if (ValueOptions.Contains(arg))
-            {
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Option {arg} needs a value. {Usage}");
-                if (!values.TryAdd(arg, args[++i])) throw new ArgumentException($"Option {arg} is given twice. {Usage}");
-            }
-            else throw new ArgumentException($"Unknown option '{arg}'. {Usage}");
-        }
-        var options = quick ? Quick() : Default();
-        string Value(string name) => values[name];
-        int Positive(string name, int fallback) => !values.ContainsKey(name) ? fallback
-            : int.TryParse(Value(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
-            : throw new ArgumentException($"{name} must be a positive integer, got '{Value(name)}'.");
-        ulong seed = !values.ContainsKey("--seed") ? options.Seed
-            : ulong.TryParse(Value("--seed"), NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong s) ? s
-            : throw new ArgumentException($"--seed must be a non-negative integer, got '{Value("--seed")}'.");
-        double lr = !values.ContainsKey("--lr") ? options.LoraLearningRate
-            : double.TryParse(Value("--lr"), NumberStyles.Float, CultureInfo.InvariantCulture, out double l) && l > 0 && !double.IsInfinity(l) ? l
-            : throw new ArgumentException($"--lr must be a positive number, got '{Value("--lr")}'.");
-        return options with
-        {
-            Output = values.GetValueOrDefault("--out", options.Output),
-            Epochs = Positive("--epochs", options.Epochs),
-            Repetitions = Positive("--repetitions", options.Repetitions),
-            Seed = seed,
-            LoraLearningRate = lr,
-            GlueFolder = values.GetValueOrDefault("--glue"),
-        };
-    }
 }

@@ -4,16 +4,9 @@ using MiniLmSentiment;
 using Spectre.Console;
 
 // The main job: all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, deployed.
-ExperimentOptions options;
-try
-{
-    options = ExperimentOptions.Parse(args);
-}
-catch (ArgumentException error)
-{
-    Console.Error.WriteLine(error.Message);
-    return 2;
-}
+var parsed = ExperimentCommandLine.Parse(args);
+if (parsed.Error is not null) Console.Error.WriteLine(parsed.Error);
+if (parsed.Options is not { } options) return parsed.ExitCode; // an error, or help was asked for and shown
 // Redirected output (CI, logs) gets wide tables instead of the 80-column default.
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 try

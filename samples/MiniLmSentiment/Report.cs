@@ -96,68 +96,29 @@ public static class Report
         return md.ToString();
     }
 
-    static string Json(ExperimentResults r, IReadOnlyList<string> plots) => JsonText.Write(json =>
+    static string Json(ExperimentResults r, IReadOnlyList<string> plots)
     {
-        var o = r.Options;
-        json.WriteStartObject();
-        json.WriteString("model", "all-MiniLM-L6-v2");
-        json.WriteString("data", r.Data);
-        json.WriteNumber("trainSentences", r.TrainSentences);
-        json.WriteNumber("testSentences", r.TestSentences);
-        json.WriteNumber("meanTestTokens", r.MeanTestTokens);
-        json.WriteStartObject("options");
-        json.WriteNumber("epochs", o.Epochs);
-        json.WriteNumber("seed", o.Seed);
-        json.WriteNumber("repetitions", o.Repetitions);
-        json.WriteNumber("secondaryRepetitions", o.SecondaryRepetitions);
-        json.WriteNumber("loraLearningRate", o.LoraLearningRate);
-        json.WriteNumber("fullLearningRate", o.FullLearningRate);
-        json.WriteNumber("maxTokens", o.MaxTokens);
-        json.WriteBoolean("quick", o.IsQuick);
-        json.WriteEndObject();
-        json.WriteNumber("totalParameters", r.TotalParameters);
-        json.WriteNumber("analogWeights", r.AnalogWeights);
-        json.WriteNumber("digitalAccuracy", r.DigitalAccuracy);
-        json.WriteStartArray("methods");
-        foreach (var m in r.Methods)
-        {
-            json.WriteStartObject();
-            json.WriteString("section", m.Section);
-            json.WriteString("task", m.Task);
-            json.WriteString("method", m.Method);
-            json.WriteString("hardware", m.Hardware);
-            json.WriteNumber("trainable", m.Trainable);
-            json.WriteNumber("trainablePercent", 100.0 * m.Trainable / r.TotalParameters);
-            DriftSweep.WritePoints(json, "points", m.Points);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteStartArray("trainings");
-        foreach (var t in r.Trainings)
-        {
-            json.WriteStartObject();
-            json.WriteString("label", t.Label);
-            json.WriteString("task", t.Task);
-            json.WriteNumber("steps", t.Steps);
-            json.WriteNumber("seconds", t.Seconds);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        var d = r.Deployment;
-        json.WriteStartObject("deployment");
-        json.WriteNumber("artifactFiles", d.ArtifactFiles);
-        json.WriteNumber("tilesUsed", d.TilesUsed);
-        json.WriteNumber("checkedLayers", d.CheckedLayers);
-        json.WriteNumber("kernels", d.Kernels);
-        json.WriteNumber("checkedElements", d.CheckedElements);
-        json.WriteNumber("differences", d.Differences);
-        json.WriteNumber("pipelineNs", d.PipelineNs);
-        json.WriteNumber("allAnalogNs", d.AllAnalogNs);
-        json.WriteEndObject();
-        json.WriteStartArray("plots");
-        foreach (var p in plots.Concat(d.Plots)) json.WriteStringValue(p.Replace('\\', '/'));
-        json.WriteEndArray();
-        json.WriteNumber("seconds", r.Seconds);
-        json.WriteEndObject();
-    });
+        var (o, d) = (r.Options, r.Deployment);
+        return JsonFiles.Write(new ResultsDocument("all-MiniLM-L6-v2", r.Data, r.TrainSentences, r.TestSentences, r.MeanTestTokens,
+            new OptionsDocument(o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.FullLearningRate, o.MaxTokens, o.IsQuick),
+            r.TotalParameters, r.AnalogWeights, r.DigitalAccuracy,
+            r.Methods.Select(m => new MethodDocument(m.Section, m.Task, m.Method, m.Hardware, m.Trainable, 100.0 * m.Trainable / r.TotalParameters, m.Points)).ToList(),
+            r.Trainings,
+            new DeploymentDocument(d.ArtifactFiles, d.TilesUsed, d.CheckedLayers, d.Kernels, d.CheckedElements, d.Differences, d.PipelineNs, d.AllAnalogNs),
+            plots.Concat(d.Plots).Select(p => p.Replace('\\', '/')).ToList(), r.Seconds));
+    }
+
+    // results.json's shape: what a program reading the run needs, in the order the report tells it.
+    sealed record ResultsDocument(string Model, string Data, int TrainSentences, int TestSentences, double MeanTestTokens, OptionsDocument Options,
+        long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodDocument> Methods, IReadOnlyList<TrainingRun> Trainings,
+        DeploymentDocument Deployment, IReadOnlyList<string> Plots, double Seconds);
+
+    sealed record OptionsDocument(int Epochs, ulong Seed, int Repetitions, int SecondaryRepetitions, double LoraLearningRate, double FullLearningRate,
+        int MaxTokens, bool Quick);
+
+    sealed record MethodDocument(string Section, string Task, string Method, string Hardware, long Trainable, double TrainablePercent,
+        IReadOnlyList<DriftPoint> Points);
+
+    sealed record DeploymentDocument(int ArtifactFiles, int TilesUsed, int CheckedLayers, int Kernels, long CheckedElements, long Differences,
+        double PipelineNs, double AllAnalogNs);
 }

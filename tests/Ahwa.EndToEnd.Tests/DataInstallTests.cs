@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using Ahwa.Lab.Data;
+using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
 

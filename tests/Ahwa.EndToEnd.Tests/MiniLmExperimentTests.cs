@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text.Json;
 using System.Threading.Tasks;
 using MiniLmSentiment;
+using Spectre.Console;
 
 namespace Ahwa.EndToEnd.Tests;
 
@@ -91,25 +92,44 @@ public class MiniLmExperimentTests
 
     [Theory]
     [InlineData("--epoch", "Unknown option '--epoch'")]
-    [InlineData("--epochs", "Option --epochs needs a value")]
+    [InlineData("--epoch 3", "Unknown option '--epoch'")]
+    [InlineData("--quick -- extra", "Unexpected argument 'extra'")]
+    [InlineData("--epochs", "Option 'epochs' is defined but no value has been provided")]
     [InlineData("--epochs 0", "--epochs must be a positive integer, got '0'")]
     [InlineData("--repetitions many", "--repetitions must be a positive integer, got 'many'")]
     [InlineData("--lr -1", "--lr must be a positive number, got '-1'")]
     [InlineData("--seed -3", "--seed must be a non-negative integer, got '-3'")]
     [InlineData("--out a --out b", "Option --out is given twice")]
+    [InlineData("--out=a --out b", "Option --out is given twice")]
+    [InlineData("--quick --quick", "Option --quick is given twice")]
+    [InlineData("--out \"\"", "--out needs a folder name, got ''")]
     public void BadOptionsAreRefusedByName(string line, string message)
     {
-        var error = Assert.Throws<ArgumentException>(() => ExperimentOptions.Parse(line.Split(' ')));
-        Assert.Contains(message, error.Message);
+        var result = ExperimentCommandLine.Parse(line.Replace("\"\"", "", StringComparison.Ordinal).Split(' '));
+        Assert.Null(result.Options);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
     }
 
     [Fact]
     public void OptionsOverrideThePresets()
     {
-        var o = ExperimentOptions.Parse(new[] { "--quick", "--epochs", "3", "--seed", "7", "--repetitions", "4", "--lr", "5e-4", "--out", "x" });
+        var o = ExperimentCommandLine.Parse(new[] { "--quick", "--epochs", "3", "--seed", "7", "--repetitions", "4", "--lr", "5e-4", "--out", "x" }).Options!;
         Assert.Equal((3, 7UL, 4, 1, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
-        var d = ExperimentOptions.Parse(Array.Empty<string>());
-        Assert.Equal((10, 3, 7), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count));
+        var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
+        Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
+        Assert.Equal("data", ExperimentCommandLine.Parse(new[] { "--glue=data" }).Options!.GlueFolder);
+    }
+
+    [Fact]
+    public void HelpListsEveryOptionAndRunsNothing()
+    {
+        var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        var result = ExperimentCommandLine.Parse(new[] { "--help" }, console);
+        Assert.Equal((null, null, 0), (result.Options, result.Error, result.ExitCode));
+        foreach (var option in new[] { "--quick", "--out <DIR>", "--epochs <N>", "--seed <N>", "--repetitions <N>", "--lr <X>", "--glue <DIR>", ExperimentOptions.DefaultOutput })
+            Assert.Contains(option, text.ToString());
     }
 
     [Fact]
@@ -118,6 +138,9 @@ public class MiniLmExperimentTests
         var (code, output) = await RunJob("--repetitions", "0");
         Assert.Equal(2, code);
         Assert.Contains("--repetitions must be a positive integer", output);
+        (code, output) = await RunJob("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("--glue <DIR>", output);
 
         var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
         try

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Text.Json;
 using Ahwa.Lab.Formats;
 using Ahwa.Runtime;
 using Ahwa.Simulator;
@@ -79,33 +78,8 @@ public static class DriftSweep
         return new DriftPoint(time.Seconds, time.Label, mean, std, values);
     }
 
-    public static string ToJson(string metric, IReadOnlyList<DriftPoint> points)
-    {
-        return JsonText.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("metric", metric);
-            WritePoints(json, "points", points);
-            json.WriteEndObject();
-        });
-    }
+    /// <summary>The sweep as JSON: the metric's name and the points (seconds, label, mean, std, every repetition's value).</summary>
+    public static string ToJson(string metric, IReadOnlyList<DriftPoint> points) => JsonFiles.Write(new SweepDocument(metric, points));
 
-    /// <summary>The points as a JSON array property: seconds, label, mean, std and every repetition's value.</summary>
-    public static void WritePoints(Utf8JsonWriter json, string property, IReadOnlyList<DriftPoint> points)
-    {
-        json.WriteStartArray(property);
-        foreach (var p in points)
-        {
-            json.WriteStartObject();
-            json.WriteNumber("seconds", p.Seconds);
-            json.WriteString("label", p.Label);
-            json.WriteNumber("mean", p.Mean);
-            json.WriteNumber("std", p.Std);
-            json.WriteStartArray("values");
-            foreach (var v in p.Values) json.WriteNumberValue(v);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-    }
+    sealed record SweepDocument(string Metric, IReadOnlyList<DriftPoint> Points);
 }

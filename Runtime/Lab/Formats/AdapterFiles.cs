@@ -93,31 +93,15 @@ public static class AdapterFiles
         var spec = model.ModelSpec;
         var defaults = spec.LoraDefaults;
         var lora = spec.Layers.Where(l => l.Lora is not null).ToList();
-        return JsonText.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("peft_type", "LORA");
-            json.WriteString("base_model_name_or_path", spec.Name);
-            if (taskType is null) json.WriteNull("task_type"); else json.WriteString("task_type", taskType);
-            json.WriteNumber("r", defaults.Rank);
-            json.WriteNumber("lora_alpha", defaults.Alpha);
-            json.WriteNumber("lora_dropout", defaults.Dropout);
-            json.WriteString("bias", "none");
-            json.WriteBoolean("fan_in_fan_out", false);
-            json.WriteBoolean("inference_mode", true);
-            json.WriteStartArray("target_modules");
-            foreach (var layer in lora) json.WriteStringValue(layer.Name);
-            json.WriteEndArray();
-            json.WriteStartObject("rank_pattern");
-            foreach (var layer in lora.Where(l => l.Lora!.Rank != defaults.Rank)) json.WriteNumber(layer.Name, layer.Lora!.Rank);
-            json.WriteEndObject();
-            json.WriteStartObject("alpha_pattern");
-            foreach (var layer in lora.Where(l => l.Lora!.Alpha != defaults.Alpha)) json.WriteNumber(layer.Name, layer.Lora!.Alpha);
-            json.WriteEndObject();
-            json.WriteStartArray("modules_to_save");
-            foreach (var head in model.DigitalLayers) json.WriteStringValue(head.Spec.Name);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
+        return JsonFiles.Write(new PeftConfig("LORA", spec.Name, taskType, defaults.Rank, defaults.Alpha, defaults.Dropout, "none", false, true,
+            lora.Select(l => l.Name).ToList(),
+            lora.Where(l => l.Lora!.Rank != defaults.Rank).ToDictionary(l => l.Name, l => l.Lora!.Rank),
+            lora.Where(l => l.Lora!.Alpha != defaults.Alpha).ToDictionary(l => l.Name, l => l.Lora!.Alpha),
+            model.DigitalLayers.Select(h => h.Spec.Name).ToList()), JsonFiles.SnakeCase);
     }
+
+    // PEFT's adapter_config.json field by field, in PEFT's snake_case; task_type is written as null when unset.
+    sealed record PeftConfig(string PeftType, string BaseModelNameOrPath, string? TaskType, int R, double LoraAlpha, double LoraDropout,
+        string Bias, bool FanInFanOut, bool InferenceMode, IReadOnlyList<string> TargetModules, IReadOnlyDictionary<string, int> RankPattern,
+        IReadOnlyDictionary<string, double> AlphaPattern, IReadOnlyList<string> ModulesToSave);
 }

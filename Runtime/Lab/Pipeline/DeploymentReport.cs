@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
 using Ahwa.Hardware;
 using Ahwa.Lab.Formats;
 
@@ -68,42 +67,15 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
         return b.ToString();
     }
 
-    public string ToJson()
-    {
-        return JsonText.Write(json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("model", Model);
-            json.WriteNumber("tokens", Tokens);
-            json.WriteNumber("integrationNs", Analog.IntegrationNs);
-            json.WriteNumber("cores", Cluster.Cores);
-            json.WriteNumber("tilesUsed", TileMap.TilesUsed);
-            json.WriteNumber("chipTiles", TileMap.Geometry.Tiles);
-            json.WriteNumber("utilisation", TileMap.Utilisation);
-            json.WriteNumber("loraParameters", LoraParameters);
-            json.WriteNumber("modelParameters", ModelParameters);
-            json.WriteNumber("totalNs", TotalNs);
-            json.WriteNumber("allAnalogNs", AllAnalogNs);
-            json.WriteNumber("overhead", Overhead);
-            json.WriteStartArray("layers");
-            foreach (var l in Layers)
-            {
-                json.WriteStartObject();
-                json.WriteString("layer", l.Layer);
-                json.WriteNumber("tiles", l.Tiles);
-                json.WriteNumber("utilisation", l.Utilisation);
-                json.WriteNumber("loraParameters", l.LoraParameters);
-                json.WriteNumber("l1Bytes", l.L1Bytes);
-                json.WriteNumber("analogNs", l.Latency.AnalogNs);
-                json.WriteNumber("digitalNs", l.Latency.DigitalNs);
-                json.WriteString("strategy", l.Latency.Best.Strategy.ToString());
-                json.WriteNumber("blockTokens", l.Latency.Best.BlockTokens);
-                json.WriteNumber("totalNs", l.Latency.Best.TotalNs);
-                json.WriteNumber("overhead", l.Latency.Overhead);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-    }
+    public string ToJson() => JsonFiles.Write(new ReportDocument(Model, Tokens, Analog.IntegrationNs, Cluster.Cores, TileMap.TilesUsed,
+        TileMap.Geometry.Tiles, TileMap.Utilisation, LoraParameters, ModelParameters, TotalNs, AllAnalogNs, Overhead,
+        Layers.Select(l => new LayerDocument(l.Layer, l.Tiles, l.Utilisation, l.LoraParameters, l.L1Bytes, l.Latency.AnalogNs, l.Latency.DigitalNs,
+            l.Latency.Best.Strategy.ToString(), l.Latency.Best.BlockTokens, l.Latency.Best.TotalNs, l.Latency.Overhead)).ToList()));
+
+    // The JSON's shape, flat per layer (the report's records nest timing inputs a reader of the JSON does not need).
+    sealed record ReportDocument(string Model, int Tokens, double IntegrationNs, int Cores, int TilesUsed, int ChipTiles, double Utilisation,
+        long LoraParameters, long ModelParameters, double TotalNs, double AllAnalogNs, double Overhead, IReadOnlyList<LayerDocument> Layers);
+
+    sealed record LayerDocument(string Layer, int Tiles, double Utilisation, long LoraParameters, int L1Bytes, double AnalogNs, double DigitalNs,
+        string Strategy, int BlockTokens, double TotalNs, double Overhead);
 }

@@ -1,9 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
-using Ahwa.Lab.Data;
+using MiniLmSentiment;
 
-namespace Ahwa.Runtime.Tests.Data;
+namespace Ahwa.EndToEnd.Tests;
 
 public class DataTests
 {

@@ -8,7 +8,7 @@ using System.Text.Json;
 using Ahwa.Lab.Tools;
 using Ahwa.Simulator;
 
-namespace Ahwa.Lab.Data;
+namespace MiniLmSentiment;
 
 /// <summary>A labelled sentence; <see cref="Source"/> names where it came from (a review site, a file).</summary>
 public sealed record LabeledSentence(string Text, int Label, string Source);

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MiniLmSentiment;
+
+/// <summary>The job's options as Spectre.Console.Cli binds them. Numbers arrive as text and are read in
+/// <see cref="Validate"/>, so a bad value gets the job's own message naming the option and the value (the library's
+/// conversion error names neither).</summary>
+public sealed class ExperimentSettings : CommandSettings
+{
+    [CommandOption("--quick")]
+    [Description("Small preset: fewer sentences, epochs, programmings and drift times")]
+    public bool Quick { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder (default " + ExperimentOptions.DefaultOutput + ")")]
+    public string? Output { get; init; }
+
+    [CommandOption("--epochs <N>")]
+    [Description("Training epochs")]
+    public string? Epochs { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed of the data split, the programmings and the drift draws")]
+    public string? Seed { get; init; }
+
+    [CommandOption("--repetitions <N>")]
+    [Description("Programmings of the meta-weights for the sentiment table")]
+    public string? Repetitions { get; init; }
+
+    [CommandOption("--lr <X>")]
+    [Description("LoRA learning rate")]
+    public string? LearningRate { get; init; }
+
+    [CommandOption("--glue <DIR>")]
+    [Description("train.tsv and dev.tsv of a GLUE task such as SST-2, instead of the UCI sentences")]
+    public string? Glue { get; init; }
+
+    public override ValidationResult Validate() =>
+        TryBuild(out _, out string? error) ? ValidationResult.Success() : ValidationResult.Error(error);
+
+    /// <summary>The preset with every given option applied; throws <see cref="ArgumentException"/> for a bad value.</summary>
+    public ExperimentOptions ToOptions() =>
+        TryBuild(out var options, out string? error) ? options : throw new ArgumentException(error);
+
+    bool TryBuild(out ExperimentOptions options, out string error)
+    {
+        var preset = Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
+        options = preset;
+        error = "";
+        if (Output is not null && Output.Trim().Length == 0) return Fail(out error, "--out needs a folder name, got ''.");
+        if (!Positive("--epochs", Epochs, preset.Epochs, out int epochs, ref error)) return false;
+        if (!Positive("--repetitions", Repetitions, preset.Repetitions, out int repetitions, ref error)) return false;
+        ulong seed = preset.Seed;
+        if (Seed is not null && !ulong.TryParse(Seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
+            return Fail(out error, $"--seed must be a non-negative integer, got '{Seed}'.");
+        double lr = preset.LoraLearningRate;
+        if (LearningRate is not null && !(double.TryParse(LearningRate, NumberStyles.Float, CultureInfo.InvariantCulture, out lr) && lr > 0 && !double.IsInfinity(lr)))
+            return Fail(out error, $"--lr must be a positive number, got '{LearningRate}'.");
+        options = preset with
+        {
+            Output = Output ?? preset.Output,
+            Epochs = epochs,
+            Repetitions = repetitions,
+            Seed = seed,
+            LoraLearningRate = lr,
+            GlueFolder = Glue,
+        };
+        return true;
+    }
+
+    static bool Positive(string name, string? text, int fallback, out int value, ref string error)
+    {
+        value = fallback;
+        if (text is null || (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value > 0)) return true;
+        return Fail(out error, $"{name} must be a positive integer, got '{text}'.");
+    }
+
+    static bool Fail(out string error, string message)
+    {
+        error = message;
+        return false;
+    }
+}
+
+/// <summary>What the command line asked for: options to run with, help already shown (neither set, exit 0), or an
+/// error message (exit 2).</summary>
+public sealed record CommandLineResult(ExperimentOptions? Options, string? Error)
+{
+    public int ExitCode => Error is null ? 0 : 2;
+}
+
+/// <summary>Reads the command line without running anything, so tests can check options and messages directly.</summary>
+public static class ExperimentCommandLine
+{
+    public const string ApplicationName = "MiniLmSentiment";
+
+    /// <param name="console">Where help goes (the terminal unless a test captures it).</param>
+    public static CommandLineResult Parse(IReadOnlyList<string> args, IAnsiConsole? console = null)
+    {
+        // The library lets a repeated value option win by its last value; one rule for flags and values instead.
+        var repeated = Repeated(args);
+        if (repeated is not null) return new(null, $"Option {repeated} is given twice. {SeeHelp}");
+        var captured = new Captured();
+        var app = new CommandApp<CaptureCommand>().WithData(captured).WithDescription(
+            "all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, and deployed.");
+        app.Configure(config =>
+        {
+            config.SetApplicationName(ApplicationName);
+            // Not UseStrictParsing: in 0.57.2 it hands a trailing value option the hidden default command's name as its
+            // value (`--out` alone would run with out = "__default_command"); unknown options are refused below instead.
+            config.PropagateExceptions(); // errors come back here as exceptions, to be reported with exit code 2
+            if (console is not null) config.Settings.Console = console;
+        });
+        try
+        {
+            app.Run(args);
+        }
+        catch (Exception error) when (error is CommandParseException or CommandRuntimeException)
+        {
+            return new(null, $"{error.Message} {SeeHelp}");
+        }
+        if (captured.Unknown is not null) return new(null, $"{captured.Unknown} {SeeHelp}");
+        return new(captured.Options, null);
+    }
+
+    const string SeeHelp = "Run with --help for the options.";
+
+    static readonly string[] LongNames = typeof(ExperimentSettings).GetProperties()
+        .SelectMany(p => p.GetCustomAttribute<CommandOptionAttribute>()?.LongNames ?? (IEnumerable<string>)Array.Empty<string>())
+        .ToArray();
+
+    /// <summary>The first known option given more than once (also as --name=value or --name:value), if any.</summary>
+    static string? Repeated(IReadOnlyList<string> args)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var arg in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
+        {
+            string name = arg[2..].Split('=', ':')[0];
+            if (LongNames.Contains(name, StringComparer.Ordinal) && !seen.Add(name)) return "--" + name;
+        }
+        return null;
+    }
+
+    sealed class Captured
+    {
+        public ExperimentOptions? Options { get; set; }
+
+        /// <summary>The message for the first argument nothing bound, if any.</summary>
+        public string? Unknown { get; set; }
+    }
+
+    sealed class CaptureCommand : Command<ExperimentSettings>
+    {
+        public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
+        {
+            var captured = (Captured)context.Data!;
+            // What the library could not bind: unknown options by name, anything after "--" as given.
+            captured.Unknown = context.Remaining.Parsed.Select(g => $"Unknown option '{(g.Key.StartsWith('-') ? g.Key : "--" + g.Key)}'.")
+                .Concat(context.Remaining.Raw.Select(a => $"Unexpected argument '{a}'.")).FirstOrDefault();
+            if (captured.Unknown is null) captured.Options = settings.ToOptions();
+            return 0;
+        }
+    }
+}
