@@ -6,18 +6,20 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Ahwa.Generator;
 
-/// <summary>Reads the Dsl attributes from symbols by metadata name (the generator does not load Ahwa.Dsl's types).</summary>
+/// <summary>Reads the Dsl attributes from symbols by metadata name. The names come from the Dsl types themselves
+/// (the generator references Ahwa.Dsl and ships it beside itself), so a rename cannot leave a stale string; the
+/// values are still read from Roslyn's AttributeData, because the user's attributes are never instantiated.</summary>
 static class AttributeReader
 {
-    public const string AnalogModel = "Ahwa.Dsl.AnalogModelAttribute";
-    public const string AnalogBlock = "Ahwa.Dsl.AnalogBlockAttribute";
-    public const string AnalogChip = "Ahwa.Dsl.AnalogChipAttribute";
-    public const string LoraDefaults = "Ahwa.Dsl.LoraDefaultsAttribute";
-    public const string RiscVCluster = "Ahwa.Dsl.RiscVClusterAttribute";
-    public const string AnalogLinear = "Ahwa.Dsl.AnalogLinearAttribute";
-    public const string DigitalLinear = "Ahwa.Dsl.DigitalLinearAttribute";
-    public const string Lora = "Ahwa.Dsl.LoraAttribute";
-    public const string Blocks = "Ahwa.Dsl.BlocksAttribute";
+    public static readonly string AnalogModel = typeof(Dsl.AnalogModelAttribute).FullName!;
+    public static readonly string AnalogBlock = typeof(Dsl.AnalogBlockAttribute).FullName!;
+    public static readonly string AnalogChip = typeof(Dsl.AnalogChipAttribute).FullName!;
+    public static readonly string LoraDefaults = typeof(Dsl.LoraDefaultsAttribute).FullName!;
+    public static readonly string RiscVCluster = typeof(Dsl.RiscVClusterAttribute).FullName!;
+    public static readonly string AnalogLinear = typeof(Dsl.AnalogLinearAttribute).FullName!;
+    public static readonly string DigitalLinear = typeof(Dsl.DigitalLinearAttribute).FullName!;
+    public static readonly string Lora = typeof(Dsl.LoraAttribute).FullName!;
+    public static readonly string Blocks = typeof(Dsl.BlocksAttribute).FullName!;
 
     public static AttributeData? Find(ISymbol symbol, string metadataName) =>
         symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);

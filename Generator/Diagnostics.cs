@@ -3,7 +3,8 @@ using Microsoft.CodeAnalysis;
 
 namespace Ahwa.Generator;
 
-/// <summary>Every diagnostic the generator reports. Ids are stable; messages name the member and the value.</summary>
+/// <summary>Every diagnostic the generator reports. Ids are stable; messages name the member and the value, and
+/// the requirement text of a hardware rule comes from <see cref="Ahwa.Hardware.HardwareRules"/>.</summary>
 public static class Diagnostics
 {
     const string Category = "Ahwa";
@@ -21,23 +22,23 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor RankOutOfRange = Error("AHWA0003",
         "LoRA rank out of range",
-        "LoRA rank {1} of '{0}' is out of range: it must be between 1 and min(in, out) = {2}");
+        "LoRA rank {1} of '{0}' is out of range: it must be {2}");
 
     public static readonly DiagnosticDescriptor NonPositiveDimension = Error("AHWA0004",
         "Dimension must be positive",
-        "{1} of '{0}' is {2}; it must be positive");
+        "{1} of '{0}' is {2}; it must be {3}");
 
     public static readonly DiagnosticDescriptor ConverterBits = Error("AHWA0005",
         "Converter resolution out of range",
-        "{1} of '{0}' is {2}; it must be between 1 and 16 bits");
+        "{1} of '{0}' is {2}; it must be {3}");
 
     public static readonly DiagnosticDescriptor AlphaNotPositive = Error("AHWA0006",
         "LoRA alpha must be positive",
-        "LoRA alpha of '{0}' is {1}; it must be greater than 0");
+        "LoRA alpha of '{0}' is {1}; it must be {2}");
 
     public static readonly DiagnosticDescriptor DropoutOutOfRange = Error("AHWA0007",
         "LoRA dropout out of range",
-        "LoRA dropout of '{0}' is {1}; it must be in [0, 1)");
+        "LoRA dropout of '{0}' is {1}; it must be {2}");
 
     public static readonly DiagnosticDescriptor DuplicateLayerName = Error("AHWA0008",
         "Duplicate layer name",

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Ahwa.Codegen;
+using Ahwa.Dsl;
 using Ahwa.Hardware;
 using Microsoft.CodeAnalysis;
 
@@ -66,7 +67,7 @@ static class MemberParser
         int inFeatures = 0, outFeatures = 0;
         INamedTypeSymbol? blockType = null;
         int blockCount = 0;
-        string layerName = AttributeReader.String(attribute, "Name") ?? LayerNaming.FromPropertyName(property.Name);
+        string layerName = AttributeReader.String(attribute, nameof(AnalogLinearAttribute.Name)) ?? LayerNaming.FromPropertyName(property.Name);
 
         if (attributeName == AttributeReader.Blocks)
         {
@@ -103,21 +104,23 @@ static class MemberParser
             expectedType = analog ? AnalogLinearType : DigitalLinearType;
             inFeatures = attribute.ConstructorArguments[0].Value is int i ? i : 0;
             outFeatures = attribute.ConstructorArguments[1].Value is int o ? o : 0;
-            if (inFeatures <= 0)
+            if (HardwareRules.Positive(inFeatures) is string inRule)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, "InFeatures", inFeatures));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 0), member,
+                    nameof(AnalogLinearAttribute.InFeatures), inFeatures, inRule));
                 ok = false;
             }
-            if (outFeatures <= 0)
+            if (HardwareRules.Positive(outFeatures) is string outRule)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, "OutFeatures", outFeatures));
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ConstructorArgumentLocation(attribute, 1), member,
+                    nameof(AnalogLinearAttribute.OutFeatures), outFeatures, outRule));
                 ok = false;
             }
         }
 
         if (!LayerNaming.IsValid(layerName))
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, AttributeReader.ArgumentLocation(attribute, "Name"), member, layerName));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidLayerName, AttributeReader.ArgumentLocation(attribute, nameof(AnalogLinearAttribute.Name)), member, layerName));
             ok = false;
         }
 
@@ -139,29 +142,33 @@ static class MemberParser
 
         var declaration = new MemberDeclaration(property.Name, Accessibility(property.DeclaredAccessibility), actualType, kind, layerName,
             blockType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), blockCount);
-        bool bias = AttributeReader.Bool(attribute, "Bias", true);
+        bool bias = AttributeReader.Bool(attribute, nameof(AnalogLinearAttribute.Bias), new AnalogLinearAttribute(1, 1).Bias);
         return new ParsedMember(declaration, inFeatures, outFeatures, bias, loraOverride, location, blockType);
     }
 
     static LoraOverride ReadLoraOverride(AttributeData lora, string member, int maxRank, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
-        int? rank = AttributeReader.Named(lora, "Rank") is int r ? r : null;
-        double? alpha = AttributeReader.Named(lora, "Alpha") is null ? null : AttributeReader.Double(lora, "Alpha", 0);
-        double? dropout = AttributeReader.Named(lora, "Dropout") is null ? null : AttributeReader.Double(lora, "Dropout", 0);
-        bool disabled = AttributeReader.Bool(lora, "Disabled", false);
-        if (rank is int explicitRank && explicitRank <= 0)
+        // Unset arguments stay null (the model's defaults fill them later), so only written values are checked here.
+        int? rank = AttributeReader.Named(lora, nameof(LoraAttribute.Rank)) is int r ? r : null;
+        double? alpha = AttributeReader.Named(lora, nameof(LoraAttribute.Alpha)) is null ? null : AttributeReader.Double(lora, nameof(LoraAttribute.Alpha), 0);
+        double? dropout = AttributeReader.Named(lora, nameof(LoraAttribute.Dropout)) is null ? null : AttributeReader.Double(lora, nameof(LoraAttribute.Dropout), 0);
+        bool disabled = AttributeReader.Bool(lora, nameof(LoraAttribute.Disabled), new LoraAttribute().Disabled);
+        // The upper bound on the rank is checked once the layer is expanded (a block's layers, the model's defaults);
+        // a rank below 1 is wrong for any layer, so it is reported here at the argument.
+        if (rank is int explicitRank && HardwareRules.LoraRank(explicitRank, null) is not null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, AttributeReader.ArgumentLocation(lora, "Rank"), member, explicitRank, maxRank));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, AttributeReader.ArgumentLocation(lora, nameof(LoraAttribute.Rank)), member,
+                explicitRank, HardwareRules.LoraRank(explicitRank, maxRank)!));
             ok = false;
         }
-        if (alpha is double a && !(a > 0))
+        if (alpha is double a && HardwareRules.LoraAlpha(a) is string alphaRule)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AlphaNotPositive, AttributeReader.ArgumentLocation(lora, "Alpha"), member, Format(a)));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AlphaNotPositive, AttributeReader.ArgumentLocation(lora, nameof(LoraAttribute.Alpha)), member, HardwareRules.Format(a), alphaRule));
             ok = false;
         }
-        if (dropout is double d && !(d >= 0 && d < 1))
+        if (dropout is double d && HardwareRules.LoraDropout(d) is string dropoutRule)
         {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, AttributeReader.ArgumentLocation(lora, "Dropout"), member, Format(d)));
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, AttributeReader.ArgumentLocation(lora, nameof(LoraAttribute.Dropout)), member, HardwareRules.Format(d), dropoutRule));
             ok = false;
         }
         return new LoraOverride(rank, alpha, dropout, disabled, AttributeReader.Location(lora));
@@ -169,8 +176,6 @@ static class MemberParser
 
     static bool IsPartialGetOnly(IPropertySymbol property) =>
         property.IsPartialDefinition && !property.IsStatic && property.GetMethod is not null && property.SetMethod is null;
-
-    public static string Format(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     static string Accessibility(Microsoft.CodeAnalysis.Accessibility accessibility) => accessibility switch
     {

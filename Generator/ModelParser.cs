@@ -44,10 +44,11 @@ static class ModelParser
                 }
                 owners.Add(layer.Name, memberName);
                 origins[layer.Name] = (location, source);
-                if (layer.Lora is not null && (layer.Lora.Rank <= 0 || layer.Lora.Rank > Math.Min(layer.InFeatures, layer.OutFeatures)))
+                var rankRule = layer.Lora is null ? null : HardwareRules.LoraRank(layer.Lora.Rank, Math.Min(layer.InFeatures, layer.OutFeatures));
+                if (rankRule is not null)
                 {
                     // A block repeated N times has N such layers; one diagnostic says it.
-                    var rankError = DiagnosticInfo.Create(Diagnostics.RankOutOfRange, location, source, layer.Lora.Rank, Math.Min(layer.InFeatures, layer.OutFeatures));
+                    var rankError = DiagnosticInfo.Create(Diagnostics.RankOutOfRange, location, source, layer.Lora!.Rank, rankRule);
                     if (!diagnostics.Contains(rankError)) diagnostics.Add(rankError);
                     ok = false;
                 }
@@ -130,130 +131,67 @@ static class ModelParser
         return new LayerSpec(name, analog ? LayerKind.Analog : LayerKind.Digital, member.InFeatures, member.OutFeatures, member.Bias, lora);
     }
 
+    // Each reader starts from a fresh attribute instance, so an unset argument keeps the attribute's own default.
     static ChipSpec ReadChip(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
-        var d = ChipSpec.Default;
         var a = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
-        if (a is null) return d;
-        var chip = new ChipSpec(
-            TileRows: AttributeReader.Int(a, "TileRows", d.TileRows),
-            TileCols: AttributeReader.Int(a, "TileCols", d.TileCols),
-            Tiles: AttributeReader.Int(a, "Tiles", d.Tiles),
-            DacBits: AttributeReader.Int(a, "DacBits", d.DacBits),
-            AdcBits: AttributeReader.Int(a, "AdcBits", d.AdcBits),
-            OutputBound: AttributeReader.Double(a, "OutputBound", d.OutputBound),
-            OutputNoise: AttributeReader.Double(a, "OutputNoise", d.OutputNoise),
-            WeightNoise: AttributeReader.Double(a, "WeightNoise", d.WeightNoise),
-            WeightClipSigma: AttributeReader.Double(a, "WeightClipSigma", d.WeightClipSigma),
-            BoundManagement: (BoundManagement)AttributeReader.Int(a, "BoundManagement", (int)d.BoundManagement),
-            BoundManagementLimit: AttributeReader.Double(a, "BoundManagementLimit", d.BoundManagementLimit),
-            NoiseManagement: (NoiseManagement)AttributeReader.Int(a, "NoiseManagement", (int)d.NoiseManagement),
-            Device: (DeviceModel)AttributeReader.Int(a, "Device", (int)d.Device),
-            GMaxMicroSiemens: AttributeReader.Double(a, "GMaxMicroSiemens", d.GMaxMicroSiemens));
-
-        var check = new Checker(symbol.Name, a, diagnostics);
-        check.Positive("TileRows", chip.TileRows);
-        check.Positive("TileCols", chip.TileCols);
-        check.Positive("Tiles", chip.Tiles);
-        check.Bits("DacBits", chip.DacBits);
-        check.Bits("AdcBits", chip.AdcBits);
-        check.Value("OutputBound", chip.OutputBound, chip.OutputBound > 0, "greater than 0");
-        check.Value("OutputNoise", chip.OutputNoise, chip.OutputNoise >= 0, "at least 0");
-        check.Value("WeightNoise", chip.WeightNoise, chip.WeightNoise >= 0, "at least 0");
-        check.Value("WeightClipSigma", chip.WeightClipSigma, chip.WeightClipSigma > 0, "greater than 0");
-        check.Value("BoundManagementLimit", chip.BoundManagementLimit, chip.BoundManagementLimit >= 1, "at least 1");
-        check.Value("GMaxMicroSiemens", chip.GMaxMicroSiemens, chip.GMaxMicroSiemens > 0, "greater than 0");
-        check.Defined("BoundManagement", (int)chip.BoundManagement, typeof(BoundManagement));
-        check.Defined("NoiseManagement", (int)chip.NoiseManagement, typeof(NoiseManagement));
-        check.Defined("Device", (int)chip.Device, typeof(DeviceModel));
-        ok &= check.Ok;
+        if (a is null) return ChipSpec.Default;
+        var c = new AnalogChipAttribute();
+        c.TileRows = AttributeReader.Int(a, nameof(c.TileRows), c.TileRows);
+        c.TileCols = AttributeReader.Int(a, nameof(c.TileCols), c.TileCols);
+        c.Tiles = AttributeReader.Int(a, nameof(c.Tiles), c.Tiles);
+        c.DacBits = AttributeReader.Int(a, nameof(c.DacBits), c.DacBits);
+        c.AdcBits = AttributeReader.Int(a, nameof(c.AdcBits), c.AdcBits);
+        c.OutputBound = AttributeReader.Double(a, nameof(c.OutputBound), c.OutputBound);
+        c.OutputNoise = AttributeReader.Double(a, nameof(c.OutputNoise), c.OutputNoise);
+        c.WeightNoise = AttributeReader.Double(a, nameof(c.WeightNoise), c.WeightNoise);
+        c.WeightClipSigma = AttributeReader.Double(a, nameof(c.WeightClipSigma), c.WeightClipSigma);
+        c.BoundManagement = (BoundManagement)AttributeReader.Int(a, nameof(c.BoundManagement), (int)c.BoundManagement);
+        c.BoundManagementLimit = AttributeReader.Double(a, nameof(c.BoundManagementLimit), c.BoundManagementLimit);
+        c.NoiseManagement = (NoiseManagement)AttributeReader.Int(a, nameof(c.NoiseManagement), (int)c.NoiseManagement);
+        c.Device = (DeviceModel)AttributeReader.Int(a, nameof(c.Device), (int)c.Device);
+        c.GMaxMicroSiemens = AttributeReader.Double(a, nameof(c.GMaxMicroSiemens), c.GMaxMicroSiemens);
+        var chip = ChipSpec.From(c);
+        ok &= Report(HardwareRules.Check(chip), symbol, a, diagnostics);
         return chip;
     }
 
     static LoraSpec ReadLoraDefaults(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
-        var d = LoraSpec.Default;
         var a = AttributeReader.Find(symbol, AttributeReader.LoraDefaults);
-        if (a is null) return d;
-        var lora = new LoraSpec(AttributeReader.Int(a, "Rank", d.Rank), AttributeReader.Double(a, "Alpha", d.Alpha), AttributeReader.Double(a, "Dropout", d.Dropout));
-        string member = symbol.Name + " [LoraDefaults]";
-        if (lora.Rank <= 0)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.RankOutOfRange, AttributeReader.ArgumentLocation(a, "Rank"), member, lora.Rank, "min(in, out) of each layer"));
-            ok = false;
-        }
-        if (!(lora.Alpha > 0))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.AlphaNotPositive, AttributeReader.ArgumentLocation(a, "Alpha"), member, MemberParser.Format(lora.Alpha)));
-            ok = false;
-        }
-        if (!(lora.Dropout >= 0 && lora.Dropout < 1))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DropoutOutOfRange, AttributeReader.ArgumentLocation(a, "Dropout"), member, MemberParser.Format(lora.Dropout)));
-            ok = false;
-        }
+        if (a is null) return LoraSpec.Default;
+        var l = new LoraDefaultsAttribute();
+        l.Rank = AttributeReader.Int(a, nameof(l.Rank), l.Rank);
+        l.Alpha = AttributeReader.Double(a, nameof(l.Alpha), l.Alpha);
+        l.Dropout = AttributeReader.Double(a, nameof(l.Dropout), l.Dropout);
+        var lora = LoraSpec.From(l);
+        ok &= Report(HardwareRules.Check(lora), symbol, a, diagnostics);
         return lora;
     }
 
     static ClusterSpec ReadCluster(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
-        var d = ClusterSpec.Default;
         var a = AttributeReader.Find(symbol, AttributeReader.RiscVCluster);
-        if (a is null) return d;
-        var cluster = new ClusterSpec(AttributeReader.Int(a, "Cores", d.Cores), AttributeReader.Int(a, "L1KiB", d.L1KiB),
-            (ClusterDataType)AttributeReader.Int(a, "DataType", (int)d.DataType));
-        var check = new Checker(symbol.Name, a, diagnostics);
-        check.Positive("Cores", cluster.Cores);
-        check.Positive("L1KiB", cluster.L1KiB);
-        check.Defined("DataType", (int)cluster.DataType, typeof(ClusterDataType));
-        ok &= check.Ok;
+        if (a is null) return ClusterSpec.Default;
+        var r = new RiscVClusterAttribute();
+        r.Cores = AttributeReader.Int(a, nameof(r.Cores), r.Cores);
+        r.L1KiB = AttributeReader.Int(a, nameof(r.L1KiB), r.L1KiB);
+        r.DataType = (ClusterDataType)AttributeReader.Int(a, nameof(r.DataType), (int)r.DataType);
+        var cluster = ClusterSpec.From(r);
+        ok &= Report(HardwareRules.Check(cluster), symbol, a, diagnostics);
         return cluster;
     }
 
-    /// <summary>Validates the named arguments of one hardware attribute, reporting at the argument.</summary>
-    sealed class Checker
+    /// <summary>Reports each broken rule of one hardware attribute at its argument; false if any broke.</summary>
+    static bool Report(IEnumerable<RuleViolation> violations, INamedTypeSymbol symbol, AttributeData attribute, List<DiagnosticInfo> diagnostics)
     {
-        readonly string owner;
-        readonly AttributeData attribute;
-        readonly List<DiagnosticInfo> diagnostics;
-
-        public Checker(string owner, AttributeData attribute, List<DiagnosticInfo> diagnostics)
+        string member = symbol.Name + " [" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]";
+        bool ok = true;
+        foreach (var violation in violations)
         {
-            this.owner = owner;
-            this.attribute = attribute;
-            this.diagnostics = diagnostics;
+            diagnostics.Add(RuleDiagnostics.Create(violation, AttributeReader.ArgumentLocation(attribute, violation.Name), member));
+            ok = false;
         }
-
-        public bool Ok { get; private set; } = true;
-
-        string Member => owner + " [" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]";
-
-        public void Positive(string name, int value)
-        {
-            if (value > 0) return;
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NonPositiveDimension, AttributeReader.ArgumentLocation(attribute, name), Member, name, value));
-            Ok = false;
-        }
-
-        public void Bits(string name, int value)
-        {
-            if (value >= 1 && value <= 16) return;
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConverterBits, AttributeReader.ArgumentLocation(attribute, name), Member, name, value));
-            Ok = false;
-        }
-
-        public void Value(string name, double value, bool valid, string requirement)
-        {
-            if (valid && !double.IsNaN(value) && !double.IsInfinity(value)) return;
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidHardwareValue, AttributeReader.ArgumentLocation(attribute, name), Member, name, MemberParser.Format(value), requirement + " and finite"));
-            Ok = false;
-        }
-
-        public void Defined(string name, int value, Type enumType)
-        {
-            if (Enum.IsDefined(enumType, value)) return;
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.InvalidHardwareValue, AttributeReader.ArgumentLocation(attribute, name), Member, name, value, "a defined " + enumType.Name + " value"));
-            Ok = false;
-        }
+        return ok;
     }
 }

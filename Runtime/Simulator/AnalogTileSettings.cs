@@ -1,4 +1,3 @@
-using System;
 using Ahwa.Dsl;
 using Ahwa.Hardware;
 
@@ -25,12 +24,15 @@ public sealed record AnalogTileSettings(
     public static AnalogTileSettings From(ChipSpec chip) => new(
         chip.DacBits, chip.AdcBits, chip.OutputBound, chip.OutputNoise, chip.BoundManagement, chip.BoundManagementLimit, chip.NoiseManagement);
 
+    /// <summary>The same rules the generator reports as diagnostics.</summary>
     internal void Validate()
     {
-        if (DacBits < 1 || DacBits > 16) throw new ArgumentOutOfRangeException(nameof(DacBits), DacBits, "DAC resolution must be between 1 and 16 bits.");
-        if (AdcBits < 1 || AdcBits > 16) throw new ArgumentOutOfRangeException(nameof(AdcBits), AdcBits, "ADC resolution must be between 1 and 16 bits.");
-        if (!(OutputBound > 0) || double.IsInfinity(OutputBound)) throw new ArgumentOutOfRangeException(nameof(OutputBound), OutputBound, "Output bound must be positive and finite.");
-        if (!(OutputNoise >= 0) || double.IsInfinity(OutputNoise)) throw new ArgumentOutOfRangeException(nameof(OutputNoise), OutputNoise, "Output noise must be >= 0 and finite.");
-        if (!(BoundManagementLimit >= 1) || double.IsInfinity(BoundManagementLimit)) throw new ArgumentOutOfRangeException(nameof(BoundManagementLimit), BoundManagementLimit, "Bound management limit must be >= 1 and finite.");
+        HardwareRules.Require(nameof(DacBits), DacBits, HardwareRules.ConverterBits(DacBits));
+        HardwareRules.Require(nameof(AdcBits), AdcBits, HardwareRules.ConverterBits(AdcBits));
+        HardwareRules.Require(nameof(OutputBound), OutputBound, HardwareRules.GreaterThanZero(OutputBound));
+        HardwareRules.Require(nameof(OutputNoise), OutputNoise, HardwareRules.AtLeastZero(OutputNoise));
+        HardwareRules.Require(nameof(BoundManagementLimit), BoundManagementLimit, HardwareRules.AtLeastOne(BoundManagementLimit));
+        HardwareRules.Require(nameof(BoundManagement), (int)BoundManagement, HardwareRules.Defined(BoundManagement));
+        HardwareRules.Require(nameof(NoiseManagement), (int)NoiseManagement, HardwareRules.Defined(NoiseManagement));
     }
 }

@@ -14,7 +14,7 @@ public sealed class Quantizer
 {
     public Quantizer(int bits, double bound)
     {
-        if (!(bound > 0) || double.IsInfinity(bound)) throw new ArgumentOutOfRangeException(nameof(bound), bound, "Quantiser bound must be positive and finite.");
+        HardwareRules.Require(nameof(bound), bound, HardwareRules.GreaterThanZero(bound));
         Bits = bits;
         Bound = (float)bound;
         Steps = Converters.Steps(bits);

@@ -1,5 +1,3 @@
-using System;
-
 namespace Ahwa.Hardware;
 
 /// <summary>The DAC/ADC grid, used by the simulator (quantising) and the kernels (ADC code x step):
@@ -8,7 +6,7 @@ public static class Converters
 {
     public static int Steps(int bits)
     {
-        if (bits < 1 || bits > 16) throw new ArgumentOutOfRangeException(nameof(bits), bits, "Converter resolution must be between 1 and 16 bits.");
+        HardwareRules.Require(nameof(bits), bits, HardwareRules.ConverterBits(bits));
         return bits == 1 ? 1 : (1 << bits) - 2;
     }
 

@@ -19,11 +19,12 @@ public sealed record ChipSpec(
     DeviceModel Device,
     double GMaxMicroSiemens)
 {
-    public static ChipSpec Default { get; } = new ChipSpec(
-        TileRows: 512, TileCols: 512, Tiles: 1024, DacBits: 8, AdcBits: 8, OutputBound: 12.0,
-        OutputNoise: 0.04, WeightNoise: 0.067, WeightClipSigma: 3.0,
-        BoundManagement: BoundManagement.Iterative, BoundManagementLimit: 1000.0,
-        NoiseManagement: NoiseManagement.AbsMax, Device: DeviceModel.PcmLike, GMaxMicroSiemens: 25.0);
+    /// <summary>The chip an unset <see cref="AnalogChipAttribute"/> describes; the attribute holds the numbers.</summary>
+    public static ChipSpec Default { get; } = From(new AnalogChipAttribute());
+
+    public static ChipSpec From(AnalogChipAttribute a) => new(
+        a.TileRows, a.TileCols, a.Tiles, a.DacBits, a.AdcBits, a.OutputBound, a.OutputNoise, a.WeightNoise, a.WeightClipSigma,
+        a.BoundManagement, a.BoundManagementLimit, a.NoiseManagement, a.Device, a.GMaxMicroSiemens);
 
     public int TileCapacity => TileRows * TileCols;
 }
@@ -31,7 +32,10 @@ public sealed record ChipSpec(
 /// <summary>A LoRA adapter: A (in x r), B (r x out), scale alpha / r, dropout on its input.</summary>
 public sealed record LoraSpec(int Rank, double Alpha, double Dropout)
 {
-    public static LoraSpec Default { get; } = new LoraSpec(8, 32.0, 0.1);
+    /// <summary>The adapter an unset <see cref="LoraDefaultsAttribute"/> describes.</summary>
+    public static LoraSpec Default { get; } = From(new LoraDefaultsAttribute());
+
+    public static LoraSpec From(LoraDefaultsAttribute a) => new(a.Rank, a.Alpha, a.Dropout);
 
     public double Scale => Alpha / Rank;
 
@@ -41,7 +45,10 @@ public sealed record LoraSpec(int Rank, double Alpha, double Dropout)
 /// <summary>The RISC-V cluster that runs the digital LoRA branch.</summary>
 public sealed record ClusterSpec(int Cores, int L1KiB, ClusterDataType DataType)
 {
-    public static ClusterSpec Default { get; } = new ClusterSpec(8, 128, ClusterDataType.Fp16);
+    /// <summary>The cluster an unset <see cref="RiscVClusterAttribute"/> describes.</summary>
+    public static ClusterSpec Default { get; } = From(new RiscVClusterAttribute());
+
+    public static ClusterSpec From(RiscVClusterAttribute a) => new(a.Cores, a.L1KiB, a.DataType);
 }
 
 public enum LayerKind

@@ -60,7 +60,7 @@ static class Demo
         foreach (var p in points)
             table.AddRow(p.Label, p.Mean.ToString("0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
-        ArtifactWriter.WriteAtomically(Path.Combine(outputFolder, "drift.json"), DriftSweep.ToJson("accuracy", points));
+        AtomicFile.WriteText(Path.Combine(outputFolder, "drift.json"), DriftSweep.ToJson("accuracy", points));
         var files = ArtifactWriter.Write(TinyEncoder.Artifacts, Path.Combine(outputFolder, "deploy"));
         AnsiConsole.MarkupLine($"Wrote {files.Count} deployment files to {Markup.Escape(Path.Combine(outputFolder, "deploy"))}, adapters to {Markup.Escape(adapters)}, results to drift.json");
     }

@@ -62,8 +62,8 @@ AnsiConsole.MarkupLine($"Forward pass: input [[{string.Join(", ", input.shape)}]
 // The deployment report: tiles, LoRA parameters, L1 working set and the pipeline latency of every analog layer.
 var report = Ahwa.Lab.Pipeline.DeploymentReport.Build(TinyEncoder.Spec, TinyEncoder.Plan, tokens: 128);
 System.IO.Directory.CreateDirectory(outputFolder);
-Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.md"), report.ToMarkdown());
-Ahwa.Lab.Deployment.ArtifactWriter.WriteAtomically(System.IO.Path.Combine(outputFolder, "report.json"), report.ToJson());
+Ahwa.Lab.Formats.AtomicFile.WriteText(System.IO.Path.Combine(outputFolder, "report.md"), report.ToMarkdown());
+Ahwa.Lab.Formats.AtomicFile.WriteText(System.IO.Path.Combine(outputFolder, "report.json"), report.ToJson());
 var latency = new Table().Title("Pipeline latency, 128 tokens at 256 ns per MVM").AddColumns("layer", "analog ns", "digital ns", "strategy", "overhead");
 foreach (var l in report.Layers)
     latency.AddRow(l.Layer, F(l.Latency.AnalogNs, "0"), F(l.Latency.DigitalNs, "0"), $"{l.Latency.Best.Strategy} ({l.Latency.Best.BlockTokens})", F(l.Latency.Overhead * 100, "0.0") + " %");

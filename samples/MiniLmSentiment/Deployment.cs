@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Ahwa.Lab.Deployment;
+using Ahwa.Lab.Formats;
 using Ahwa.Lab.Kernels;
 using Ahwa.Lab.Pipeline;
 using Spectre.Console;
@@ -35,8 +36,8 @@ public static class Deployment
         }
 
         var report = DeploymentReport.Build(MiniLm.Spec, MiniLm.Plan, PipelineTokens);
-        ArtifactWriter.WriteAtomically(Path.Combine(output, "pipeline.md"), report.ToMarkdown());
-        ArtifactWriter.WriteAtomically(Path.Combine(output, "pipeline.json"), report.ToJson());
+        AtomicFile.WriteText(Path.Combine(output, "pipeline.md"), report.ToMarkdown());
+        AtomicFile.WriteText(Path.Combine(output, "pipeline.json"), report.ToJson());
         var plots = ReportPlots.Write(MiniLm.Spec, Path.Combine(output, "plots"));
 
         var summary = new DeploymentSummary(folder, files.Count, report.TileMap.TilesUsed, report.TileMap.Geometry.Tiles, report.TileMap.Utilisation,

@@ -38,8 +38,8 @@ public static class Report
                 rows.Select(m => ($"{m.Method} ({m.Task})", m.Points)).ToList());
             plots.Add(file);
         }
-        ArtifactWriter.WriteAtomically(Path.Combine(r.Options.Output, MarkdownFile), Markdown(r, plots));
-        ArtifactWriter.WriteAtomically(Path.Combine(r.Options.Output, JsonFile), Json(r, plots));
+        AtomicFile.WriteText(Path.Combine(r.Options.Output, MarkdownFile), Markdown(r, plots));
+        AtomicFile.WriteText(Path.Combine(r.Options.Output, JsonFile), Json(r, plots));
         AnsiConsole.MarkupLine($"Report: {Markup.Escape(Path.Combine(r.Options.Output, MarkdownFile))}, {JsonFile} and {plots.Count + r.Deployment.Plots.Count} plots; " +
                                $"run time {Format(r.Seconds / 60, "0.0")} min.");
     }

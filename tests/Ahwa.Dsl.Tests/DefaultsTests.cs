@@ -6,6 +6,9 @@ namespace Ahwa.Dsl.Tests;
 /// <summary>The attribute defaults are the numbers of shared/design/HARDWARE-MODEL.md, and Targets' defaults agree.</summary>
 public class DefaultsTests
 {
+    // Attribute's own TypeId is not a setting.
+    const System.Reflection.BindingFlags Declared = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly;
+
     [Fact]
     public void ChipDefaultsFollowTheHardwareModel()
     {
@@ -49,6 +52,29 @@ public class DefaultsTests
         Assert.Equal(4.0, LoraSpec.Default.Scale);
         var cluster = new RiscVClusterAttribute();
         Assert.Equal(new ClusterSpec(cluster.Cores, cluster.L1KiB, cluster.DataType), ClusterSpec.Default);
+    }
+
+    [Fact]
+    public void EverySpecDefaultIsReadFromItsAttribute()
+    {
+        // Property by property, so a field added to one side but not the other fails here.
+        var chip = new AnalogChipAttribute();
+        foreach (var property in typeof(AnalogChipAttribute).GetProperties(Declared))
+            Assert.Equal(property.GetValue(chip), typeof(ChipSpec).GetProperty(property.Name)!.GetValue(ChipSpec.Default));
+        var lora = new LoraDefaultsAttribute();
+        foreach (var property in typeof(LoraDefaultsAttribute).GetProperties(Declared))
+            Assert.Equal(property.GetValue(lora), typeof(LoraSpec).GetProperty(property.Name)!.GetValue(LoraSpec.Default));
+        var cluster = new RiscVClusterAttribute();
+        foreach (var property in typeof(RiscVClusterAttribute).GetProperties(Declared))
+            Assert.Equal(property.GetValue(cluster), typeof(ClusterSpec).GetProperty(property.Name)!.GetValue(ClusterSpec.Default));
+    }
+
+    [Fact]
+    public void SpecDefaultsPassTheRules()
+    {
+        Assert.Empty(HardwareRules.Check(ChipSpec.Default));
+        Assert.Empty(HardwareRules.Check(LoraSpec.Default));
+        Assert.Empty(HardwareRules.Check(ClusterSpec.Default));
     }
 
     [Fact]

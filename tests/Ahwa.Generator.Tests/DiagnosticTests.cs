@@ -90,12 +90,22 @@ public class DiagnosticTests
     [Fact]
     public void AlphaNotPositiveOnALayer() => Expect(
         "[AnalogModel] public partial class M { [AnalogLinear(16, 32)] [Lora(Alpha = 0)] public partial AnalogLinear Fc { get; } }",
-        "AHWA0006", "LoRA alpha of 'M.Fc' is 0; it must be greater than 0", "Alpha = 0");
+        "AHWA0006", "LoRA alpha of 'M.Fc' is 0; it must be greater than 0 and finite", "Alpha = 0");
 
     [Fact]
     public void AlphaNotPositiveInDefaults() => Expect(
         "[AnalogModel, LoraDefaults(Alpha = -1.5)] public partial class M { }",
-        "AHWA0006", "LoRA alpha of 'M [LoraDefaults]' is -1.5; it must be greater than 0", "Alpha = -1.5");
+        "AHWA0006", "LoRA alpha of 'M [LoraDefaults]' is -1.5; it must be greater than 0 and finite", "Alpha = -1.5");
+
+    [Fact]
+    public void InfiniteAlphaOnALayer() => Expect(
+        "[AnalogModel] public partial class M { [AnalogLinear(16, 32)] [Lora(Alpha = double.PositiveInfinity)] public partial AnalogLinear Fc { get; } }",
+        "AHWA0006", "LoRA alpha of 'M.Fc' is Infinity; it must be greater than 0 and finite", "Alpha = double.PositiveInfinity");
+
+    [Fact]
+    public void RankBelowOneInDefaults() => Expect(
+        "[AnalogModel, LoraDefaults(Rank = 0)] public partial class M { }",
+        "AHWA0003", "LoRA rank 0 of 'M [LoraDefaults]' is out of range: it must be between 1 and min(in, out) of each layer", "Rank = 0");
 
     [Theory]
     [InlineData("Dropout = 1.0", "1")]

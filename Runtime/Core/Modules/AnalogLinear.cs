@@ -37,6 +37,7 @@ public sealed class AnalogLinear : AhwaLinear
     public AnalogLinear(LayerSpec spec, Generator generator, ChipSpec? chip = null) : base(nameof(AnalogLinear), Checked(spec), generator, weightTrainable: false)
     {
         Chip = chip ?? ChipSpec.Default;
+        HardwareRules.Require(HardwareRules.Check(Chip));
         inputBlocks = TileSplitting.Split(spec.InFeatures, Chip.TileRows);
         outputBlocks = TileSplitting.Split(spec.OutFeatures, Chip.TileCols);
         noise = new Generator(1);
@@ -48,6 +49,7 @@ public sealed class AnalogLinear : AhwaLinear
     {
         if (spec is null) throw new ArgumentNullException(nameof(spec));
         if (!spec.IsAnalog) throw new ArgumentException($"Layer '{spec.Name}' is {spec.Kind}, not analog.", nameof(spec));
+        HardwareRules.Require(HardwareRules.Check(spec));
         return spec;
     }
 
@@ -85,6 +87,8 @@ public sealed class AnalogLinear : AhwaLinear
     /// whose conductances stay as they are.</summary>
     public void ChangeConverters(int dacBits, int adcBits)
     {
+        HardwareRules.Require(nameof(dacBits), dacBits, HardwareRules.ConverterBits(dacBits));
+        HardwareRules.Require(nameof(adcBits), adcBits, HardwareRules.ConverterBits(adcBits));
         var chip = Chip with { DacBits = dacBits, AdcBits = adcBits };
         simulator?.ChangePeriphery(AnalogTileSettings.From(chip));
         Chip = chip;

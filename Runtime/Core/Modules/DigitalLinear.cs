@@ -16,6 +16,7 @@ public sealed class DigitalLinear : AhwaLinear
     {
         if (spec is null) throw new ArgumentNullException(nameof(spec));
         if (spec.IsAnalog) throw new ArgumentException($"Layer '{spec.Name}' is analog, not digital.", nameof(spec));
+        HardwareRules.Require(HardwareRules.Check(spec));
         return spec;
     }
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Ahwa.Hardware;
+using Ahwa.Lab.Formats;
 
 namespace Ahwa.Lab.Deployment;
 
@@ -24,26 +25,9 @@ public static class ArtifactWriter
         foreach (var artifact in artifacts)
         {
             var path = Path.Combine(directory, artifact.Path);
-            WriteAtomically(path, artifact.Text);
+            AtomicFile.WriteText(path, artifact.Text);
             written.Add(path);
         }
         return written;
-    }
-
-    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> through a temporary file and a rename.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        try
-        {
-            File.WriteAllText(temporary, text, new UTF8Encoding(false));
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
     }
 }

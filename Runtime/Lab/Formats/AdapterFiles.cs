@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Ahwa.Hardware;
-using Ahwa.Lab.Deployment;
 using Ahwa.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -56,12 +55,9 @@ public static class AdapterFiles
     public static void Save(AhwaModel model, string directory, string name = "default", string? taskType = null)
     {
         var adapter = Capture(model, name);
-        Directory.CreateDirectory(directory);
         var weights = SafeTensors.Serialize(adapter.Tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        var temporary = Path.Combine(directory, "." + WeightsFile + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        File.WriteAllBytes(temporary, weights);
-        File.Move(temporary, Path.Combine(directory, WeightsFile), overwrite: true);
-        ArtifactWriter.WriteAtomically(Path.Combine(directory, ConfigFile), Config(model, taskType));
+        AtomicFile.WriteBytes(Path.Combine(directory, WeightsFile), weights);
+        AtomicFile.WriteText(Path.Combine(directory, ConfigFile), Config(model, taskType));
     }
 
     /// <summary>Reads an adapter folder; any problem names the file and the tensor.</summary>

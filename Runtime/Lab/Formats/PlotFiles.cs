@@ -1,5 +1,3 @@
-using System.IO;
-
 namespace Ahwa.Lab.Formats;
 
 /// <summary>Writes a plot as a PNG atomically: a failed save never leaves a half-written image.</summary>
@@ -7,10 +5,7 @@ internal static class PlotFiles
 {
     public static string Save(ScottPlot.Plot plot, string path, int width = 800, int height = 500)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp.png";
-        plot.SavePng(temporary, width, height);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, temporary => plot.SavePng(temporary, width, height));
         return path;
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using Ahwa.Hardware;
 
 namespace Ahwa.Simulator;
 
@@ -11,8 +12,8 @@ public sealed class GaussianDevice : IDeviceModel
 
     public GaussianDevice(double gMax = PcmLikeDevice.DefaultGMax, double relativeStd = DefaultRelativeStd)
     {
-        if (!(gMax > 0) || double.IsInfinity(gMax)) throw new ArgumentOutOfRangeException(nameof(gMax), gMax, "g_max must be positive and finite.");
-        if (!(relativeStd >= 0) || double.IsInfinity(relativeStd)) throw new ArgumentOutOfRangeException(nameof(relativeStd), relativeStd, "Programming noise must be >= 0 and finite.");
+        HardwareRules.Require(nameof(gMax), gMax, HardwareRules.GreaterThanZero(gMax));
+        HardwareRules.Require(nameof(relativeStd), relativeStd, HardwareRules.AtLeastZero(relativeStd));
         GMax = gMax;
         RelativeStd = relativeStd;
     }

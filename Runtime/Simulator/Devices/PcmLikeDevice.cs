@@ -1,4 +1,5 @@
 using System;
+using Ahwa.Hardware;
 
 namespace Ahwa.Simulator;
 
@@ -18,7 +19,7 @@ public sealed class PcmLikeDevice : IDeviceModel
 
     public PcmLikeDevice(double gMax = DefaultGMax)
     {
-        if (!(gMax > 0) || double.IsInfinity(gMax)) throw new ArgumentOutOfRangeException(nameof(gMax), gMax, "g_max must be positive and finite.");
+        HardwareRules.Require(nameof(gMax), gMax, HardwareRules.GreaterThanZero(gMax));
         GMax = gMax;
     }
 
