@@ -2,6 +2,7 @@
 1.13 under Python 3.11 that import fails inside torch.distributed._shard."""
 from __future__ import annotations
 
+import importlib
 import sys
 
 import torch
@@ -14,13 +15,13 @@ def require_fsdp():
     if int(version.split(".")[0]) < 2:
         reason = "FSDP with frozen base weights needs use_orig_params, which arrived in torch 2.0"
         try:
-            import torch.distributed.fsdp  # noqa: F401  (only to report the import error if there is one)
+            importlib.import_module("torch.distributed.fsdp")  # only to report the import error if there is one
         except Exception as e:  # the known failure on torch 1.13 + Python 3.11 is a dataclass ValueError
             reason = f"importing torch.distributed.fsdp failed ({type(e).__name__}: {e})"
         raise SystemExit(f"ahwa.train: --strategy fsdp is unavailable with torch {version} on Python {python}: "
                          f"{reason}. Use --strategy ddp, or torch >= 2.0.")
     try:
-        from torch.distributed.fsdp import FullyShardedDataParallel
+        FullyShardedDataParallel = importlib.import_module("torch.distributed.fsdp").FullyShardedDataParallel
     except Exception as e:
         raise SystemExit(f"ahwa.train: --strategy fsdp is unavailable with torch {version} on Python {python}: "
                          f"importing torch.distributed.fsdp failed ({type(e).__name__}: {e}). Use --strategy ddp.")

@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import datetime
 import importlib
-import io
 import json
 import os
 import signal
@@ -36,7 +35,7 @@ def parse_args(argv=None):
     p.add_argument("--model", required=True, help="factory as module:function, called as function(seed=..., **model_args)")
     p.add_argument("--model-args", default="{}", help="JSON object of keyword arguments for the factory")
     p.add_argument("--data", required=True, help="a shard (.safetensors) or a folder of shards")
-    p.add_argument("--out", required=True, help="output folder: log.jsonl, checkpoint.pt, adapter/")
+    p.add_argument("--out", required=True, help="output folder: log.jsonl, checkpoint.safetensors, adapter/")
     p.add_argument("--batch-size", type=int, default=32, help="global batch (all ranks and micro-batches)")
     p.add_argument("--accumulation", type=int, default=1, help="micro-batches per rank and step")
     p.add_argument("--epochs", type=float, default=15.0)
@@ -49,7 +48,7 @@ def parse_args(argv=None):
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--amp", choices=("auto", "none", "bf16", "fp16"), default="auto", help="autocast on GPU (auto: bf16)")
     p.add_argument("--checkpoint-every", type=int, default=0, help="steps between checkpoints (0: only at the end)")
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt if it exists")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.safetensors if it exists")
     p.add_argument("--log-every", type=int, default=1)
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave as is)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds before a collective gives up")
@@ -98,17 +97,46 @@ def lora_spec(model):
     raise SystemExit("ahwa.train: the model has no LoRA branch to train")
 
 
+def _encode(obj, tensors):
+    """Nested state (dicts with int or str keys, lists, tuples, numbers, tensors) as JSON plus named tensors."""
+    if isinstance(obj, torch.Tensor):
+        name = f"t{len(tensors)}"
+        tensors[name] = obj.detach().cpu().contiguous()
+        return {"t": name}
+    if isinstance(obj, dict):
+        return {"d": [[_encode(k, tensors), _encode(v, tensors)] for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return {"l" if isinstance(obj, list) else "u": [_encode(v, tensors) for v in obj]}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return {"v": obj}
+    raise TypeError(f"cannot checkpoint a {type(obj).__name__}")
+
+
+def _decode(obj, tensors):
+    kind, value = next(iter(obj.items()))
+    if kind == "t":
+        return tensors[value]
+    if kind == "d":
+        return {_decode(k, tensors): _decode(v, tensors) for k, v in value}
+    if kind in ("l", "u"):
+        items = [_decode(v, tensors) for v in value]
+        return items if kind == "l" else tuple(items)
+    return value
+
+
 def save_checkpoint(path, payload):
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
-    files.write_atomically(path, buffer.getvalue())
+    """One safetensors file (no pickle), the structure as JSON in its metadata, written atomically."""
+    tensors = {}
+    structure = json.dumps(_encode(payload, tensors))
+    files.write_atomically(path, files.serialize(tensors, {"ahwa_checkpoint": structure}))
 
 
 def load_checkpoint(path):
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # a torch without weights_only
-        return torch.load(path, map_location="cpu")
+    with open(path, "rb") as f:
+        tensors, metadata = files.deserialize(f.read(), path)
+    if "ahwa_checkpoint" not in metadata:
+        raise SystemExit(f"ahwa.train: '{path}' is not an ahwa checkpoint (no ahwa_checkpoint metadata)")
+    return _decode(json.loads(metadata["ahwa_checkpoint"]), tensors)
 
 
 def main(argv=None):
@@ -156,7 +184,7 @@ def main(argv=None):
     scaler = torch.cuda.amp.GradScaler(enabled=amp == "fp16")
 
     os.makedirs(args.out, exist_ok=True)
-    checkpoint_path = os.path.join(args.out, "checkpoint.pt")
+    checkpoint_path = os.path.join(args.out, "checkpoint.safetensors")
     fingerprint = {"seed": args.seed, "batch_size": args.batch_size, "lr": args.lr, "total": total,
                    "model": args.model, "model_args": args.model_args, "mode": args.mode, "samples": len(data)}
     start = 0
