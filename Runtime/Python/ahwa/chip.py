@@ -73,6 +73,7 @@ class ProgrammedLayer:
         self.baseline = None
         self.calls = 0
         self.eval_seed = 0
+        self.index = layer.noise_index
 
     def tiles(self, layer):
         for bo, (c0, cn) in enumerate(layer.out_blocks):
@@ -92,14 +93,16 @@ class ProgrammedLayer:
         return self.effective * self.column_scale * (layer.output_scale.detach().float() * self.compensation)[:, None]
 
 
-def _draws(layer, seed, noise):
-    return noise if noise is not None else SeededNoise(seed, layer.noise_index, 0, [0], 1)
+def _draws(index, seed, noise):
+    return noise if noise is not None else SeededNoise(seed, index, 0, [0], 1)
 
 
-def program(layer: AnalogLinear, seed: int, noise=None) -> ProgrammedLayer:
-    """Programs the clipped meta-weights: noise draws keyed (seed, PROGRAMMING | DRIFT, layer, 0, bo, bi, polarity)."""
+def program(layer: AnalogLinear, seed: int, noise=None, index: Optional[int] = None) -> ProgrammedLayer:
+    """Programs the clipped meta-weights: noise draws keyed (seed, PROGRAMMING | DRIFT, index, 0, bo, bi, polarity),
+    index defaulting to the layer's noise index (program_model passes the layer's position in the model)."""
     state = ProgrammedLayer(layer)
-    draws = _draws(layer, seed, noise)
+    state.index = layer.noise_index if index is None else int(index)
+    draws = _draws(state.index, seed, noise)
     g_max = float(layer.chip.g_max_micro_siemens)
     device = state.ideal.device
     shape = state.ideal.shape
@@ -125,14 +128,14 @@ def program(layer: AnalogLinear, seed: int, noise=None) -> ProgrammedLayer:
 
 
 def drift_to(layer: AnalogLinear, seconds: float, seed: int, noise=None) -> ProgrammedLayer:
-    """Drift and fresh read noise `seconds` after programming (keys (seed, READ_NOISE, layer, 0, bo, bi, polarity)),
+    """Drift and fresh read noise `seconds` after programming (keys (seed, READ_NOISE, index, 0, bo, bi, polarity)),
     then global drift compensation baseline / current mean |output|."""
     if not (seconds >= 0 and math.isfinite(seconds)):
         raise ValueError(f"time since programming must be a finite number of seconds >= 0, got {seconds}")
     state = layer.programmed
     if state is None:
         raise RuntimeError("layer is not programmed; call ahwa.chip.program first")
-    draws = _draws(layer, seed, noise)
+    draws = _draws(state.index, seed, noise)
     g_max = float(layer.chip.g_max_micro_siemens)
     log_ratio = math.log((seconds + T0) / T0)
     effective = torch.empty_like(state.effective)
@@ -183,7 +186,7 @@ def programmed_forward(layer: AnalogLinear, x: torch.Tensor, noise=None, batch: 
     state.calls += 1
     if noise is None:
         from .noise import seeded_for
-        noise = seeded_for(state.eval_seed, layer.noise_index, state.calls, batch, rows_per_sample or x.shape[0])
+        noise = seeded_for(state.eval_seed, state.index, state.calls, batch, rows_per_sample or x.shape[0])
     tokens = x.shape[0]
     xd = x.detach()
     acc = torch.zeros(tokens, layer.out_features, device=x.device)
@@ -225,8 +228,9 @@ def programmed_forward(layer: AnalogLinear, x: torch.Tensor, noise=None, batch: 
 
 
 def program_model(model, seed: int):
-    for _, layer in analog_layers(model):
-        program(layer, seed)
+    """Programs every analog layer, keyed by its position in the model, and switches it to programmed mode."""
+    for i, (_, layer) in enumerate(analog_layers(model)):
+        program(layer, seed, index=i)
         layer.mode = "programmed"
 
 

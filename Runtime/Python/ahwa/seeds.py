@@ -10,12 +10,15 @@ sample = the sample's global index in the dataset):
   WEIGHT_NOISE   (seed, WEIGHT_NOISE, layer, step, out_block, in_block)   shared by the whole global batch
   OUTPUT_NOISE   (seed, OUTPUT_NOISE, layer, step, sample, out_block, in_block, iteration)  [rows of sample, n]
   DROPOUT        (seed, DROPOUT, layer, step, sample)        uniform [rows of sample, in]
-  PROGRAMMING    (seed, PROGRAMMING, layer, out_block, in_block, polarity)   polarity 0 = G+, 1 = G-
-  DRIFT          (seed, DRIFT, layer, out_block, in_block, polarity)         drift-exponent normals
-  READ_NOISE     (seed, READ_NOISE, layer, out_block, in_block, polarity)
+  PROGRAMMING    (seed, PROGRAMMING, layer, 0, out_block, in_block, polarity)   polarity 0 = G+, 1 = G-
+  DRIFT          (seed, DRIFT, layer, 0, out_block, in_block, polarity)         drift-exponent normals
+  READ_NOISE     (seed, READ_NOISE, layer, 0, out_block, in_block, polarity)    seed = the drift_to seed
   SHUFFLE        (seed, SHUFFLE, epoch)                      permutation of the dataset
-Programmed-chip forwards key OUTPUT_NOISE with step = call number after program/drift_to and seed = the
-drift_to seed. Because per-sample draws are keyed by the global sample index and batch-shared draws by the
+Programmed-chip forwards key OUTPUT_NOISE like training with seed = the last program/drift_to seed and step =
+the call number since then (or the context's step). drift_sweep derives per-repetition seeds
+stream_seed(seed, PROGRAMMING, repetition) and stream_seed(seed, READ_NOISE, repetition, time index).
+Weight noise, programming, drift and read noise are [out_block rows, in_block cols] tensors (the tile as a slice
+of the out x in weight); per-row draws are [rows of the sample, n] with rows in the sample's own order. Because per-sample draws are keyed by the global sample index and batch-shared draws by the
 step, N ranks (or accumulation micro-batches) see the same numbers as one process with the global batch.
 """
 from __future__ import annotations

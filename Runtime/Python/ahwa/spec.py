@@ -57,6 +57,22 @@ class ChipSpec:
     def replace(self, **changes) -> "ChipSpec":
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "ChipSpec":
+        """From snake_case or C# (PascalCase / camelCase) names, enums as C# names or numbers
+        (BoundManagement.Iterative = 1, NoiseManagement.AbsMax = 1, DeviceModel.PcmLike = 0)."""
+        fields = {f.name for f in dataclasses.fields(cls)}
+        enums = {"bound_management": BOUND_MANAGEMENT, "noise_management": NOISE_MANAGEMENT, "device": DEVICES}
+        result = {}
+        for key, value in values.items():
+            name = snake_case(key)
+            if name not in fields:
+                raise ValueError(f"ChipSpec has no field {key!r} (as {name!r})")
+            if name in enums:
+                value = enums[name][value] if isinstance(value, int) else snake_case(value)
+            result[name] = value
+        return cls(**result)
+
 
 @dataclasses.dataclass(frozen=True)
 class LoraSpec:
@@ -75,6 +91,21 @@ class LoraSpec:
     @property
     def scale(self) -> float:
         return self.alpha / self.rank
+
+
+def snake_case(name: str) -> str:
+    """PascalCase / camelCase to snake_case as LayerNaming.FromPropertyName does (GMaxMicroSiemens -> g_max_micro_siemens)."""
+    out = []
+    for i, c in enumerate(name):
+        if c.isupper():
+            prev_lower = i > 0 and (name[i - 1].islower() or name[i - 1].isdigit())
+            acronym_end = i > 0 and name[i - 1].isupper() and i + 1 < len(name) and name[i + 1].islower()
+            if prev_lower or acronym_end:
+                out.append("_")
+            out.append(c.lower())
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def converter_steps(bits: int) -> int:

@@ -181,7 +181,9 @@ def main(argv=None):
     optimizer = torch.optim.Adam(params, lr=args.lr, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1.0 - s / max(1, total)))
     amp = "none" if not use_cuda else ("bf16" if args.amp == "auto" else args.amp)
-    scaler = torch.cuda.amp.GradScaler(enabled=amp == "fp16")
+    # torch.amp.GradScaler("cuda") on torch >= 2.3; torch.cuda.amp.GradScaler before (deprecated after).
+    scaler = (torch.amp.GradScaler("cuda", enabled=amp == "fp16") if hasattr(torch, "amp") and hasattr(torch.amp, "GradScaler")
+              else torch.cuda.amp.GradScaler(enabled=amp == "fp16"))
 
     os.makedirs(args.out, exist_ok=True)
     checkpoint_path = os.path.join(args.out, "checkpoint.safetensors")

@@ -4,7 +4,8 @@ import math
 import pytest
 import torch
 
-from ahwa import AnalogLinear, ChipSpec, InjectedNoise, LoraSpec, Purpose, chip as chip_module
+from ahwa import AnalogLinear, ChipSpec, InjectedNoise, LoraSpec, Purpose
+from ahwa.analog import clip_limit
 from ahwa.chip import (DRIFT_TIMES, calibration_batch, drift_mean, drift_std, drift_sweep, drift_to, program,
                        programming_std, read_noise_std)
 
@@ -121,3 +122,40 @@ def test_drift_sweep_protocol():
     assert drift_sweep(model, error, (0.0,), repetitions=1, seed=42)[0.0]["std"] == 0.0
     assert drift_sweep(model, error, DRIFT_TIMES, repetitions=3, seed=42) == result
     assert all(layer.mode == "digital" for layer in model)
+
+
+def test_programmed_forward_with_injected_noise_by_hand():
+    torch.manual_seed(2)
+    layer = AnalogLinear(3, 2, seed=5, chip=ChipSpec(output_bound=12.0))
+    noise = zero_noise(layer)
+    program(layer, seed=0, noise=noise)
+    layer.mode = "programmed"
+    x = torch.randn(4, 3)
+    injected = torch.randn(4, 2)
+    y = layer(x, noise=InjectedNoise({(Purpose.OUTPUT_NOISE, 0, 0, 0): injected}))
+    # Quantizer.cs: code = round(v x steps / (2 bound)), clamped, times the step; weights exact (no programming noise).
+    limit = clip_limit(layer.weight, layer.chip)
+    w = layer.weight.detach().clamp(-limit, limit)
+    c = w.abs().amax(1, keepdim=True)
+    s = x.abs().amax(1, keepdim=True)
+    q = torch.round(x * (1 / s) * 127).clamp(-127, 127) * float(torch.tensor(2 / 254, dtype=torch.float32))
+    out = q @ (w / c).t() + 0.04 * injected
+    adc = torch.round(out * float(torch.tensor(254 / 24, dtype=torch.float32))).clamp(-127, 127) * float(torch.tensor(24 / 254, dtype=torch.float32))
+    assert torch.allclose(y, adc * s * c.t() + layer.bias, atol=1e-5)
+
+
+def test_chip_spec_names_and_validation():
+    spec = ChipSpec.from_dict({"TileRows": 256, "tileCols": 256, "DacBits": 6, "BoundManagement": "Iterative",
+                               "NoiseManagement": 1, "Device": "PcmLike", "GMaxMicroSiemens": 25.0})
+    assert (spec.tile_rows, spec.tile_cols, spec.dac_bits, spec.bound_management, spec.noise_management, spec.device) == \
+        (256, 256, 6, "iterative", "abs_max", "pcm_like")
+    assert ChipSpec() == ChipSpec(tile_rows=512, tile_cols=512, tiles=1024, dac_bits=8, adc_bits=8, output_bound=12.0,
+                                  output_noise=0.04, weight_noise=0.067, weight_clip_sigma=3.0, bound_management="iterative",
+                                  bound_management_limit=1000.0, noise_management="abs_max", device="pcm_like",
+                                  g_max_micro_siemens=25.0)
+    with pytest.raises(ValueError, match="ChipSpec has no field 'Colour'"):
+        ChipSpec.from_dict({"Colour": 1})
+    with pytest.raises(ValueError, match=r"ChipSpec.adc_bits = 17: converter resolution"):
+        ChipSpec(adc_bits=17)
+    with pytest.raises(ValueError, match=r"ChipSpec.bound_management_limit = 0.5"):
+        ChipSpec(bound_management_limit=0.5)
