@@ -5,12 +5,12 @@ against a fixed calibration batch. Device maths runs in FP64 and is stored in FP
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, Iterable, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 import torch
 
-from .analog import AnalogLinear, analog_layers, clip, quantize
+from .analog import AnalogLinear, analog_layers, clip
 from .noise import SeededNoise
 from .seeds import Purpose, Xoshiro256, stream_seed
 from .spec import converter_step, converter_steps

@@ -8,7 +8,7 @@ import shutil
 import struct
 import sys
 import tempfile
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
