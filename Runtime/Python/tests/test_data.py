@@ -55,3 +55,33 @@ def test_evaluate_entry_point_runs_the_drift_sweep(tmp_path):
     result = json.loads(done.stdout)
     assert [r["seconds"] for r in result["sweep"]] == [0.0, 31536000.0] and result["repetitions"] == 2
     assert all(0 <= r["mean"] <= 1 and r["std"] >= 0 for r in result["sweep"]) and 0 <= result["digital"] <= 1
+
+
+def test_checkpoint_structure_round_trips_without_pickle(tmp_path):
+    from ahwa.train import load_checkpoint, save_checkpoint
+    p = torch.nn.Parameter(torch.randn(3))
+    opt = torch.optim.Adam([p], lr=1e-3)
+    p.grad = torch.ones(3)
+    opt.step()
+    payload = {"step": 4, "optimizer": opt.state_dict(), "pair": (1, 2.5, None, "x"), "nested": [{"a": torch.arange(3)}]}
+    path = str(tmp_path / "c.safetensors")
+    save_checkpoint(path, payload)
+    back = load_checkpoint(path)
+    assert back["step"] == 4 and back["pair"] == (1, 2.5, None, "x") and torch.equal(back["nested"][0]["a"], torch.arange(3))
+    assert list(back["optimizer"]["state"]) == [0]  # int keys survive
+    fresh = torch.optim.Adam([torch.nn.Parameter(torch.zeros(3))], lr=1e-3)
+    fresh.load_state_dict(back["optimizer"])
+    assert torch.equal(fresh.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])
+
+
+def test_loss_is_summed_over_targets_for_sequence_and_token_labels():
+    from ahwa.train import loss_sum
+    logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
+    expected = 2 * torch.nn.functional.cross_entropy(logits, torch.tensor([0, 0]))
+    assert torch.allclose(loss_sum(logits, torch.tensor([0, 0])), expected)
+    tokens = torch.randn(2, 3, 5)
+    labels = torch.tensor([[1, -100, 2], [-100, -100, 4]])
+    keep = labels != -100
+    assert torch.allclose(loss_sum(tokens, labels), torch.nn.functional.cross_entropy(tokens[keep], labels[keep], reduction="sum"))
+    with pytest.raises(ValueError, match=r"logits \[2, 2\] do not match labels \[2, 2\]"):
+        loss_sum(logits, torch.zeros(2, 2, dtype=torch.long))

@@ -129,3 +129,15 @@ def test_xoshiro_port_matches_the_reference_algorithm():
     u = Xoshiro256(0x5EEDCA11B, 6)
     draws = [u.next_open_unit() for _ in range(1000)]
     assert 0 < min(draws) and max(draws) < 1 and abs(sum(draws) / 1000 - 0.5) < 0.05
+
+
+def test_without_context_each_forward_draws_anew_and_seed_noise_restarts():
+    from ahwa import seed_noise
+    model = torch.nn.Sequential(AnalogLinear(8, 8, seed=1, mode="hardware_aware"), AnalogLinear(8, 8, seed=1, mode="hardware_aware"))
+    seed_noise(model, 9)
+    assert [m.noise_index for m in model] == [0, 1] and all(m.noise_seed == 9 for m in model)
+    x = torch.randn(2, 8)
+    first, second = model(x), model(x)
+    assert not torch.equal(first, second)
+    seed_noise(model, 9)
+    assert torch.equal(model(x), first)
