@@ -21,6 +21,11 @@ command -v qemu-riscv64 >/dev/null 2>&1 || need_packages+=(qemu-user)
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need_packages+=(gcc-riscv64-unknown-elf)
 [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need_packages+=(picolibc-riscv64-unknown-elf)
 command -v qemu-system-riscv32 >/dev/null 2>&1 || need_packages+=(qemu-system-misc)
+# The PyTorch target's package (Runtime/Python) runs on Debian's torch; call /usr/bin/python3 (PATH may hold another).
+[ -x /usr/bin/python3 ] || need_packages+=(python3)
+/usr/bin/python3 -c "import torch" >/dev/null 2>&1 || need_packages+=(python3-torch)
+/usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || need_packages+=(python3-numpy)
+/usr/bin/python3 -c "import pytest" >/dev/null 2>&1 || need_packages+=(python3-pytest)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "run-tests.sh: installing ${need_packages[*]}"
@@ -51,6 +56,21 @@ passed=0; failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))
 done < <(sed -nE 's/.*(Passed|Failed)! +- +Failed: +([0-9]+), +Passed: +([0-9]+).*/\3 \2/p' "$log")
+
+# The Python tests of the PyTorch target (pytest prints "N passed[, N failed]" on its last line).
+py_log=$(mktemp)
+(cd Runtime/Python && /usr/bin/python3 -m pytest tests -q -p no:cacheprovider) 2>&1 | tee "$py_log"
+py_status=${PIPESTATUS[0]}
+py_summary=$(tail -1 "$py_log")
+py_passed=$(grep -oE '[0-9]+ passed' <<< "$py_summary" | grep -oE '[0-9]+')
+py_failed=$(( $(grep -oE '[0-9]+ (failed|errors?)' <<< "$py_summary" | grep -oE '[0-9]+' | paste -sd+ - | sed 's/^$/0/') ))
+rm -f "$py_log"
+passed=$((passed + ${py_passed:-0})); failed=$((failed + ${py_failed:-0}))
+if [ "$py_status" -ne 0 ] && [ "${py_failed:-0}" -eq 0 ]; then
+  echo "run-tests.sh: pytest exited with $py_status without a failing test." >&2
+  failed=$((failed + 1))
+fi
+[ "$py_status" -eq 0 ] || status=1
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "run-tests.sh: dotnet test exited with $status without a failing test (a test host crashed?)." >&2
