@@ -127,7 +127,8 @@ public sealed class AnalogLayerSimulator
     public ReadOnlySpan<float> CompensationFactors => compensation;
 
     /// <summary>Programs every device once: stores programmed conductances and drift exponents, and the
-    /// calibration baseline (mean |output| for the identity input, aihwkit's read-out) of the programmed state.</summary>
+    /// calibration baseline of the programmed state: mean |output| of the fixed, seeded calibration batch (not
+    /// aihwkit's identity read-out; see ReadOut).</summary>
     public void Program(IDeviceModel deviceModel, ulong seed)
     {
         device = deviceModel ?? throw new ArgumentNullException(nameof(deviceModel));
@@ -202,7 +203,7 @@ public sealed class AnalogLayerSimulator
     {
         int outs = Layer.OutFeatures, ins = Layer.InFeatures;
         var calibration = new float[CalibrationVectors * ins];
-        var random = new RandomStream(CalibrationSeed, (ulong)ins);
+        var random = RandomStream.For(CalibrationSeed, StreamPurpose.Calibration, ins);
         for (int i = 0; i < calibration.Length; i++) calibration[i] = (float)(2 * random.NextOpenUnit() - 1);
 
         var sums = new float[CalibrationVectors * outs];

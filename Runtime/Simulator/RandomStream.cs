@@ -22,9 +22,14 @@ public struct RandomStream
         s3 = SplitMix(ref x);
     }
 
-    /// <summary>A stream for a purpose and an index, e.g. (Purpose.OutputNoise, token).</summary>
+    /// <summary>The one seed scheme: the stream of a (seed, purpose, index), e.g. (seed, OutputNoise, token).
+    /// Every seeded draw in Ahwa comes from here, directly or through <see cref="Derive"/>.</summary>
     public static RandomStream For(ulong seed, StreamPurpose purpose, long index) =>
         new RandomStream(seed, ((ulong)purpose << 48) ^ (ulong)index);
+
+    /// <summary>A 64-bit seed for another generator (a TorchSharp <c>Generator</c>, or a nested level of this
+    /// scheme) from (seed, purpose, index): the first number of that stream.</summary>
+    public static ulong Derive(ulong seed, StreamPurpose purpose, long index) => For(seed, purpose, index).NextUInt64();
 
     public ulong NextUInt64()
     {
@@ -40,6 +45,16 @@ public struct RandomStream
     }
 
     /// <summary>Uniform in (0, 1): never 0, so its logarithm is finite.</summary>
+    /// <summary>Fisher-Yates from the last item down: the one shuffle (training order, data splits).</summary>
+    public void Shuffle<T>(Span<T> items)
+    {
+        for (int i = items.Length - 1; i > 0; i--)
+        {
+            int j = (int)(NextUInt64() % (ulong)(i + 1));
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     public double NextOpenUnit() => ((NextUInt64() >> 11) + 0.5) * (1.0 / (1UL << 53));
 
     /// <summary>A standard normal draw: Marsaglia-Tsang ziggurat with 128 blocks, in Doornik's ZIGNOR form
@@ -124,13 +139,35 @@ public struct RandomStream
     static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
 }
 
-/// <summary>Separates the random streams of different uses of one seed.</summary>
+/// <summary>Separates the random streams of different uses of one seed (README, "Seeds").</summary>
 public enum StreamPurpose : ushort
 {
+    /// <summary>The simulator's fixed calibration batch for drift compensation (index: the layer's input size).</summary>
+    Calibration = 0,
+    /// <summary>Device programming noise (per layer seed: index the layer; in the simulator: tile, row, polarity).</summary>
     Programming = 1,
+    /// <summary>Drift exponents' time step: per layer seed for a drift time (index the layer; in sweeps, the time).</summary>
     Drift = 2,
+    /// <summary>Read noise at a drift time (index: tile and row).</summary>
     ReadNoise = 3,
+    /// <summary>Output noise of programmed tiles (index: token).</summary>
     OutputNoise = 4,
+    /// <summary>Training-time noise generator of an analog layer (index: the layer).</summary>
     WeightNoise = 5,
-    Calibration = 6,
+    /// <summary>Initial weights of a model's layers.</summary>
+    Initialisation = 7,
+    /// <summary>LoRA and model dropout masks during training.</summary>
+    Dropout = 8,
+    /// <summary>Order of the training examples (index: the epoch).</summary>
+    Shuffle = 9,
+    /// <summary>Train/dev/test splits of a data set.</summary>
+    DataSplit = 10,
+    /// <summary>Random operands of kernel cross-check cases (index: the case or layer).</summary>
+    KernelInputs = 11,
+    /// <summary>Per-call noise of programmed-chip evaluation (index: the call).</summary>
+    Evaluation = 12,
+    /// <summary>One programming of a drift sweep (index: the repetition).</summary>
+    Repetition = 13,
+    /// <summary>Synthetic data of samples and tests.</summary>
+    SampleData = 14,
 }

@@ -23,8 +23,8 @@ static class Demo
     public static void Run(TinyEncoder model, string outputFolder, int epochs, ulong seed)
     {
         // Labels from a fixed random teacher: a task a LoRA on the frozen random meta-weights can learn.
-        var x = randn(new long[] { Examples, 32 }, generator: new Generator(seed + 1));
-        var teacher = randn(new long[] { 32, 3 }, generator: new Generator(seed + 2));
+        var x = randn(new long[] { Examples, 32 }, generator: new Generator(RandomStream.Derive(seed, StreamPurpose.SampleData, 1)));
+        var teacher = randn(new long[] { 32, 3 }, generator: new Generator(RandomStream.Derive(seed, StreamPurpose.SampleData, 2)));
         var labels = x.matmul(teacher).argmax(1);
         Tensor Loss(int[] batch)
         {

@@ -54,7 +54,7 @@ var groups = model.ParameterGroups();
 AnsiConsole.MarkupLine($"Parameters: {groups.Count(groups.MetaWeights)} meta-weights (analog), {groups.Count(groups.Lora)} LoRA, {groups.Count(groups.Digital)} digital");
 
 model.eval();
-using var input = randn(new long[] { 4, 32 }, generator: new Generator(7));
+using var input = randn(new long[] { 4, 32 }, generator: new Generator(Ahwa.Simulator.RandomStream.Derive(7, Ahwa.Simulator.StreamPurpose.SampleData, 0)));
 using var output = model.Forward(input);
 AnsiConsole.MarkupLine($"Forward pass: input [[{string.Join(", ", input.shape)}]] -> output [[{string.Join(", ", output.shape)}]], " +
                        $"first row {string.Join(" ", output[0].data<float>().ToArray().Select(v => F(v, "0.0000")))}");

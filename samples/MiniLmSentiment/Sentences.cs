@@ -22,12 +22,8 @@ public sealed record DataSplit(IReadOnlyList<LabeledSentence> Train, IReadOnlyLi
         if (!(devFraction >= 0) || !(testFraction >= 0) || devFraction + testFraction >= 1)
             throw new ArgumentOutOfRangeException(nameof(devFraction), $"{devFraction} + {testFraction}", "Dev and test fractions must be >= 0 and leave some training data.");
         var order = Enumerable.Range(0, items.Count).ToArray();
-        var random = new RandomStream(seed, 0x5E17UL);
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            int j = (int)(random.NextUInt64() % (ulong)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
+        var random = RandomStream.For(seed, StreamPurpose.DataSplit, 0);
+        random.Shuffle(order.AsSpan());
         int test = (int)Math.Round(items.Count * testFraction), dev = (int)Math.Round(items.Count * devFraction);
         var shuffled = order.Select(i => items[i]).ToList();
         return new DataSplit(shuffled.Skip(test + dev).ToList(), shuffled.Skip(test).Take(dev).ToList(), shuffled.Take(test).ToList());

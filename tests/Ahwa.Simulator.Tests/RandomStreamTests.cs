@@ -43,4 +43,31 @@ public class RandomStreamTests
         Assert.Equal(first, Enumerable.Range(0, 8).Select(_ => b.NextUInt64()).ToArray());
         Assert.NotEqual(first, Enumerable.Range(0, 8).Select(_ => c.NextUInt64()).ToArray());
     }
+
+    [Fact]
+    public void TheSeedSchemeSeparatesPurposesAndIndicesAndShufflesDeterministically()
+    {
+        Assert.Equal(RandomStream.Derive(42, StreamPurpose.Programming, 3), RandomStream.Derive(42, StreamPurpose.Programming, 3));
+        var seeds = new[]
+        {
+            RandomStream.Derive(42, StreamPurpose.Programming, 3), RandomStream.Derive(42, StreamPurpose.Programming, 4),
+            RandomStream.Derive(42, StreamPurpose.Drift, 3), RandomStream.Derive(43, StreamPurpose.Programming, 3),
+        };
+        Assert.Equal(seeds.Length, seeds.Distinct().Count());
+        // The calibration purpose is 0, so its stream is the plain stream id (the Python target reproduces it).
+        Assert.Equal(new RandomStream(7, 384).NextUInt64(), RandomStream.For(7, StreamPurpose.Calibration, 384).NextUInt64());
+
+        int[] Shuffled(ulong seed)
+        {
+            var items = Enumerable.Range(0, 50).ToArray();
+            var random = RandomStream.For(seed, StreamPurpose.Shuffle, 0);
+            random.Shuffle(items.AsSpan());
+            return items;
+        }
+        var once = Shuffled(1);
+        Assert.Equal(once, Shuffled(1));
+        Assert.NotEqual(once, Shuffled(2));
+        Assert.Equal(Enumerable.Range(0, 50), once.OrderBy(i => i));
+        Assert.NotEqual(Enumerable.Range(0, 50), once);
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Ahwa.Hardware;
+using Ahwa.Simulator;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -97,13 +98,13 @@ public abstract class AhwaModel : AhwaModuleBase
     /// <summary>Seeds the training-time noise of every analog layer from one seed (layer i gets its own stream).</summary>
     public void SeedNoise(ulong seed)
     {
-        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].SeedNoise(unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1));
+        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].SeedNoise(RandomStream.Derive(seed, StreamPurpose.WeightNoise, i));
     }
 
     /// <summary>Programs every analog layer's meta-weights onto tiles (one device-programming draw per seed).</summary>
     public void Program(Ahwa.Simulator.IDeviceModel device, ulong seed)
     {
-        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].Program(device, unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)i + 1));
+        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].Program(device, RandomStream.Derive(seed, StreamPurpose.Programming, i));
     }
 
     /// <summary>Changes DAC and ADC resolution on every analog layer without reprogramming (hardware re-adaptation).</summary>
@@ -115,7 +116,7 @@ public abstract class AhwaModel : AhwaModuleBase
     /// <summary>Drift and read noise of every programmed layer at <paramref name="seconds"/> after programming.</summary>
     public void DriftTo(double seconds, ulong seed)
     {
-        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].DriftTo(seconds, unchecked(seed * 0xD1B54A32D192ED03UL + (ulong)i + 1));
+        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].DriftTo(seconds, RandomStream.Derive(seed, StreamPurpose.Drift, i));
     }
 
     /// <summary>Splits every parameter into meta-weights, LoRA and digital by its role.</summary>

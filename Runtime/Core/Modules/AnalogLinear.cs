@@ -40,7 +40,7 @@ public sealed class AnalogLinear : AhwaLinear
         HardwareRules.Require(HardwareRules.Check(Chip));
         inputBlocks = TileSplitting.Split(spec.InFeatures, Chip.TileRows);
         outputBlocks = TileSplitting.Split(spec.OutFeatures, Chip.TileCols);
-        noise = new Generator(1);
+        noise = new Generator(RandomStream.Derive(LayerFactory.DefaultSeed, StreamPurpose.WeightNoise, 0));
         output_scale = nn.Parameter(ones(spec.OutFeatures), requires_grad: false);
         register_parameter("output_scale", output_scale);
     }
@@ -131,7 +131,7 @@ public sealed class AnalogLinear : AhwaLinear
     }
 
     /// <summary>The simulator seed of the <paramref name="call"/>-th forward after Program or DriftTo with <paramref name="seed"/>.</summary>
-    public static ulong EvaluationSeed(ulong seed, long call) => unchecked(seed * 0x9E3779B97F4A7C15UL + (ulong)call);
+    public static ulong EvaluationSeed(ulong seed, long call) => RandomStream.Derive(seed, StreamPurpose.Evaluation, call);
 
     /// <summary>The simulator computes the value; the backward pass is that of the linear map with the programmed
     /// weights (straight through the converters and noise), so adapters can be trained on programmed hardware.</summary>

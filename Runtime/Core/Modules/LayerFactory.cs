@@ -1,5 +1,6 @@
 using System;
 using Ahwa.Hardware;
+using Ahwa.Simulator;
 using TorchSharp;
 
 namespace Ahwa.Runtime;
@@ -17,7 +18,7 @@ public sealed class LayerFactory
     public LayerFactory(ModelSpec spec, long seed)
     {
         this.spec = spec ?? throw new ArgumentNullException(nameof(spec));
-        generator = new torch.Generator(unchecked((ulong)seed));
+        generator = new torch.Generator(RandomStream.Derive(unchecked((ulong)seed), StreamPurpose.Initialisation, 0));
     }
 
     public AnalogLinear Analog(string name) => new AnalogLinear(spec.Layer(name), generator, spec.Chip);

@@ -66,7 +66,7 @@ public static class AhwaTrainer
         if (trainable.Count == 0) throw new InvalidOperationException($"Model '{model.ModelSpec.Name}' has nothing to train in regime {options.Regime}.");
         model.SetExecution(options.Execution);
         model.SeedNoise(options.Seed);
-        torch.random.manual_seed(unchecked((long)options.Seed));
+        torch.random.manual_seed(unchecked((long)RandomStream.Derive(options.Seed, StreamPurpose.Dropout, 0)));
         model.train();
 
         int stepsPerEpoch = (examples + options.BatchSize - 1) / options.BatchSize;
@@ -81,12 +81,8 @@ public static class AhwaTrainer
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
             for (int i = 0; i < examples; i++) order[i] = i;
-            var random = new RandomStream(options.Seed, 0xE90C0000UL + (ulong)epoch);
-            for (int i = examples - 1; i > 0; i--)
-            {
-                int j = (int)(random.NextUInt64() % (ulong)(i + 1));
-                (order[i], order[j]) = (order[j], order[i]);
-            }
+            var random = RandomStream.For(options.Seed, StreamPurpose.Shuffle, epoch);
+            random.Shuffle(order.AsSpan(0, examples));
             for (int first = 0; first < examples; first += options.BatchSize)
             {
                 cancellation.ThrowIfCancellationRequested();

@@ -56,10 +56,11 @@ public static class DriftSweep
         {
             var active = probes.Where(p => r < RepetitionsOf(p)).ToList();
             if (active.Count == 0) break;
-            model.Program(device, unchecked(seed + (ulong)r * 7919));
+            ulong repetition = RandomStream.Derive(seed, StreamPurpose.Repetition, r);
+            model.Program(device, repetition);
             for (int t = 0; t < times.Count; t++)
             {
-                model.DriftTo(times[t].Seconds, unchecked(seed * 31 + (ulong)r * 1000 + (ulong)t));
+                model.DriftTo(times[t].Seconds, RandomStream.Derive(repetition, StreamPurpose.Drift, t));
                 foreach (var probe in active)
                 {
                     probe.Prepare?.Invoke();

@@ -35,7 +35,7 @@ public sealed record KernelInputs(
     /// near the FP16 maximum among ordinary values, ADC codes over the whole range.</summary>
     public static KernelInputs Random(KernelLayer k, int tokens, int adcBits, ulong seed)
     {
-        var random = new RandomStream(seed, 0x4B45524EUL);
+        var random = RandomStream.For(seed, StreamPurpose.KernelInputs, 0);
         int maxCode = Converters.Steps(adcBits) / 2;
         var codes = new short[k.InputBlocks * tokens * k.OutFeatures];
         for (int i = 0; i < codes.Length; i++) codes[i] = (short)((long)(random.NextUInt64() % (ulong)(2 * maxCode + 1)) - maxCode);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Ahwa.Hardware;
 using Ahwa.Runtime;
+using Ahwa.Simulator;
 using static TorchSharp.torch;
 
 namespace Ahwa.Lab.Kernels;
@@ -24,7 +25,7 @@ public static class ModelKernelCases
         {
             if (layer.LoraA is null || layer.LoraB is null) continue;
             var kernel = plan.KernelOf(layer.Spec.Name);
-            var random = KernelInputs.Random(kernel, tokens, model.ModelSpec.Chip.AdcBits, unchecked(seed + (ulong)index));
+            var random = KernelInputs.Random(kernel, tokens, model.ModelSpec.Chip.AdcBits, RandomStream.Derive(seed, StreamPurpose.KernelInputs, index));
             var inputs = random with
             {
                 LoraA = Halves(layer.LoraA.weight!.t()),   // [in][rank]

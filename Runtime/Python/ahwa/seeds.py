@@ -32,13 +32,14 @@ GOLDEN = 0x9E3779B97F4A7C15
 
 
 class Purpose(enum.IntEnum):
-    # The first six share their values with Runtime/Simulator/RandomStream.cs's StreamPurpose.
+    # Values shared with Runtime/Simulator/RandomStream.cs's StreamPurpose (the calibration batch, purpose 0
+    # there, is reproduced by chip.calibration_batch with the C# stream itself).
+    CALIBRATION = 0
     PROGRAMMING = 1
     DRIFT = 2
     READ_NOISE = 3
     OUTPUT_NOISE = 4
     WEIGHT_NOISE = 5
-    CALIBRATION = 6
     INIT = 7
     DROPOUT = 8
     SHUFFLE = 9
