@@ -59,8 +59,12 @@ public abstract class AhwaLinear : nn.Module<Tensor, Tensor>
     /// <summary>y + bias + s B(A(dropout(x))).</summary>
     protected Tensor AddBiasAndLora(Tensor y, Tensor input)
     {
-        if (bias is not null) y = y.add(bias);
-        if (loraA is not null) y = y.add(LoraBranch.Forward(input, loraA, loraB!, loraDropout, Spec.Lora!.Scale));
+        if (bias is not null) y = y.add(bias, One);
+        if (loraA is not null) y = y.add(LoraBranch.Forward(input, loraA, loraB!, loraDropout, Spec.Lora!.Scale), One);
         return y;
     }
+
+    // add(Tensor) makes a temporary alpha Scalar that the GC may finalise while the native call still reads it (seen
+    // once as a garbage alpha failing LibTorch's toFloat check); a Scalar held for the process's life cannot be.
+    static readonly Scalar One = 1.0f;
 }
