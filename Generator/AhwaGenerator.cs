@@ -42,6 +42,17 @@ public sealed class AhwaGenerator : IIncrementalGenerator
                 Add(spc, ArtifactsEmitter.Emit(model!));
             });
 
+        var pytorch = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeReader.AnalogModel,
+                static (node, _) => node is ClassDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, PyTorchParser.Parse, reportsHookFailure: false))
+            .WithTrackingName(TrackingNames.PyTorchParse);
+        context.RegisterSourceOutput(pytorch.Select(static (r, _) => r.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
+        context.RegisterSourceOutput(
+            pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null),
+            static (spc, declaration) => Add(spc, PyTorchEmitter.Emit(declaration!)));
+
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogBlock,
@@ -59,14 +70,27 @@ public sealed class AhwaGenerator : IIncrementalGenerator
 
     /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class.</summary>
     ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation,
-        Func<INamedTypeSymbol, ClassDeclarationSyntax, CancellationToken, ParseResult<T>> parse) where T : class
+        Func<INamedTypeSymbol, ClassDeclarationSyntax, CancellationToken, ParseResult<T>> parse) where T : class =>
+        Guarded(ctx, cancellation, (c, ct) => parse((INamedTypeSymbol)c.TargetSymbol, (ClassDeclarationSyntax)c.TargetNode, ct));
+
+    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation,
+        Func<GeneratorAttributeSyntaxContext, CancellationToken, ParseResult<T>> parse, bool reportsHookFailure = true) where T : class
     {
         var symbol = (INamedTypeSymbol)ctx.TargetSymbol;
         var syntax = (ClassDeclarationSyntax)ctx.TargetNode;
         try
         {
-            beforeParse?.Invoke(symbol.Name);
-            return parse(symbol, syntax, cancellation);
+            if (!reportsHookFailure)
+            {
+                // The PyTorch pipeline re-parses the model; a failure there is the model pipeline's to report.
+                try { beforeParse?.Invoke(symbol.Name); }
+                catch (Exception) { return new ParseResult<T>(null, EquatableArray<DiagnosticInfo>.Empty); }
+            }
+            else
+            {
+                beforeParse?.Invoke(symbol.Name);
+            }
+            return parse(ctx, cancellation);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

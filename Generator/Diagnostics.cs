@@ -12,6 +12,11 @@ public static class Diagnostics
     static DiagnosticDescriptor Error(string id, string title, string message) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    // The PyTorch target is optional: a model it cannot translate still builds and runs in C#, so these warn.
+    static DiagnosticDescriptor PyTorchWarning(string id, string title, string message) =>
+        new DiagnosticDescriptor(id, title, message + "; the model's PyTorch target is not generated (supported subset: docs/pytorch-target.md)",
+            "Ahwa.PyTorch", DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor NotPartial = Error("AHWA0001",
         "Ahwa class must be partial",
         "'{0}' must be declared partial so the generator can add its layers");
@@ -95,4 +100,24 @@ public static class Diagnostics
     public static readonly DiagnosticDescriptor BlocksInBlock = Error("AHWA0020",
         "Blocks cannot be nested",
         "'{0}' uses [Blocks] inside a block; only a model can repeat blocks");
+
+    public static readonly DiagnosticDescriptor PyTorchStatement = PyTorchWarning("AHWA0100",
+        "Statement not translatable to PyTorch",
+        "'{0}': {1} cannot be translated to PyTorch");
+
+    public static readonly DiagnosticDescriptor PyTorchExpression = PyTorchWarning("AHWA0101",
+        "Expression not translatable to PyTorch",
+        "'{0}': {1} cannot be translated to PyTorch");
+
+    public static readonly DiagnosticDescriptor PyTorchApi = PyTorchWarning("AHWA0102",
+        "API without a PyTorch translation",
+        "'{0}': {1} has no entry in Ahwa's TorchSharp-to-PyTorch table");
+
+    public static readonly DiagnosticDescriptor PyTorchReservedName = PyTorchWarning("AHWA0103",
+        "Member name reserved in PyTorch",
+        "'{0}': a member named '{1}' would replace an attribute of torch.nn.Module or of Ahwa's Python runtime; rename it");
+
+    public static readonly DiagnosticDescriptor PyTorchMember = PyTorchWarning("AHWA0104",
+        "Member kind not translatable to PyTorch",
+        "'{0}': {1} cannot be translated to PyTorch");
 }
