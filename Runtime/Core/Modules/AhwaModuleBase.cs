@@ -48,7 +48,9 @@ public abstract class AhwaModuleBase : nn.Module
         if (componentsRegistered) return;
         componentsRegistered = true;
         var registered = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        foreach (var (_, child) in named_children()) registered.Add(child);
+        // A layer registered under a dotted path sits inside scope modules, not among the direct children; a field
+        // holding it must not register it a second time under the field's name.
+        foreach (var (_, child) in named_children()) AddWithScopes(child, registered);
         foreach (var (_, parameter) in named_parameters(recurse: false)) registered.Add(parameter);
         foreach (var (_, buffer) in named_buffers(recurse: false)) registered.Add(buffer);
         for (var type = GetType(); type is not null && type != typeof(AhwaModuleBase); type = type.BaseType)
@@ -69,6 +71,13 @@ public abstract class AhwaModuleBase : nn.Module
     }
 
     bool componentsRegistered;
+
+    static void AddWithScopes(nn.Module module, HashSet<object> registered)
+    {
+        registered.Add(module);
+        if (module is ModuleScope)
+            foreach (var (_, child) in module.named_children()) AddWithScopes(child, registered);
+    }
 
     /// <summary>An empty module that only groups children under one path segment.</summary>
     sealed class ModuleScope : nn.Module

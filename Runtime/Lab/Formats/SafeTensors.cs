@@ -15,11 +15,23 @@ public sealed record NamedTensor(string Name, long[] Shape, float[] Data)
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }
 
+/// <summary>A tensor as its safetensors dtype name, shape and raw little-endian bytes.</summary>
+public sealed record RawTensor(string Name, string Dtype, long[] Shape, byte[] Bytes);
+
 /// <summary>Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
 /// little-endian data), FP32 written, FP32 and FP16 read.</summary>
 public static class SafeTensors
 {
-    public static byte[] Serialize(IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static byte[] Serialize(IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Serialize(tensors.Select(t =>
+        {
+            if (t.Count != t.Data.Length)
+                throw new ArgumentException($"Tensor '{t.Name}' has shape [{string.Join(", ", t.Shape)}] but {t.Data.Length} values.");
+            return new RawTensor(t.Name, "F32", t.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Data.AsSpan()).ToArray());
+        }), metadata);
+
+    /// <summary>Any dtype, given as its safetensors name and little-endian bytes (e.g. I64 token ids).</summary>
+    public static byte[] Serialize(IEnumerable<RawTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var ordered = tensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
         using var header = new MemoryStream();
@@ -33,19 +45,17 @@ public static class SafeTensors
             long offset = 0;
             foreach (var tensor in ordered)
             {
-                if (tensor.Count != tensor.Data.Length)
-                    throw new ArgumentException($"Tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}] but {tensor.Data.Length} values.");
                 json.WriteStartObject(tensor.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", tensor.Dtype);
                 json.WriteStartArray("shape");
                 foreach (var d in tensor.Shape) json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + 4L * tensor.Data.Length);
+                json.WriteNumberValue(offset + tensor.Bytes.Length);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += 4L * tensor.Data.Length;
+                offset += tensor.Bytes.Length;
             }
             json.WriteEndObject();
         }
@@ -55,8 +65,7 @@ public static class SafeTensors
         output.Write(BitConverter.GetBytes((ulong)headerLength));
         output.Write(header.ToArray());
         for (long i = header.Length; i < headerLength; i++) output.WriteByte((byte)' ');
-        foreach (var tensor in ordered)
-            output.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(tensor.Data.AsSpan()));
+        foreach (var tensor in ordered) output.Write(tensor.Bytes);
         return output.ToArray();
     }
 

@@ -27,7 +27,8 @@ public static class Processes
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, string arguments, string directory, TimeSpan timeout) =>
         Run(new ProcessStartInfo(file, arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false }, timeout);
 
-    static (int, string, string) Run(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>Runs a prepared process (arguments, environment), capturing its output and killing it after <paramref name="timeout"/>.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(ProcessStartInfo start, TimeSpan timeout)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var stdout = new StringBuilder();

@@ -25,7 +25,7 @@ def accuracy(model, data: ShardDataset, batch_size: int, device) -> float:
         batch = {k: v.to(device) for k, v in data.batch(indices).items()}
         # Output noise keyed by batch number and the sample's index in the dataset.
         with noise_context(start // batch_size, indices.tolist()):
-            logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+            logits = model(batch["input_ids"], batch["attention_mask"])  # positional: a generated forward names them as its C# method does
         labels = batch["labels"]
         keep = labels != -100
         correct += int(((logits.argmax(-1) == labels) & keep).sum())

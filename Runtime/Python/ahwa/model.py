@@ -214,6 +214,21 @@ class AhwaModel(AhwaModule):
         if self.entry is not None and not callable(getattr(type(self), self.entry, None)):
             raise ValueError(f"{type(self).__name__} has no method '{self.entry}' to use as forward")
 
+    def configure_training(self, regime: str = "ahwa_lora"):
+        """AhwaModel.ConfigureTraining: AHWA-LoRA trains the LoRA matrices and the digital layers (task heads), with
+        meta-weights, output scales, biases, embeddings and norms frozen; full AHWA trains every parameter."""
+        if regime not in ("ahwa_lora", "full_ahwa"):
+            raise ValueError(f"training regime {regime!r}: must be 'ahwa_lora' or 'full_ahwa'")
+        adapter = set()
+        for module in self.modules():
+            if isinstance(module, DigitalLinear):
+                adapter.update(id(p) for p in module.parameters())
+            elif isinstance(module, AnalogLinear) and module.lora_spec is not None:
+                adapter.update(id(p) for p in (module.lora_A.weight, module.lora_B.weight))
+        for p in self.parameters():
+            p.requires_grad_(regime == "full_ahwa" or id(p) in adapter)
+        return self
+
     def forward(self, *args, **kwargs):
         if self.entry is None:
             raise RuntimeError(f"{type(self).__name__} has no Forward method: pass entry='MethodName' to choose one")

@@ -78,6 +78,8 @@ def build_model(args):
     seed_noise(model, args.seed)
     set_mode(model, args.mode)
     if args.full_ahwa:
+        if hasattr(model, "configure_training"):  # a generated model: every parameter, as the C# full AHWA
+            model.configure_training("full_ahwa")
         for _, layer in analog_layers(model):
             layer.set_full_ahwa(True)
     return model
@@ -241,7 +243,7 @@ def main(argv=None):
                 sync = m == args.accumulation - 1 or not hasattr(wrapped, "no_sync")
                 with (contextlib.nullcontext() if sync else wrapped.no_sync()), noise_context(step, chunk.tolist()):
                     with (torch.autocast("cuda", dtype=torch.bfloat16 if amp == "bf16" else torch.float16) if amp != "none" else contextlib.nullcontext()):
-                        logits = wrapped(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])
+                        logits = wrapped(batch["input_ids"], batch["attention_mask"])  # positional: a generated forward names them as its C# method does
                     s = loss_sum(logits, batch["labels"])
                     # DDP averages gradients over ranks: scale by the world size to get the sum.
                     scaler.scale(s * (world / count)).backward()

@@ -180,12 +180,12 @@ public static class PythonModuleEmitter
             def build(seed=42, mode="hardware_aware", weights=None, entry=None, **chip):
                 """The factory ahwa.train and ahwa.evaluate call (--model MODULE:build --model-args '{"weights": ...}'):
                 the model in `mode`, its pretrained weights from a safetensors file if given, chip fields overridden by
-                keyword (e.g. weight_noise=0.0)."""
+                keyword (e.g. weight_noise=0.0), set up for AHWA-LoRA (only LoRA matrices and digital heads train)."""
                 spec = ChipSpec.from_dict({**{{modelClass}}.CHIP, **chip}) if chip else None
                 model = {{modelClass}}(seed=seed, mode=mode, chip=spec, entry=entry)
                 if weights is not None:
                     load_weights(model, weights)
-                return model
+                return model.configure_training("ahwa_lora")
             """");
     }
 

@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Ahwa.Hardware;
+using Ahwa.Lab.Export;
+using Ahwa.Lab.Formats;
+using Ahwa.Lab.Kernels;
+using Ahwa.Lab.Tools;
+using Ahwa.Runtime.Tests.Training;
+using Ahwa.Simulator;
+using TorchSharp;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace Ahwa.Runtime.Tests.PyTorch;
+
+/// <summary>The generated PyTorch models against the TorchSharp ones they were translated from, and adapters crossing
+/// between the two trainers. Python runs as /usr/bin/python3 with Debian's torch (the test command installs it).</summary>
+public class PyTorchTargetTests
+{
+    const double Tolerance = 1e-5;
+    readonly ITestOutputHelper output;
+
+    public PyTorchTargetTests(ITestOutputHelper output) => this.output = output;
+
+    internal static string WorkDirectory(string name)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ahwa-pytorch", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>LoRA B starts at zero; random values make the adapter branch count in the comparison.</summary>
+    internal static void RandomiseAdapters(AhwaModel model, long seed)
+    {
+        var generator = new Generator((ulong)seed);
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+            if (name.EndsWith("lora_B.weight", StringComparison.Ordinal)) parameter.copy_(randn(parameter.shape, generator: generator) * 0.05);
+    }
+
+    static (Tensor Ids, Tensor Mask) Tokens(int batch, int length, long seed)
+    {
+        var generator = new Generator((ulong)seed);
+        var ids = randint(1, TokenClassifier.Vocabulary, new long[] { batch, length }, generator: generator);
+        var lengths = randint(2, length + 1, new long[] { batch, 1 }, generator: generator);
+        var mask = arange(length).unsqueeze(0).lt(lengths).to_type(ScalarType.Int64);
+        return (ids * mask, mask);
+    }
+
+    /// <param name="hardwareAwareTolerance">The hardware-aware forward quantises at the DAC and ADC: where a value lies
+    /// within rounding error of a converter step, the two libraries' different summation orders can round it to
+    /// neighbouring codes, one step apart. Small seeded cases have no such value (they agree to 1e-7); larger ones may.</param>
+    void AssertAgree(IReadOnlyList<ModeAgreement> results, double hardwareAwareTolerance = Tolerance)
+    {
+        Assert.Equal(new[] { "digital", "hardware_aware" }, results.Select(r => r.Mode).ToArray());
+        foreach (var r in results)
+        {
+            output.WriteLine($"{r.Mode}: max relative {r.MaxRelative:E2} (max abs {r.MaxAbsolute:E2}, scale {r.Scale:G4}, {r.Elements} elements)");
+            Assert.True(r.MaxRelative <= (r.Mode == "digital" ? Tolerance : hardwareAwareTolerance), $"{r.Mode}: PyTorch differs from TorchSharp by {r.MaxRelative:E3} relative ({r.MaxAbsolute:E3} absolute)");
+        }
+    }
+
+    [Fact]
+    public void TranslatedTokenClassifierAgreesWithTorchSharp()
+    {
+        using var model = new TokenClassifier(seed: 3);
+        RandomiseAdapters(model, 4);
+        var (ids, mask) = Tokens(6, 9, 5);
+        AssertAgree(PyTorchAgreement.Check(model, TokenClassifier.PyTorch, WorkDirectory("token"), new[] { ids, mask }, a => model.Forward(a[0], a[1])));
+    }
+
+    [Fact]
+    public void TranslatedTinyClassifierAgreesWithTorchSharp()
+    {
+        using var model = new TinyClassifier(seed: 11);
+        RandomiseAdapters(model, 12);
+        var x = randn(new long[] { 5, 3, 48 }, generator: new Generator(13)) * 2;
+        AssertAgree(PyTorchAgreement.Check(model, TinyClassifier.PyTorch, WorkDirectory("tiny"), new[] { x }, a => model.Forward(a[0])));
+    }
+
+    [Fact]
+    public void AdapterTrainedByThePyTorchPackageLoadsEvaluatesAndDeploysInCSharp()
+    {
+        var directory = WorkDirectory("roundtrip");
+        using var model = new TokenClassifier(seed: 21);
+        var (ids, mask) = Tokens(24, 8, 22);
+        var labels = ids.select(1, 0).remainder(TokenClassifier.Classes);
+        var export = PyTorchExport.Write(model, TokenClassifier.PyTorch, Path.Combine(directory, "export"),
+            new[] { new TokenShard("train", ids, mask, labels) }, new PyTorchExportOptions(Seed: 21, BatchSize: 8));
+        Assert.Contains("launch.sh", export.Files);
+        Assert.Contains(Path.Combine("data", "train", "part-00000.safetensors"), export.Files);
+
+        var (code, stdout, stderr) = PythonRuntime.Run(
+            new[] { "-m", "ahwa.train", "--model", "token_classifier:build", "--model-args", "{\"weights\": \"weights.safetensors\"}",
+                "--data", "data/train", "--out", "run", "--max-steps", "3", "--batch-size", "8", "--lr", "0.01", "--threads", "1", "--seed", "21" },
+            export.Directory, new[] { export.Directory, Path.Combine(export.Directory, "model") }, TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"ahwa.train failed (exit {code}):\n{stdout}\n{stderr}");
+
+        var before = model.AdapterParameters().Select(p => p.Parameter.detach().clone()).ToList();
+        AdapterFiles.LoadInto(model, Path.Combine(export.Directory, "run", "adapter"));
+        var after = model.AdapterParameters();
+        Assert.Contains(after.Select((p, i) => (p, i)), x => x.p.Name.Contains("lora_B", StringComparison.Ordinal) && x.p.Parameter.abs().max().item<float>() > 0);
+        Assert.Contains(after.Select((p, i) => (p, i)), x => !x.p.Parameter.allclose(before[x.i], 0, 0));
+
+        // The C# model with the PyTorch-trained adapter computes what PyTorch does with it ...
+        AssertAgree(PyTorchAgreement.Check(model, TokenClassifier.PyTorch, Path.Combine(directory, "check"), new[] { ids, mask }, a => model.Forward(a[0], a[1])),
+            hardwareAwareTolerance: 1e-2);
+        // ... evaluates on the simulated programmed chip ...
+        model.eval();
+        model.Program(new PcmLikeDevice(), 23);
+        model.SetExecution(AnalogExecution.Programmed);
+        using (no_grad())
+            Assert.True(model.Forward(ids, mask).isfinite().all().item<bool>(), "programmed-chip logits are not finite");
+        model.SetExecution(AnalogExecution.Digital);
+        // ... and its LoRA kernels, with the trained A and B, match the managed reference bit for bit on the host.
+        var cases = ModelKernelCases.Create(model, 4, 24);
+        var results = KernelCrossCheck.Run(cases, TokenClassifier.Artifacts, KernelTarget.Host, Path.Combine(directory, "kernels"), checkNaive: false);
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.True(r.Differences == 0, $"{r.Case.Kernel.Symbol}: {r.Differences} of {r.Elements} elements differ"));
+    }
+
+    [Fact]
+    public void AdapterSavedInCSharpAppliesInPyTorchOntoTheSameParameters()
+    {
+        var directory = WorkDirectory("csharp-adapter");
+        using var model = new TokenClassifier(seed: 31);
+        RandomiseAdapters(model, 32);
+        AdapterFiles.Save(model, Path.Combine(directory, "adapter"));
+        var export = PyTorchExport.Write(model, TokenClassifier.PyTorch, Path.Combine(directory, "export"), Array.Empty<TokenShard>());
+        // A fresh PyTorch model gets the C# adapter; its whole state must then equal the C# model's exported state.
+        string script = string.Join("\n",
+            "import json, torch, token_classifier",
+            "from ahwa import files",
+            "m = token_classifier.build(seed=99)",
+            "files.load_adapter_into(m, '../adapter')",
+            "want = files.load_file('weights.safetensors')",
+            "state = m.state_dict()",
+            "adapter = [n for n, p in m.named_parameters() if p.requires_grad]",
+            "print(json.dumps({'adapter': len(adapter), 'max': max(float((state[n] - want[n]).abs().max()) for n in adapter)}))");
+        var (code, stdout, stderr) = PythonRuntime.Run(new[] { "-c", script }, export.Directory,
+            new[] { export.Directory, Path.Combine(export.Directory, "model") }, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"python failed (exit {code}):\n{stdout}\n{stderr}");
+        output.WriteLine(stdout);
+        Assert.Contains("\"max\": 0.0", stdout, StringComparison.Ordinal);
+        Assert.Contains($"\"adapter\": {model.AdapterParameters().Count}", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExportRefusesAModelWithoutTranslationAndNamesTheProblems()
+    {
+        using var model = new TokenClassifier(seed: 1);
+        var broken = TokenClassifier.PyTorch with { Source = null, Problems = new[] { "TinyAttention.cs(40,9): AHWA0102: example" } };
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            PyTorchExport.Write(model, broken, WorkDirectory("refused"), Array.Empty<TokenShard>()));
+        Assert.Contains("AHWA0102: example", error.Message, StringComparison.Ordinal);
+    }
+}
