@@ -63,7 +63,7 @@ sealed partial class PythonTranslator
             case BinaryExpressionSyntax binary: return Binary(binary);
             case PrefixUnaryExpressionSyntax prefix: return Prefix(prefix);
             case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } bang: return Expression(bang.Operand);
-            case ConditionalExpressionSyntax c: return "(" + Operand(c.WhenTrue) + " if " + Operand(c.Condition) + " else " + Operand(c.WhenFalse) + ")";
+            case ConditionalExpressionSyntax c: return "(" + Operand(c.WhenTrue, 2) + " if " + Operand(c.Condition, 2) + " else " + Operand(c.WhenFalse, 2) + ")";
             case CastExpressionSyntax cast: return Cast(cast);
             case ElementAccessExpressionSyntax element: return ElementAccess(element);
             case ArrayCreationExpressionSyntax { Initializer: { } init }: return List(init.Expressions);
@@ -107,14 +107,51 @@ sealed partial class PythonTranslator
 
     string Self(SyntaxNode node) => isStatic ? Unsupported(Diagnostics.PyTorchExpression, node, "'this' in a static member") : "self";
 
-    /// <summary>An operand of an operator: parenthesised when it is itself an operation, so precedence never changes.</summary>
-    string Operand(ExpressionSyntax e)
+    const int Atom = 14;
+
+    /// <summary>An operand: parenthesised when its Python precedence is below <paramref name="minimum"/> (an attribute
+    /// access or call needs an atom), so the translation never changes how an expression groups.</summary>
+    string Operand(ExpressionSyntax e, int minimum = Atom)
     {
         string text = Expression(e);
-        bool compound = e is BinaryExpressionSyntax or ConditionalExpressionSyntax or CastExpressionSyntax or PrefixUnaryExpressionSyntax
-            && !model.GetConstantValue(e).HasValue;
-        return compound && !(text.StartsWith("(", StringComparison.Ordinal) && text.EndsWith(")", StringComparison.Ordinal)) ? "(" + text + ")" : text;
+        return Precedence(e) < minimum ? "(" + text + ")" : text;
     }
+
+    /// <summary>The precedence of the Python this expression becomes (Python's table: conditional 1 ... atom 14).</summary>
+    int Precedence(ExpressionSyntax e)
+    {
+        if (model.GetConstantValue(e) is { HasValue: true, Value: var value })
+            return value is int or long or short or float or double && Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture) < 0 ? 12 : Atom;
+        return e switch
+        {
+            ConditionalExpressionSyntax => 1,
+            BinaryExpressionSyntax b when IsNullLiteral(b.Left) || IsNullLiteral(b.Right) => 5,
+            BinaryExpressionSyntax b when IsIntegral(b.Left) && IsIntegral(b.Right) && b.IsKind(SyntaxKind.DivideExpression) => Atom,
+            BinaryExpressionSyntax b => BinaryPrecedence(b.Kind()),
+            IsPatternExpressionSyntax => 5,
+            PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.LogicalNotExpression) => 4,
+            PrefixUnaryExpressionSyntax => 12,
+            LambdaExpressionSyntax => Atom, // emitted in parentheses
+            CastExpressionSyntax c when model.GetTypeInfo(c.Type).Type?.SpecialType is not (SpecialType.System_Single or SpecialType.System_Double or
+                SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16) => Precedence(c.Expression),
+            PostfixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.SuppressNullableWarningExpression) => Precedence(p.Operand),
+            _ => Atom,
+        };
+    }
+
+    static int BinaryPrecedence(SyntaxKind kind) => kind switch
+    {
+        SyntaxKind.LogicalOrExpression => 2,
+        SyntaxKind.LogicalAndExpression => 3,
+        SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression or SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression or
+            SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression => 5,
+        SyntaxKind.BitwiseOrExpression => 6,
+        SyntaxKind.ExclusiveOrExpression => 7,
+        SyntaxKind.BitwiseAndExpression => 8,
+        SyntaxKind.LeftShiftExpression or SyntaxKind.RightShiftExpression => 9,
+        SyntaxKind.AddExpression or SyntaxKind.SubtractExpression => 10,
+        _ => 11, // * / %
+    };
 
     string Constant(object? value, SyntaxNode node) => value switch
     {
@@ -183,7 +220,7 @@ sealed partial class PythonTranslator
         if (kind is SyntaxKind.EqualsExpression or SyntaxKind.NotEqualsExpression && (IsNullLiteral(binary.Right) || IsNullLiteral(binary.Left)))
         {
             var tested = IsNullLiteral(binary.Right) ? binary.Left : binary.Right;
-            return Operand(tested) + (kind == SyntaxKind.EqualsExpression ? " is None" : " is not None");
+            return Operand(tested, 6) + (kind == SyntaxKind.EqualsExpression ? " is None" : " is not None");
         }
         string? op = kind switch
         {
@@ -214,7 +251,9 @@ sealed partial class PythonTranslator
             return Unsupported(Diagnostics.PyTorchExpression, binary, "'%' on integers (C# and Python differ on negative operands)");
         if (kind == SyntaxKind.AddExpression && (IsString(binary.Left) != IsString(binary.Right)))
             return Unsupported(Diagnostics.PyTorchExpression, binary, "'+' joining a string with a non-string");
-        return Operand(binary.Left) + " " + op + " " + Operand(binary.Right);
+        int precedence = BinaryPrecedence(kind);
+        int left = precedence == 5 ? precedence + 1 : precedence;
+        return Operand(binary.Left, left) + " " + op + " " + Operand(binary.Right, precedence + 1);
     }
 
     static bool IsNullLiteral(ExpressionSyntax e) => e.IsKind(SyntaxKind.NullLiteralExpression);
@@ -227,10 +266,10 @@ sealed partial class PythonTranslator
 
     string Prefix(PrefixUnaryExpressionSyntax prefix) => prefix.Kind() switch
     {
-        SyntaxKind.UnaryMinusExpression => "-" + Operand(prefix.Operand),
-        SyntaxKind.UnaryPlusExpression => Operand(prefix.Operand),
-        SyntaxKind.LogicalNotExpression => "not " + Operand(prefix.Operand),
-        SyntaxKind.BitwiseNotExpression => "~" + Operand(prefix.Operand),
+        SyntaxKind.UnaryMinusExpression => "-" + Operand(prefix.Operand, 12),
+        SyntaxKind.UnaryPlusExpression => Operand(prefix.Operand, 12),
+        SyntaxKind.LogicalNotExpression => "not " + Operand(prefix.Operand, 4),
+        SyntaxKind.BitwiseNotExpression => "~" + Operand(prefix.Operand, 12),
         _ => Unsupported(Diagnostics.PyTorchExpression, prefix, "operator '" + prefix.OperatorToken.Text + "' inside an expression"),
     };
 
@@ -273,8 +312,8 @@ sealed partial class PythonTranslator
 
     string IsNull(IsPatternExpressionSyntax pattern) => pattern.Pattern switch
     {
-        ConstantPatternSyntax { Expression: var c } when IsNullLiteral(c) => Operand(pattern.Expression) + " is None",
-        UnaryPatternSyntax { Pattern: ConstantPatternSyntax { Expression: var c } } when IsNullLiteral(c) => Operand(pattern.Expression) + " is not None",
+        ConstantPatternSyntax { Expression: var c } when IsNullLiteral(c) => Operand(pattern.Expression, 6) + " is None",
+        UnaryPatternSyntax { Pattern: ConstantPatternSyntax { Expression: var c } } when IsNullLiteral(c) => Operand(pattern.Expression, 6) + " is not None",
         _ => Unsupported(Diagnostics.PyTorchExpression, pattern, "a pattern other than 'is null' / 'is not null'"),
     };
 }

@@ -95,10 +95,10 @@ sealed partial class PythonTranslator
                 break;
             case AssignmentExpressionSyntax compound when CompoundOperator(compound.Kind()) is { } op:
                 string target = Target(compound.Left);
-                Add(lines, depth, target + " = " + Operand(compound.Left) + " " + op + " " + Operand(compound.Right));
+                Add(lines, depth, target + " = " + Operand(compound.Left, op is "+" or "-" ? 10 : 11) + " " + op + " " + Operand(compound.Right, op is "+" or "-" ? 11 : 12));
                 break;
             case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax when Increment(expression) is var (operand, step) && operand is not null:
-                Add(lines, depth, Target(operand) + " = " + Operand(operand) + step);
+                Add(lines, depth, Target(operand) + " = " + Operand(operand, 10) + step);
                 break;
             case InvocationExpressionSyntax invocation:
                 if (!IsDisposeScope(invocation)) Add(lines, depth, Expression(invocation));
@@ -161,9 +161,9 @@ sealed partial class PythonTranslator
             range = (condition.Kind(), step) switch
             {
                 (SyntaxKind.LessThanExpression, > 0) => end,
-                (SyntaxKind.LessThanOrEqualExpression, > 0) => Operand(condition.Right) + " + 1",
+                (SyntaxKind.LessThanOrEqualExpression, > 0) => Operand(condition.Right, 10) + " + 1",
                 (SyntaxKind.GreaterThanExpression, < 0) => end,
-                (SyntaxKind.GreaterThanOrEqualExpression, < 0) => Operand(condition.Right) + " - 1",
+                (SyntaxKind.GreaterThanOrEqualExpression, < 0) => Operand(condition.Right, 10) + " - 1",
                 _ => null,
             };
             if (range is not null)
