@@ -122,7 +122,7 @@ public static class Experiment
         return experiment;
     }
 
-    static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
+    internal static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
     {
         if (o.GlueFolder is not null)
         {

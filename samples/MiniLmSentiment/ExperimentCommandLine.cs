@@ -43,6 +43,10 @@ public sealed class ExperimentSettings : CommandSettings
     [Description("train.tsv and dev.tsv of a GLUE task such as SST-2, instead of the UCI sentences")]
     public string? Glue { get; init; }
 
+    [CommandOption("--export-pytorch <DIR>")]
+    [Description("Write the model's PyTorch export (generated module, weights, tokenised data, launch.sh) to DIR instead of running")]
+    public string? ExportPyTorch { get; init; }
+
     public override ValidationResult Validate() =>
         TryBuild(out _, out string? error) ? ValidationResult.Success() : ValidationResult.Error(error);
 
@@ -56,6 +60,7 @@ public sealed class ExperimentSettings : CommandSettings
         options = preset;
         error = "";
         if (Output is not null && Output.Trim().Length == 0) return Fail(out error, "--out needs a folder name, got ''.");
+        if (ExportPyTorch is not null && ExportPyTorch.Trim().Length == 0) return Fail(out error, "--export-pytorch needs a folder name, got ''.");
         if (!Positive("--epochs", Epochs, preset.Epochs, out int epochs, ref error)) return false;
         if (!Positive("--repetitions", Repetitions, preset.Repetitions, out int repetitions, ref error)) return false;
         ulong seed = preset.Seed;
@@ -72,6 +77,7 @@ public sealed class ExperimentSettings : CommandSettings
             Seed = seed,
             LoraLearningRate = lr,
             GlueFolder = Glue,
+            PyTorchExport = ExportPyTorch,
         };
         return true;
     }

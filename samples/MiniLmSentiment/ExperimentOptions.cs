@@ -19,7 +19,8 @@ public sealed record ExperimentOptions(
     double LoraLearningRate,
     double FullLearningRate,
     string? GlueFolder = null,
-    bool IsQuick = false)
+    bool IsQuick = false,
+    string? PyTorchExport = null)
 {
     public const string DefaultOutput = "out/minilm";
 

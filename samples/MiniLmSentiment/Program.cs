@@ -11,7 +11,8 @@ if (parsed.Options is not { } options) return parsed.ExitCode; // an error, or h
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
 try
 {
-    Experiment.Run(options);
+    if (options.PyTorchExport is { } exportFolder) PyTorchExportJob.Run(options, exportFolder);
+    else Experiment.Run(options);
     return 0;
 }
 catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)

@@ -81,6 +81,13 @@ public sealed class SentenceTask
         return (double)correct / test.Count;
     }
 
+    /// <summary>The training or test sentences as one padded block of token ids, mask and labels (for the PyTorch export).</summary>
+    public (Tensor Ids, Tensor Mask, Tensor Labels) All(bool training)
+    {
+        var items = training ? train : test;
+        return Batch(items, Enumerable.Range(0, items.Count).ToList());
+    }
+
     Tensor Logits(MiniLm model, Tensor ids, Tensor mask) => model.Classify(ids, mask).narrow(1, 0, Classes);
 
     static (Tensor Ids, Tensor Mask, Tensor Labels) Batch(IReadOnlyList<Encoded> items, IReadOnlyList<int> indices)

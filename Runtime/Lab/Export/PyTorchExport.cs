@@ -175,7 +175,13 @@ public static class PyTorchExport
             set -euo pipefail
             cd "$(dirname "$0")"
             export PYTHONPATH="$PWD:$PWD/model${PYTHONPATH:+:$PYTHONPATH}"
-            PYTHON=${PYTHON:-python3}
+            # The first Python that has torch: $PYTHON if set, else python3 on PATH, else Debian's /usr/bin/python3.
+            if [ -z "${PYTHON:-}" ]; then
+              for candidate in python3 /usr/bin/python3; do
+                if "$candidate" -c "import torch" >/dev/null 2>&1; then PYTHON=$candidate; break; fi
+              done
+            fi
+            [ -n "${PYTHON:-}" ] || { echo "launch.sh: no Python with torch found; install torch or set PYTHON" >&2; exit 2; }
             MODEL=(--model {{translation.ModuleName}}:build --model-args '{{modelArgs}}')
             command=${1:-train}; shift || true
             case "$command" in
