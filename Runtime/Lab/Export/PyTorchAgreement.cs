@@ -13,7 +13,8 @@ using static TorchSharp.torch;
 namespace Ahwa.Lab.Export;
 
 /// <summary>How far the PyTorch model's output is from the TorchSharp model's in one mode.</summary>
-public sealed record ModeAgreement(string Mode, double MaxRelative, double MaxAbsolute, double Scale, long Elements);
+/// <param name="RowsAgreeing">Samples (rows of the output) whose largest difference is within 1e-5 of the scale.</param>
+public sealed record ModeAgreement(string Mode, double MaxRelative, double MaxAbsolute, double Scale, long Elements, int Rows, int RowsAgreeing);
 
 /// <summary>Runs an exported model in PyTorch on the inputs the TorchSharp model saw, and compares outputs: digital,
 /// and hardware-aware with the chip's weight and output noise set to 0 (deterministic, every other step of the recipe
@@ -57,7 +58,8 @@ public static class PyTorchAgreement
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "agreement.json")));
         return document.RootElement.EnumerateObject().Select(mode => new ModeAgreement(mode.Name,
             mode.Value.GetProperty("max_relative").GetDouble(), mode.Value.GetProperty("max_abs").GetDouble(),
-            mode.Value.GetProperty("scale").GetDouble(), mode.Value.GetProperty("elements").GetInt64())).ToList();
+            mode.Value.GetProperty("scale").GetDouble(), mode.Value.GetProperty("elements").GetInt64(),
+            mode.Value.GetProperty("rows").GetInt32(), mode.Value.GetProperty("rows_agreeing").GetInt32())).ToList();
     }
 
     /// <summary>A tensor in its own dtype: FP32 for floating point, I64 for integers (token ids).</summary>

@@ -49,16 +49,20 @@ public class PyTorchTargetTests
         return (ids * mask, mask);
     }
 
-    /// <param name="hardwareAwareTolerance">The hardware-aware forward quantises at the DAC and ADC: where a value lies
-    /// within rounding error of a converter step, the two libraries' different summation orders can round it to
-    /// neighbouring codes, one step apart. Small seeded cases have no such value (they agree to 1e-7); larger ones may.</param>
-    void AssertAgree(IReadOnlyList<ModeAgreement> results, double hardwareAwareTolerance = Tolerance)
+    /// <param name="samplesMayFlip">Hardware-aware samples allowed to differ: the DAC, ADC and bound management decide
+    /// discretely, and a value within float error of a threshold goes either way when the two libraries sum in different
+    /// orders, moving its own sample far (not the others). Small seeded cases have none (they agree to 1e-7).</param>
+    void AssertAgree(IReadOnlyList<ModeAgreement> results, int samplesMayFlip = 0)
     {
         Assert.Equal(new[] { "digital", "hardware_aware" }, results.Select(r => r.Mode).ToArray());
         foreach (var r in results)
         {
-            output.WriteLine($"{r.Mode}: max relative {r.MaxRelative:E2} (max abs {r.MaxAbsolute:E2}, scale {r.Scale:G4}, {r.Elements} elements)");
-            Assert.True(r.MaxRelative <= (r.Mode == "digital" ? Tolerance : hardwareAwareTolerance), $"{r.Mode}: PyTorch differs from TorchSharp by {r.MaxRelative:E3} relative ({r.MaxAbsolute:E3} absolute)");
+            output.WriteLine($"{r.Mode}: max relative {r.MaxRelative:E2} (max abs {r.MaxAbsolute:E2}, scale {r.Scale:G4}, {r.Elements} elements); " +
+                             $"{r.RowsAgreeing} of {r.Rows} samples agree to 1e-5");
+            if (r.Mode == "digital" || samplesMayFlip == 0)
+                Assert.True(r.MaxRelative <= Tolerance, $"{r.Mode}: PyTorch differs from TorchSharp by {r.MaxRelative:E3} relative ({r.MaxAbsolute:E3} absolute)");
+            else
+                Assert.True(r.RowsAgreeing >= r.Rows - samplesMayFlip, $"{r.Mode}: only {r.RowsAgreeing} of {r.Rows} samples agree to 1e-5");
         }
     }
 
@@ -106,7 +110,7 @@ public class PyTorchTargetTests
 
         // The C# model with the PyTorch-trained adapter computes what PyTorch does with it ...
         AssertAgree(PyTorchAgreement.Check(model, TokenClassifier.PyTorch, Path.Combine(directory, "check"), new[] { ids, mask }, a => model.Forward(a[0], a[1])),
-            hardwareAwareTolerance: 1e-2);
+            samplesMayFlip: 1);
         // ... evaluates on the simulated programmed chip ...
         model.eval();
         model.Program(new PcmLikeDevice(), 23);
