@@ -152,6 +152,30 @@ public class PyTorchTargetTests
     }
 
     [Fact]
+    public void EveryPyTorchNameInTheTranslationTableExistsInTheInstalledTorch()
+    {
+        var names = new List<string>();
+        names.AddRange(Ahwa.Codegen.TorchApi.TensorMethods.Select(n => "torch.Tensor." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.TensorRenames.Values.Distinct().Select(n => "torch.Tensor." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.TensorProperties.Select(n => "torch.Tensor." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.TorchFunctions.Select(n => "torch." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.FunctionalFunctions.Select(n => "torch.nn.functional." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.NnModules.Select(n => "torch.nn." + n));
+        names.AddRange(Ahwa.Codegen.TorchApi.ScalarTypes.Values);
+        names.AddRange(Ahwa.Codegen.TorchApi.MathFunctions.Values.Where(n => n.StartsWith("math.", StringComparison.Ordinal)));
+        string script = "import math, operator, torch, torch.nn.functional\n" +
+            "names = " + "[" + string.Join(", ", names.Select(n => "'" + n + "'")) + "]\n" +
+            "def resolve(name):\n    head, *rest = name.split('.')\n    value = {'torch': torch, 'math': math}[head]\n" +
+            "    for part in rest:\n        value = getattr(value, part)\n    return value\n" +
+            "missing = []\nfor n in names:\n    try:\n        resolve(n)\n    except AttributeError:\n        missing.append(n)\n" +
+            "print('checked', len(names), 'missing', missing)";
+        var (code, stdout, stderr) = PythonRuntime.Run(new[] { "-c", script }, Path.GetTempPath(), Array.Empty<string>(), TimeSpan.FromMinutes(1));
+        Assert.True(code == 0, stderr);
+        output.WriteLine(stdout);
+        Assert.Contains($"checked {names.Count} missing []", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ExportRefusesAModelWithoutTranslationAndNamesTheProblems()
     {
         using var model = new TokenClassifier(seed: 1);
