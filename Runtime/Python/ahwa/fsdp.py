@@ -28,10 +28,24 @@ def require_fsdp():
     return FullyShardedDataParallel
 
 
+def wraps_alone(module: torch.nn.Module) -> bool:
+    """The wrapping policy: each repeated block of a generated model (an AhwaBlock: one encoder or decoder layer) is its
+    own FSDP unit, so one layer's weights are gathered at a time; a model without blocks is one unit."""
+    from .model import AhwaBlock
+    return isinstance(module, AhwaBlock)
+
+
+def wrap_units(model: torch.nn.Module) -> list:
+    """The names of the modules wrap() makes their own FSDP units, in order (testable without FSDP)."""
+    return [name for name, module in model.named_modules() if module is not model and wraps_alone(module)]
+
+
 def wrap(model: torch.nn.Module, device: torch.device):
     FSDP = require_fsdp()
+    import functools
+    policy = functools.partial(importlib.import_module("torch.distributed.fsdp.wrap").lambda_auto_wrap_policy, lambda_fn=wraps_alone)
     # use_orig_params: frozen analog weights and trainable LoRA matrices can share a flat parameter.
-    return FSDP(model, use_orig_params=True, device_id=device if device.type == "cuda" else None)
+    return FSDP(model, auto_wrap_policy=policy, use_orig_params=True, device_id=device if device.type == "cuda" else None)
 
 
 def full_trainable_state(wrapped) -> dict:

@@ -160,3 +160,8 @@ def test_agreement_reports_exact_and_flipped_samples():
     result = compare(m, {"arg0": ids}, {"digital": off})
     assert result["digital"]["rows"] == 2 and result["digital"]["rows_agreeing"] == 1
     assert compare(m, {"arg0": ids}, {"digital": want})["digital"]["max_relative"] == 0.0
+
+
+def test_fsdp_wraps_each_block_as_a_unit():
+    from ahwa import fsdp
+    assert fsdp.wrap_units(Model()) == ["encoder.layer.0", "encoder.layer.1"]
