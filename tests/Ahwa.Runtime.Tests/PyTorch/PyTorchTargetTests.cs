@@ -151,6 +151,60 @@ public class PyTorchTargetTests
         Assert.Contains($"\"adapter\": {model.AdapterParameters().Count}", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>With the noise on, each implementation draws its own numbers (TorchSharp's generator in C#, Ahwa's keyed
+    /// streams in Python), so they are compared in distribution: per fresh forward of one analog layer (2 x 2 tiles,
+    /// weight noise 0.067, output noise 0.04, 8-bit converters, bound management), the mean output and the mean squared
+    /// deviation from that implementation's own average. Draws are independent, so each statistic has a standard error
+    /// from its spread over draws; the two must agree within 3 of them.</summary>
+    [Fact]
+    public void FreshNoiseDrawsHaveTheSameStatisticsInBothImplementations()
+    {
+        const int Draws = 300;
+        var directory = WorkDirectory("noise-statistics");
+        using var model = new TinyClassifier(seed: 41);
+        var export = PyTorchExport.Write(model, TinyClassifier.PyTorch, Path.Combine(directory, "export"), Array.Empty<TokenShard>());
+        var x = randn(new long[] { 4, 48 }, generator: new Generator(43)) * 2;
+        model.eval();
+        model.SetExecution(AnalogExecution.HardwareAware);
+        model.SeedNoise(44);
+        Tensor outputs;
+        using (no_grad())
+            outputs = stack(Enumerable.Range(0, Draws).Select(_ => model.Hidden.call(x).flatten()).ToArray());
+        File.WriteAllBytes(Path.Combine(export.Directory, "noise.safetensors"),
+            SafeTensors.Serialize(new[] { PyTorchAgreement.Raw("x", x), PyTorchAgreement.Raw("csharp", outputs) }));
+        string script = string.Join("\n",
+            "import json, torch, tiny_classifier",
+            "from ahwa import files, set_mode, seed_noise",
+            "torch.set_num_threads(1)",
+            "t = files.load_file('noise.safetensors')",
+            "m = tiny_classifier.build(seed=0, weights='weights.safetensors').eval()",
+            "seed_noise(m, 45)",
+            "layer = m.get_submodule('encoder.dense')",
+            "with torch.no_grad():",
+            "    py = torch.stack([layer(t['x']).flatten() for _ in range(" + Draws + ")])",
+            "def stats(o):",
+            "    mean = o.mean(1).double(); spread = (o - o.mean(0)).pow(2).mean(1).double()",
+            "    n = o.shape[0]",
+            "    return [(float(v.mean()), float(v.std() / n ** 0.5)) for v in (mean, spread)]",
+            "out = {}",
+            "for name, (a, b) in zip(('mean', 'spread'), zip(stats(py), stats(t['csharp']))):",
+            "    out[name] = {'python': a[0], 'csharp': b[0], 'z': abs(a[0] - b[0]) / (a[1] ** 2 + b[1] ** 2) ** 0.5}",
+            "print(json.dumps(out))");
+        var (code, stdout, stderr) = PythonRuntime.Run(new[] { "-c", script }, export.Directory,
+            new[] { export.Directory, Path.Combine(export.Directory, "model") }, TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"python failed (exit {code}):\n{stdout}\n{stderr}");
+        output.WriteLine(stdout);
+        using var result = System.Text.Json.JsonDocument.Parse(stdout);
+        foreach (var statistic in result.RootElement.EnumerateObject())
+        {
+            double z = statistic.Value.GetProperty("z").GetDouble();
+            Assert.True(z <= 3, $"{statistic.Name}: PyTorch {statistic.Value.GetProperty("python").GetDouble():G5}, TorchSharp " +
+                $"{statistic.Value.GetProperty("csharp").GetDouble():G5}: {z:F2} standard errors apart");
+        }
+        // The noise is really there: the spread is not zero.
+        Assert.True(result.RootElement.GetProperty("spread").GetProperty("csharp").GetDouble() > 1e-4);
+    }
+
     [Fact]
     public void EveryPyTorchNameInTheTranslationTableExistsInTheInstalledTorch()
     {
