@@ -102,6 +102,18 @@ def hardware_aware_forward(x: torch.Tensor, weight: torch.Tensor, output_scale: 
     return torch.cat(columns, 1) * (col.t() * output_scale)
 
 
+def add_lora(layer: nn.Module, in_features: int, out_features: int, lora: Optional[LoraSpec], seed: int, index: int):
+    """PEFT's LoRA matrices on a layer: lora_A Kaiming-uniform from (seed, INIT, index, 1), lora_B zero."""
+    if lora is None:
+        return
+    bound = 1.0 / math.sqrt(in_features)
+    layer.lora_A = nn.Linear(in_features, lora.rank, bias=False)
+    layer.lora_B = nn.Linear(lora.rank, out_features, bias=False)
+    with torch.no_grad():
+        layer.lora_A.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, index, 1))
+        layer.lora_B.weight.zero_()
+
+
 class AnalogLinear(nn.Module):
     """An analog-stationary linear layer with an optional digital LoRA branch, parameters named as PEFT does:
     weight (out x in, frozen), bias (digital), output_scale (per column, starts at 1, frozen unless full AHWA),
@@ -128,12 +140,7 @@ class AnalogLinear(nn.Module):
         # The analog layer's bias belongs to the base model: frozen like the weight unless full AHWA.
         self.bias = nn.Parameter(torch.zeros(out_features), requires_grad=False) if bias else None
         self.output_scale = nn.Parameter(torch.ones(out_features), requires_grad=False)
-        if lora is not None:
-            self.lora_A = nn.Linear(in_features, lora.rank, bias=False)
-            self.lora_B = nn.Linear(lora.rank, out_features, bias=False)
-            with torch.no_grad():
-                self.lora_A.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, index, 1))
-                self.lora_B.weight.zero_()
+        add_lora(self, in_features, out_features, lora, seed, index)
         self.programmed = None  # set by ahwa.chip.program
 
     @property

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .analog import AnalogLinear
+from .analog import AnalogLinear, add_lora
 from .files import load_file
 from .noise import seeded_for
 from .seeds import Purpose, generator
@@ -71,12 +71,7 @@ class DigitalLinear(nn.Module):
         g = generator(seed, Purpose.INIT, index, 0)
         self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound, generator=g))
         self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound, generator=g)) if bias else None
-        if lora is not None:
-            self.lora_A = nn.Linear(in_features, lora.rank, bias=False)
-            self.lora_B = nn.Linear(lora.rank, out_features, bias=False)
-            with torch.no_grad():
-                self.lora_A.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, index, 1))
-                self.lora_B.weight.zero_()
+        add_lora(self, in_features, out_features, lora, seed, index)
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
         if input.shape[-1] != self.in_features:

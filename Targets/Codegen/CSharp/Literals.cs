@@ -35,7 +35,11 @@ public static class Literals
     public static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>A quoted C# (and JSON-compatible) string literal.</summary>
-    public static string String(string value)
+    public static string String(string value) => Quoted(value, asciiOnly: false);
+
+    /// <summary>A double-quoted literal with C-style escapes, which C#, JSON and Python read alike; control characters
+    /// (and, when <paramref name="asciiOnly"/>, everything outside printable ASCII) as \uXXXX.</summary>
+    internal static string Quoted(string value, bool asciiOnly)
     {
         var builder = new StringBuilder(value.Length + 2).Append('"');
         foreach (char c in value)
@@ -48,7 +52,7 @@ public static class Literals
                 case '\r': builder.Append("\\r"); break;
                 case '\t': builder.Append("\\t"); break;
                 default:
-                    if (c < 0x20) builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    if (c < 0x20 || (asciiOnly && c > 0x7e)) builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     else builder.Append(c);
                     break;
             }

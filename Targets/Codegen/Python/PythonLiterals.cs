@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Ahwa.Codegen;
 
@@ -21,24 +20,5 @@ public static class PythonLiterals
     }
 
     /// <summary>A double-quoted ASCII string literal.</summary>
-    public static string String(string value)
-    {
-        var builder = new StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                default:
-                    if (c < 0x20 || c > 0x7e) builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else builder.Append(c);
-                    break;
-            }
-        }
-        return builder.Append('"').ToString();
-    }
+    public static string String(string value) => Literals.Quoted(value, asciiOnly: true);
 }
