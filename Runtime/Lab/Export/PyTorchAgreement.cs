@@ -46,7 +46,7 @@ public static class PyTorchAgreement
             model.SetExecution(AnalogExecution.Digital);
             model.train(training);
         }
-        var raw = inputs.Select((t, i) => Raw("arg" + i, t));
+        var raw = inputs.Select((t, i) => PyTorchExport.Raw("arg" + i, t));
         File.WriteAllBytes(Path.Combine(directory, "inputs.safetensors"), SafeTensors.Serialize(raw));
         File.WriteAllBytes(Path.Combine(directory, "expected.safetensors"), SafeTensors.Serialize(expected));
         string modelArgs = "{\"weights\": \"" + PyTorchExport.WeightsFile + "\", \"entry\": \"" + export.Entry + "\"}";
@@ -60,17 +60,5 @@ public static class PyTorchAgreement
             mode.Value.GetProperty("max_relative").GetDouble(), mode.Value.GetProperty("max_abs").GetDouble(),
             mode.Value.GetProperty("scale").GetDouble(), mode.Value.GetProperty("elements").GetInt64(),
             mode.Value.GetProperty("rows").GetInt32(), mode.Value.GetProperty("rows_agreeing").GetInt32())).ToList();
-    }
-
-    /// <summary>A tensor in its own dtype: FP32 for floating point, I64 for integers (token ids).</summary>
-    internal static RawTensor Raw(string name, Tensor t)
-    {
-        if (t.is_floating_point())
-        {
-            var values = t.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
-            return new RawTensor(name, "F32", t.shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-        }
-        var longs = t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
-        return new RawTensor(name, "I64", t.shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(longs.AsSpan()).ToArray());
     }
 }

@@ -134,17 +134,25 @@ public static class PyTorchExport
 
     static byte[] Shard(TokenShard shard)
     {
-        RawTensor Int64(string name, Tensor t)
-        {
-            if (t.is_floating_point()) throw new ArgumentException($"Shard '{shard.Split}': tensor '{name}' must hold integers, not {t.dtype}.");
-            var values = t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
-            return new RawTensor(name, "I64", t.shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
-        }
+        RawTensor Int64(string name, Tensor t) => !t.is_floating_point() ? Raw(name, t)
+            : throw new ArgumentException($"Shard '{shard.Split}': tensor '{name}' must hold integers, not {t.dtype}.");
         var ids = shard.InputIds;
         if (ids.dim() != 2 || !shard.AttentionMask.shape.SequenceEqual(ids.shape) || shard.Labels.shape[0] != ids.shape[0])
             throw new ArgumentException($"Shard '{shard.Split}': input_ids [{string.Join(", ", ids.shape)}], attention_mask [{string.Join(", ", shard.AttentionMask.shape)}] and labels [{string.Join(", ", shard.Labels.shape)}] do not agree.");
         return SafeTensors.Serialize(new[] { Int64("input_ids", ids), Int64("attention_mask", shard.AttentionMask), Int64("labels", shard.Labels) },
             new Dictionary<string, string> { ["format"] = "ahwa-shard" });
+    }
+
+    /// <summary>A tensor in its own kind: FP32 for floating point, I64 for integers (token ids, labels).</summary>
+    internal static RawTensor Raw(string name, Tensor t)
+    {
+        if (t.is_floating_point())
+        {
+            var values = t.to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
+            return new RawTensor(name, "F32", t.shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        }
+        var longs = t.to_type(ScalarType.Int64).contiguous().data<long>().ToArray();
+        return new RawTensor(name, "I64", t.shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(longs.AsSpan()).ToArray());
     }
 
     static void Replace(string staging, string target)

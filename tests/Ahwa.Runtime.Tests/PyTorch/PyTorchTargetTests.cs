@@ -171,7 +171,7 @@ public class PyTorchTargetTests
         using (no_grad())
             outputs = stack(Enumerable.Range(0, Draws).Select(_ => model.Hidden.call(x).flatten()).ToArray());
         File.WriteAllBytes(Path.Combine(export.Directory, "noise.safetensors"),
-            SafeTensors.Serialize(new[] { PyTorchAgreement.Raw("x", x), PyTorchAgreement.Raw("csharp", outputs) }));
+            SafeTensors.Serialize(new[] { PyTorchExport.Raw("x", x), PyTorchExport.Raw("csharp", outputs) }));
         string script = string.Join("\n",
             "import json, torch, tiny_classifier",
             "from ahwa import files, set_mode, seed_noise",
