@@ -85,6 +85,12 @@ def build_model(args):
     return model
 
 
+def peak_memory_mib() -> float:
+    """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def loss_sum(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """Summed cross entropy over the targets (labels != -100): [B, C] with [B] or [B, T, V] with [B, T]."""
     if logits.dim() == labels.dim() + 1:
@@ -256,7 +262,8 @@ def main(argv=None):
             if distributed:
                 dist.all_reduce(local_sum)
             if log and (step % args.log_every == 0 or step == total - 1):
-                log.write(json.dumps({"step": step, "loss": float(local_sum) / count, "lr": lr, "time": time.time()}) + "\n")
+                tokens = int(data.tensors["attention_mask"][indices].sum())  # real tokens of the global batch, padding left out
+                log.write(json.dumps({"step": step, "loss": float(local_sum) / count, "lr": lr, "time": time.time(), "tokens": tokens}) + "\n")
                 log.flush()
             if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0 and step + 1 < total:
                 checkpoint(step + 1)
@@ -271,9 +278,11 @@ def main(argv=None):
         tensors = {files.PEFT_PREFIX + n: t.float() for n, t in fsdp.full_trainable_state(wrapped).items()}
     else:
         tensors = files.adapter_tensors(model)
+    peak = peak_memory_mib()
+    print(f"ahwa.train: rank {rank}: peak memory {peak:.0f} MiB", flush=True)
     if rank == 0:
         files.save_adapter(os.path.join(args.out, "adapter"), tensors, files.adapter_config(model, lora, args.model))
-        log.write(json.dumps({"done": total}) + "\n")
+        log.write(json.dumps({"done": total, "peak_memory_mib_rank0": round(peak, 1)}) + "\n")
         log.close()
     if distributed:
         dist.barrier()
