@@ -125,6 +125,40 @@ public class PyTorchTargetTests
         Assert.All(results, r => Assert.True(r.Differences == 0, $"{r.Case.Kernel.Symbol}: {r.Differences} of {r.Elements} elements differ"));
     }
 
+    /// <summary>A generated model under torchrun: two gloo ranks on this machine give the losses and the adapter of one
+    /// process with the same global batch (LoRA dropout and noise are keyed by the global sample, not the rank).</summary>
+    [Fact]
+    public void TwoRanksUnderTorchrunTrainTheSameAdapterAsOneProcess()
+    {
+        var directory = WorkDirectory("ddp");
+        using var model = new TokenClassifier(seed: 51);
+        var (ids, mask) = Tokens(32, 8, 52);
+        var export = PyTorchExport.Write(model, TokenClassifier.PyTorch, Path.Combine(directory, "export"),
+            new[] { new TokenShard("train", ids, mask, ids.select(1, 0).remainder(TokenClassifier.Classes)) });
+        string[] Train(string output) => new[] { "-m", "ahwa.train", "--model", "token_classifier:build", "--model-args", "{\"weights\": \"weights.safetensors\"}",
+            "--data", "data/train", "--out", output, "--max-steps", "3", "--batch-size", "8", "--lr", "0.01", "--threads", "1", "--seed", "51", "--timeout", "60" };
+        var paths = new[] { export.Directory, Path.Combine(export.Directory, "model") };
+        var single = PythonRuntime.Run(Train("single"), export.Directory, paths, TimeSpan.FromMinutes(3));
+        Assert.True(single.ExitCode == 0, single.Stdout + single.Stderr);
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var torchrun = new[] { "-m", "torch.distributed.run", "--redirects", "1", "--tee", "1", "--nnodes", "1", "--nproc_per_node", "2",
+            "--master_addr", "127.0.0.1", "--master_port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(Train("ddp")).ToArray();
+        var ddp = PythonRuntime.Run(torchrun, export.Directory, paths, TimeSpan.FromMinutes(3));
+        Assert.True(ddp.ExitCode == 0, ddp.Stdout + ddp.Stderr);
+        var one = AdapterFiles.Load(Path.Combine(export.Directory, "single", "adapter"));
+        var two = AdapterFiles.Load(Path.Combine(export.Directory, "ddp", "adapter")).Tensors.ToDictionary(t => t.Name);
+        double largest = 0;
+        foreach (var tensor in one.Tensors)
+            largest = Math.Max(largest, tensor.Data.Zip(two[tensor.Name].Data, (a, b) => (double)Math.Abs(a - b)).Max());
+        output.WriteLine($"{one.Tensors.Count} adapter tensors; largest difference between 1 and 2 ranks {largest:E2}");
+        Assert.True(largest <= 1e-5, $"the 2-rank adapter differs from the 1-process one by {largest:E3}");
+    }
+
     [Fact]
     public void AdapterSavedInCSharpAppliesInPyTorchOntoTheSameParameters()
     {
