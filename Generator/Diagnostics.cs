@@ -115,7 +115,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor PyTorchReservedName = PyTorchWarning("AHWA0103",
         "Member name reserved in PyTorch",
-        "'{0}': a member named '{1}' would replace an attribute of torch.nn.Module or of Ahwa's Python runtime; rename it");
+        "'{0}': the name '{1}' is a Python keyword or an attribute of torch.nn.Module or of Ahwa's Python runtime; rename it");
 
     public static readonly DiagnosticDescriptor PyTorchMember = PyTorchWarning("AHWA0104",
         "Member kind not translatable to PyTorch",

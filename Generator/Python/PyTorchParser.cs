@@ -72,6 +72,12 @@ static class PyTorchParser
         List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
     {
         var generated = new HashSet<string>(declaration.Members.Select(m => m.PropertyName), StringComparer.Ordinal);
+        // A Python keyword cannot name a class or an attribute (C# allows them as @class, @lambda).
+        if (TorchApi.PythonKeywords.Contains(type.Name))
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, type.Name));
+        foreach (var layer in declaration.Members.Where(m => TorchApi.PythonKeywords.Contains(m.PropertyName)))
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName,
+                LocationInfo.From(type.GetMembers(layer.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault()), type.Name + "." + layer.PropertyName, layer.PropertyName));
         var initializers = new List<string>();
         var functions = new List<PythonFunction>();
         foreach (var member in type.GetMembers())
@@ -82,7 +88,7 @@ static class PyTorchParser
             var location = LocationInfo.From(member.Locations.FirstOrDefault());
             if (member is IFieldSymbol { IsConst: true }) continue;
             if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet }) continue;
-            if (TorchApi.ReservedMemberNames.Contains(member.Name))
+            if (TorchApi.ReservedMemberNames.Contains(member.Name) || TorchApi.PythonKeywords.Contains(member.Name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName, location, memberName, member.Name));
                 continue;

@@ -92,6 +92,8 @@ public class PyTorchTranslationTests
     [InlineData("Dropout drop = null!; partial void OnLayersCreated() { drop = nn.Dropout(0.1); }", "AHWA0102", "TorchSharp module 'nn.Dropout'", "nn.Dropout(0.1)")]
     [InlineData("public void train() { }", "AHWA0103", "train", "train")]
     [InlineData("bool training;", "AHWA0103", "training", "training")]
+    [InlineData("public Tensor @lambda(Tensor x) => x;", "AHWA0103", "'lambda' is a Python keyword", "@lambda")]
+    [InlineData("[AnalogLinear(8, 8, Name = \"encoder.out\")] public partial AnalogLinear pass { get; }", "AHWA0103", "'pass' is a Python keyword", "pass")]
     [InlineData("public M() : base(nameof(M), Spec, Plan) { InitializeLayers(1); }", "AHWA0104", "a constructor (the PyTorch class builds its layers itself)", "M")]
     [InlineData("static double shared = 1.0;", "AHWA0104", "a static field", "shared")]
     public void ReportsTheUnsupportedConstruct(string members, string id, string construct, string at)
@@ -108,6 +110,13 @@ public class PyTorchTranslationTests
         Assert.False(translation.IsAvailable);
         Assert.Contains(translation.Problems, p => p.Contains(id + ": ", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("MiniLm", "mini_lm")]
+    [InlineData("TokenClassifier", "token_classifier")]
+    [InlineData("If", "if_model")]
+    public void ModuleNamesAreSnakeCaseAndNeverAKeyword(string className, string module) =>
+        Assert.Equal(module, Ahwa.Codegen.PyTorchEmitter.ModuleName(className));
 
     [Fact]
     public void EveryProblemOfAModelIsReportedInOneBuild()

@@ -1,3 +1,4 @@
+using System.Linq;
 using Ahwa.Hardware;
 
 namespace Ahwa.Codegen;
@@ -33,5 +34,9 @@ public static class PyTorchEmitter
     }
 
     /// <summary>The Python module of a model class: MiniLm -> mini_lm.</summary>
-    public static string ModuleName(string className) => LayerNaming.FromPropertyName(className);
+    public static string ModuleName(string className)
+    {
+        string name = LayerNaming.FromPropertyName(className);
+        return TorchApi.PythonKeywords.Contains(name) ? name + "_model" : name;
+    }
 }

@@ -115,6 +115,12 @@ public static class TorchApi
         "get_submodule", "get_parameter", "requires_grad_", "extra_repr", "share_memory", "register_layer", "ahwa_device",
         "prefix", "factory", "entry", "chip_spec", "LAYERS", "CHIP", "ENTRY");
 
+    /// <summary>Python's keywords: no class, member or module may be named so.</summary>
+    public static IReadOnlyCollection<string> PythonKeywords { get; } = Set(
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+        "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+        "not", "or", "pass", "raise", "return", "try", "while", "with", "yield");
+
     /// <summary>Python keywords and the names the generated module binds: a local with one of these names gets a
     /// trailing underscore.</summary>
     public static IReadOnlyCollection<string> ReservedLocalNames { get; } = Set(
