@@ -28,7 +28,7 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (plan is null) throw new ArgumentNullException(nameof(plan));
         analog ??= new AnalogTiming();
-        cluster ??= new ClusterTiming(Cores: model.Cluster.Cores, L1KiB: model.Cluster.L1KiB);
+        cluster ??= ClusterTiming.From(model.Cluster);
         if (cluster.L1KiB != model.Cluster.L1KiB)
             throw new ArgumentException($"The plan of '{model.Name}' was made for {model.Cluster.L1KiB} KiB of L1, not {cluster.L1KiB}; change [RiscVCluster(L1KiB = ...)] and rebuild to plan for another size.", nameof(cluster));
         var map = plan.TileMap;
@@ -51,8 +51,12 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
     {
         var b = new StringBuilder();
         b.Append("# Deployment report: ").Append(Model).Append("\n\n");
-        b.Append($"{Tokens} tokens; tile MVM {N(Analog.IntegrationNs, "0.#")} ns; cluster of {Cluster.Cores} cores at {N(Cluster.ClockGHz, "0.##")} GHz, ");
-        b.Append($"{Cluster.SimdLanes} FP16 lanes, {N(Cluster.InstructionsPerMac, "0.##")} instructions per MAC, {Cluster.L1KiB} KiB L1.\n\n");
+        b.Append($"{Tokens} tokens; tile MVM {N(Analog.IntegrationNs, "0.#")} ns; cluster of {Cluster.Cores} cores at {N(Cluster.ClockGHz, "0.##")} GHz, {Cluster.L1KiB} KiB L1, ");
+        b.Append(Cluster.MatrixEngine
+            ? $"matrix engine {Cluster.EngineWidth} x {Cluster.EngineHeight} FP16 FMAs ({Cluster.EnginePipeRegs} pipeline registers)"
+            : $"no matrix engine (scalar FP32 kernel: {N(Cluster.DownInstructionsPerMac, "0.00")} / {N(Cluster.UpInstructionsPerMac, "0.00")} instructions per MAC down / up)");
+        b.Append(Cluster.TileDescales ? ", de-scale in the tile periphery" : ", de-scale on the cores");
+        b.Append($", {Cluster.ClustersPerLayer} cluster(s) per layer.\n\n");
         b.Append($"Chip: {TileMap.TilesUsed} of {TileMap.Geometry.Tiles} tiles of {TileMap.Geometry.TileRows} x {TileMap.Geometry.TileCols}, utilisation {N(TileMap.Utilisation * 100, "0.0")} %. ");
         b.Append($"LoRA parameters: {LoraParameters} ({N(100.0 * LoraParameters / ModelParameters, "0.00")} % of the {ModelParameters} linear-layer parameters).\n\n");
         b.Append("| layer | tiles | utilisation | LoRA params | L1 bytes | analog ns | digital ns | strategy | block | total ns | overhead |\n");

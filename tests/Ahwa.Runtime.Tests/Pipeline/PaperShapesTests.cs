@@ -1,0 +1,22 @@
+using Ahwa.Lab.Pipeline;
+using Xunit.Abstractions;
+
+namespace Ahwa.Runtime.Tests.Pipeline;
+
+public class PaperShapesTests
+{
+    readonly ITestOutputHelper output;
+
+    public PaperShapesTests(ITestOutputHelper output) => this.output = output;
+
+    [Fact]
+    public void PrintsTheComparisonForEachParameterSet()
+    {
+        foreach (var (name, cluster) in new[] { ("paper", ClusterTiming.Paper), ("engine, cores de-scale", ClusterTiming.Paper with { TileDescales = false }), ("scalar", new ClusterTiming()) })
+        {
+            var table = PaperShapes.Comparison(cluster);
+            output.WriteLine(name + "\n" + table);
+            Assert.Equal(2 + 6, table.Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length);
+        }
+    }
+}
