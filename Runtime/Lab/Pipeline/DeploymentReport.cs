@@ -71,6 +71,29 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
         return b.ToString();
     }
 
+    /// <summary>The paper's layer shapes under three stated parameter sets, and the design spaces of MiniLM and
+    /// MobileBERT on the paper's hardware (the same tables as docs/pipeline.md).</summary>
+    public static string PaperComparison(int tokens = 128)
+    {
+        var b = new StringBuilder();
+        b.Append("## Against the paper\n\nThe paper: best case 4 % per layer, worst case up to 2.72x (512 x 128 at 128 ns); memory 8.2-70 KiB (128 x 128) and ");
+        b.Append($"21-172 KiB (512 x 128). Rank 8, {tokens} tokens, not tuned.\n\n");
+        foreach (var (name, cluster) in ParameterSets)
+            b.Append("### ").Append(name).Append("\n\n").Append(PaperShapes.Comparison(cluster, tokens)).Append('\n');
+        foreach (var encoder in new[] { EncoderShape.MiniLm, EncoderShape.MobileBert })
+            b.Append("## Design space: ").Append(encoder.Name).Append(" on the paper's hardware\n\n").Append(DesignSpace.Markdown(encoder, ClusterTiming.Paper, tokens)).Append('\n');
+        return b.ToString();
+    }
+
+    /// <summary>The parameter sets the comparison states: the paper's hardware as far as the sources describe it,
+    /// Ahwa's engine kernel (de-scale on the cores), and Ahwa's engine-less scalar FP32 kernel.</summary>
+    public static IReadOnlyList<(string Name, ClusterTiming Cluster)> ParameterSets { get; } = new[]
+    {
+        ("Paper's hardware: RedMulE 8 x 4, de-scale in the tile periphery, 1 GHz", ClusterTiming.Paper),
+        ("Ahwa's engine kernel: RedMulE 8 x 4, de-scale on the 8 cores", ClusterTiming.Paper with { TileDescales = false }),
+        ("Ahwa's scalar FP32 kernel, no engine", new ClusterTiming()),
+    };
+
     public string ToJson() => JsonFiles.Write(new ReportDocument(Model, Tokens, Analog.IntegrationNs, Cluster.Cores, TileMap.TilesUsed,
         TileMap.Geometry.Tiles, TileMap.Utilisation, LoraParameters, ModelParameters, TotalNs, AllAnalogNs, Overhead,
         Layers.Select(l => new LayerDocument(l.Layer, l.Tiles, l.Utilisation, l.LoraParameters, l.L1Bytes, l.Latency.AnalogNs, l.Latency.DigitalNs,

@@ -97,7 +97,10 @@ public static class LatencyModel
         {
             down = EngineModel.JobCycles(t, ins, rank, c);
             descale = Cores(t * (double)outs * descalePerOutput);
-            up = EngineModel.JobCycles(t, rank, outs, c);
+            // The up-projection splits between clusters by tokens or by output columns (each column tile's own cluster),
+            // whichever keeps the engines busier; h is small enough to share.
+            long columns = (outs + c.ClustersPerLayer - 1) / c.ClustersPerLayer;
+            up = Math.Min(EngineModel.JobCycles(t, rank, outs, c), EngineModel.JobCycles(tokens, rank, columns, c));
         }
         else
         {

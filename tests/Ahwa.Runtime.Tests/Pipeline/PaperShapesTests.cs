@@ -19,4 +19,16 @@ public class PaperShapesTests
             Assert.Equal(2 + 6, table.Split('\n', System.StringSplitOptions.RemoveEmptyEntries).Length);
         }
     }
+
+    [Fact]
+    public void PrintsTheDesignSpaces()
+    {
+        foreach (var encoder in new[] { EncoderShape.MiniLm, EncoderShape.MobileBert })
+            foreach (var (name, cluster) in new[] { ("paper", ClusterTiming.Paper), ("engine, cores de-scale", ClusterTiming.Paper with { TileDescales = false }) })
+            {
+                var text = DesignSpace.Markdown(encoder, cluster);
+                output.WriteLine($"{encoder.Name}, {name}\n{text}");
+                Assert.Contains("Cheapest configuration", text);
+            }
+    }
 }
