@@ -31,4 +31,14 @@ public class PaperShapesTests
                 Assert.Contains("Cheapest configuration", text);
             }
     }
+
+    [Fact]
+    public void DocsPipelineHoldsTheModelsCurrentComparison()
+    {
+        var directory = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+        while (directory is not null && !System.IO.File.Exists(System.IO.Path.Combine(directory.FullName, "Compiler.sln"))) directory = directory.Parent;
+        Assert.NotNull(directory);
+        var docs = System.IO.File.ReadAllText(System.IO.Path.Combine(directory!.FullName, "docs", "pipeline.md")).Replace("\r\n", "\n");
+        Assert.Contains(DeploymentReport.PaperComparison(128), docs);
+    }
 }
