@@ -177,6 +177,10 @@ static class ModelParser
         r.Cores = AttributeReader.Int(a, nameof(r.Cores), r.Cores);
         r.L1KiB = AttributeReader.Int(a, nameof(r.L1KiB), r.L1KiB);
         r.DataType = (ClusterDataType)AttributeReader.Int(a, nameof(r.DataType), (int)r.DataType);
+        r.MatrixEngine = AttributeReader.Bool(a, nameof(r.MatrixEngine), r.MatrixEngine);
+        r.EngineWidth = AttributeReader.Int(a, nameof(r.EngineWidth), r.EngineWidth);
+        r.EngineHeight = AttributeReader.Int(a, nameof(r.EngineHeight), r.EngineHeight);
+        r.EnginePipeRegs = AttributeReader.Int(a, nameof(r.EnginePipeRegs), r.EnginePipeRegs);
         var cluster = ClusterSpec.From(r);
         ok &= Report(HardwareRules.Check(cluster), symbol, a, diagnostics);
         return cluster;

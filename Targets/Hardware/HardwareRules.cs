@@ -51,6 +51,10 @@ public static class HardwareRules
         : maxRank is int max ? "between 1 and min(in, out) = " + max.ToString(CultureInfo.InvariantCulture)
         : "between 1 and min(in, out) of each layer";
 
+    /// <summary>RedMulE's ARRAY_WIDTH is at most ARRAY_HEIGHT x PIPE_REGS (pulp-platform/redmule README).</summary>
+    public static string? EngineWidth(int width, int height, int pipeRegs) =>
+        width > 0 && (height < 1 || pipeRegs < 1 || width <= (long)height * pipeRegs) ? null : "positive and at most EngineHeight x EnginePipeRegs";
+
     public static string? LoraAlpha(double alpha) => GreaterThanZero(alpha);
 
     public static string? LoraDropout(double dropout) => dropout >= 0 && dropout < 1 ? null : "in [0, 1)";
@@ -81,6 +85,9 @@ public static class HardwareRules
         Add(found, nameof(RiscVClusterAttribute.Cores), cluster.Cores, Positive(cluster.Cores), RuleKind.Dimension);
         Add(found, nameof(RiscVClusterAttribute.L1KiB), cluster.L1KiB, Positive(cluster.L1KiB), RuleKind.Dimension);
         Add(found, nameof(RiscVClusterAttribute.DataType), (int)cluster.DataType, Defined(cluster.DataType), RuleKind.Value);
+        Add(found, nameof(RiscVClusterAttribute.EngineHeight), cluster.EngineHeight, Positive(cluster.EngineHeight), RuleKind.Dimension);
+        Add(found, nameof(RiscVClusterAttribute.EnginePipeRegs), cluster.EnginePipeRegs, Positive(cluster.EnginePipeRegs), RuleKind.Dimension);
+        Add(found, nameof(RiscVClusterAttribute.EngineWidth), cluster.EngineWidth, EngineWidth(cluster.EngineWidth, cluster.EngineHeight, cluster.EnginePipeRegs), RuleKind.Dimension);
         return found;
     }
 

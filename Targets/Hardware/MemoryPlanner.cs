@@ -9,9 +9,10 @@ public readonly record struct L1Buffer(string Name, int Offset, int Bytes);
 
 /// <summary>
 /// The digital part of one analog layer on the RISC-V cluster: its dimensions, constants and L1 layout.
-/// Resident in L1 for the whole run: A and s x B in FP32, the bias and the per-column scales. Per token tile
-/// (double-buffered where DMA fills it): the FP16 inputs, the ADC codes and input scales, the FP32 LoRA
-/// intermediate h and the FP16 outputs.
+/// Resident in L1 for the whole run: A and s x B (FP32 for the scalar kernel, FP16 for the matrix engine), the bias and
+/// the per-column scales. Per token tile (double-buffered where DMA fills it): the FP16 inputs, the ADC codes and input
+/// scales, the LoRA intermediate h (FP32 scalar, FP16 engine) and the FP16 outputs. <see cref="MatrixEngine"/> selects
+/// the engine kernel (docs/arithmetic-contract.md, engine section).
 /// </summary>
 public sealed record KernelLayer(
     string LayerName,
@@ -26,7 +27,8 @@ public sealed record KernelLayer(
     int L1Bytes,
     int TokenTile,
     int TokenBlock,
-    EquatableArray<L1Buffer> Buffers)
+    EquatableArray<L1Buffer> Buffers,
+    bool MatrixEngine = false)
 {
     public int L1Used => Buffers.Count == 0 ? 0 : Buffers[Buffers.Count - 1].Offset + Buffers[Buffers.Count - 1].Bytes;
 
@@ -56,18 +58,18 @@ public static class MemoryPlanner
         int tile = MaxTokenTile;
         while (tile >= 1)
         {
-            var buffers = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, tile);
+            var buffers = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, tile, cluster.MatrixEngine);
             int used = buffers[buffers.Count - 1].Offset + buffers[buffers.Count - 1].Bytes;
             if (used <= available)
             {
                 var kernel = new KernelLayer(layer.Name, Symbol(layer.Name), layer.InFeatures, layer.OutFeatures, rank, blocks,
                     Converters.Step(chip.AdcBits, chip.OutputBound), layer.Lora is null ? 0f : (float)layer.Lora.Scale,
-                    cluster.Cores, available, tile, TokenBlock(rank), buffers.ToEquatableArray());
+                    cluster.Cores, available, tile, TokenBlock(rank), buffers.ToEquatableArray(), cluster.MatrixEngine);
                 return new KernelPlanResult(kernel, used, available);
             }
             tile = tile == 1 ? 0 : tile / 2;
         }
-        var smallest = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, 1);
+        var smallest = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, 1, cluster.MatrixEngine);
         return new KernelPlanResult(null, smallest[smallest.Count - 1].Offset + smallest[smallest.Count - 1].Bytes, available);
     }
 
@@ -75,7 +77,22 @@ public static class MemoryPlanner
     /// leaving room for the operands (more spills on rv64gc with GCC 12).</summary>
     public static int TokenBlock(int rank) => rank == 0 ? 4 : Math.Max(1, Math.Min(4, 16 / rank));
 
-    static List<L1Buffer> Layout(int ins, int outs, int rank, int blocks, int tile)
+    /// <summary>Bytes of L1 the kernel of <paramref name="layer"/> uses with a token tile of <paramref name="tokenTile"/>
+    /// (double buffers included), whether or not it fits: the working set per token count.</summary>
+    public static int WorkingSet(LayerSpec layer, ChipSpec chip, ClusterSpec cluster, int tokenTile)
+    {
+        if (tokenTile < 1) throw new ArgumentOutOfRangeException(nameof(tokenTile), tokenTile, "At least one token.");
+        var buffers = Layout(layer.InFeatures, layer.OutFeatures, layer.Lora?.Rank ?? 0, TileSplitting.BlockCount(layer.InFeatures, chip.TileRows),
+            tokenTile, cluster.MatrixEngine);
+        return buffers[buffers.Count - 1].Offset + buffers[buffers.Count - 1].Bytes;
+    }
+
+    /// <summary>The paper's accounting of the LoRA branch's memory: A, B and the token buffers x, h and y in FP16, one
+    /// copy each: 2 (in r + r out + T in + T r + T out) bytes (70 KiB for 128 x 128 and 172 KiB for 512 x 128 at 128 tokens).</summary>
+    public static long PaperWorkingSet(int ins, int outs, int rank, int tokens) =>
+        2L * ((long)ins * rank + (long)rank * outs + (long)tokens * ins + (long)tokens * rank + (long)tokens * outs);
+
+    static List<L1Buffer> Layout(int ins, int outs, int rank, int blocks, int tile, bool engine)
     {
         var buffers = new List<L1Buffer>();
         int offset = 0;
@@ -85,14 +102,16 @@ public static class MemoryPlanner
             buffers.Add(new L1Buffer(name, offset, (int)bytes));
             offset = checked((int)((offset + bytes + Alignment - 1) / Alignment * Alignment));
         }
-        Add("a", 4L * ins * rank);
-        Add("b", 4L * rank * outs);
+        // The engine reads A and s x B as FP16 operands; the scalar kernel keeps them converted to FP32.
+        int resident = engine ? 2 : 4;
+        Add("a", (long)resident * ins * rank);
+        Add("b", (long)resident * rank * outs);
         Add("bias", 4L * outs);
         Add("column_scale", 4L * outs);
         Add("x", 2L * 2 * tile * ins);
         Add("codes", 2L * 2 * blocks * tile * outs);
         Add("input_scale", 2L * 4 * blocks * tile);
-        Add("h", 4L * tile * rank);
+        Add("h", (long)resident * tile * rank);
         Add("y", 2L * tile * outs);
         return buffers;
     }

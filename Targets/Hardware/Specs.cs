@@ -42,13 +42,19 @@ public sealed record LoraSpec(int Rank, double Alpha, double Dropout)
     public long ParameterCount(int inFeatures, int outFeatures) => (long)Rank * (inFeatures + outFeatures);
 }
 
-/// <summary>The RISC-V cluster that runs the digital LoRA branch.</summary>
-public sealed record ClusterSpec(int Cores, int L1KiB, ClusterDataType DataType)
+/// <summary>The RISC-V cluster that runs the digital LoRA branch, with or without a RedMulE-class matrix engine. The
+/// engine geometry's parameter defaults equal the attribute's (a test checks it), so a three-argument cluster is engine-less.</summary>
+public sealed record ClusterSpec(int Cores, int L1KiB, ClusterDataType DataType, bool MatrixEngine = false, int EngineWidth = 8,
+    int EngineHeight = 4, int EnginePipeRegs = 3)
 {
     /// <summary>The cluster an unset <see cref="RiscVClusterAttribute"/> describes.</summary>
     public static ClusterSpec Default { get; } = From(new RiscVClusterAttribute());
 
-    public static ClusterSpec From(RiscVClusterAttribute a) => new(a.Cores, a.L1KiB, a.DataType);
+    public static ClusterSpec From(RiscVClusterAttribute a) =>
+        new(a.Cores, a.L1KiB, a.DataType, a.MatrixEngine, a.EngineWidth, a.EngineHeight, a.EnginePipeRegs);
+
+    /// <summary>FP16 fused multiply-adds the engine issues per cycle (width x height; 32 for the default instance).</summary>
+    public int EngineFmas => EngineWidth * EngineHeight;
 }
 
 public enum LayerKind

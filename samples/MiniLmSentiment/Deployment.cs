@@ -36,9 +36,11 @@ public static class Deployment
         }
 
         var report = DeploymentReport.Build(MiniLm.Spec, MiniLm.Plan, PipelineTokens);
-        AtomicFile.WriteText(Path.Combine(output, "pipeline.md"), report.ToMarkdown());
+        AtomicFile.WriteText(Path.Combine(output, "pipeline.md"), report.ToMarkdown() + "\n" + DeploymentReport.PaperComparison(PipelineTokens));
         AtomicFile.WriteText(Path.Combine(output, "pipeline.json"), report.ToJson());
-        var plots = ReportPlots.Write(MiniLm.Spec, Path.Combine(output, "plots"));
+        var plots = ReportPlots.Write(MiniLm.Spec, Path.Combine(output, "plots")).ToList();
+        foreach (var encoder in new[] { EncoderShape.MiniLm, EncoderShape.MobileBert })
+            plots.AddRange(DesignSpace.Plots(encoder, ClusterTiming.Paper, Path.Combine(output, "plots"), PipelineTokens));
 
         var summary = new DeploymentSummary(folder, files.Count, report.TileMap.TilesUsed, report.TileMap.Geometry.Tiles, report.TileMap.Utilisation,
             checks.Count, checks.Select(c => c.Case.Kernel.Symbol).Distinct().Count(), checks.Sum(c => (long)c.Elements), differences,

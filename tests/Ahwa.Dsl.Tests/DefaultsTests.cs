@@ -38,6 +38,8 @@ public class DefaultsTests
     {
         var cluster = new RiscVClusterAttribute();
         Assert.Equal((8, 128, ClusterDataType.Fp16), (cluster.Cores, cluster.L1KiB, cluster.DataType));
+        // RedMulE's 32-FMA instance (8 rows of 4 FMAs, 3 pipeline registers), off unless asked for.
+        Assert.Equal((false, 8, 4, 3), (cluster.MatrixEngine, cluster.EngineWidth, cluster.EngineHeight, cluster.EnginePipeRegs));
     }
 
     [Fact]

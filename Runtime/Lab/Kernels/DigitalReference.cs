@@ -14,6 +14,7 @@ public static class DigitalReference
         if (k is null) throw new ArgumentNullException(nameof(k));
         if (inputs is null) throw new ArgumentNullException(nameof(inputs));
         inputs.Validate(k);
+        if (k.MatrixEngine) return Engine(k, inputs);
         int tokens = inputs.Tokens, ins = k.InFeatures, outs = k.OutFeatures, rank = k.Rank, blocks = k.InputBlocks;
 
         var a = new float[ins * rank];
@@ -46,6 +47,31 @@ public static class DigitalReference
                 y[t * outs + j] = Fp16.FromSingle(output);
             }
         }
+        return y;
+    }
+
+    /// <summary>The engine kernel (docs/arithmetic-contract.md, engine section): h = x A + 0 and y = h (s B) + y0 as
+    /// engine jobs (<see cref="EngineArithmetic"/>), y0 the de-scaled tile output rounded to FP16.</summary>
+    static ushort[] Engine(KernelLayer k, KernelInputs inputs)
+    {
+        int tokens = inputs.Tokens, ins = k.InFeatures, outs = k.OutFeatures, rank = k.Rank, blocks = k.InputBlocks;
+        var bScaled = new ushort[rank * outs];
+        for (int i = 0; i < bScaled.Length; i++) bScaled[i] = Fp16.FromSingle(Fp16.ToSingle(inputs.LoraB[i]) * k.LoraScale);
+        var h = new ushort[tokens * rank];
+        EngineArithmetic.Gemm(inputs.X, inputs.LoraA, h, tokens, ins, rank);
+        var y = new ushort[tokens * outs];
+        var step = new float[blocks];
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int b = 0; b < blocks; b++) step[b] = k.AdcStep * inputs.InputScale[b * tokens + t];
+            for (int j = 0; j < outs; j++)
+            {
+                float analog = 0f;
+                for (int b = 0; b < blocks; b++) analog = MathF.FusedMultiplyAdd(inputs.Codes[(b * tokens + t) * outs + j], step[b], analog);
+                y[t * outs + j] = Fp16.FromSingle(MathF.FusedMultiplyAdd(analog, inputs.ColumnScale[j], Fp16.ToSingle(inputs.Bias[j])));
+            }
+        }
+        EngineArithmetic.Gemm(h, bScaled, y, tokens, rank, outs);
         return y;
     }
 }

@@ -12,10 +12,15 @@ public sealed record PhaseCount(string Phase, long Instructions, long MultiplyAc
     public double InstructionsPerMac => MultiplyAccumulates == 0 ? double.NaN : (double)Instructions / MultiplyAccumulates;
 }
 
-/// <summary>Instruction counts of a kernel's phases and of the naive baseline, measured under QEMU.</summary>
+/// <summary>Instruction counts of a kernel's phases and of the naive baseline, measured under QEMU. For an engine kernel,
+/// Down and Up are the engine jobs as the cores emulate them (not what the engine costs) and <see cref="Descale"/> is the
+/// de-scale phase on the cores, counted per output element; the scalar kernel de-scales inside Up.</summary>
 public sealed record KernelInstructionCounts(KernelLayer Kernel, int Tokens, PhaseCount Setup, PhaseCount Down, PhaseCount Up,
-    PhaseCount NaiveDown, PhaseCount NaiveUp)
+    PhaseCount NaiveDown, PhaseCount NaiveUp, PhaseCount Descale)
 {
+    /// <summary>Instructions per output element of the engine kernel's de-scale phase (NaN for the scalar kernel).</summary>
+    public double DescaleInstructionsPerOutput => Descale.MultiplyAccumulates == 0 ? double.NaN : (double)Descale.Instructions / Descale.MultiplyAccumulates;
+
     public double LoraInstructionsPerMac => (double)(Down.Instructions + Up.Instructions) / (Down.MultiplyAccumulates + Up.MultiplyAccumulates);
 
     /// <summary>Setup (conversions of the resident operands) included.</summary>
@@ -52,12 +57,16 @@ public static class InstructionCounter
         long Count(string phase) => counts.TryGetValue(kernel.Symbol + "_" + phase, out var n) ? n : 0;
         long downMacs = (long)inputs.Tokens * kernel.InFeatures * kernel.Rank;
         long upMacs = (long)inputs.Tokens * kernel.OutFeatures * kernel.Rank;
+        string down = kernel.MatrixEngine ? "engine_down" : "lora_down", up = kernel.MatrixEngine ? "engine_up" : "lora_up";
+        long outputs = (long)inputs.Tokens * kernel.OutFeatures;
         return new KernelInstructionCounts(kernel, inputs.Tokens,
             new PhaseCount("setup", Count("setup"), 0),
-            new PhaseCount("lora_down", Count("lora_down"), downMacs),
-            new PhaseCount("lora_up", Count("lora_up"), upMacs),
+            new PhaseCount(down, Count(down), downMacs),
+            new PhaseCount(up, Count(up), upMacs),
             new PhaseCount("naive_lora_down", Count("naive_lora_down"), downMacs),
-            new PhaseCount("naive_lora_up", Count("naive_lora_up"), upMacs));
+            new PhaseCount("naive_lora_up", Count("naive_lora_up"), upMacs),
+            // The "multiply-accumulates" of the de-scale phase are its output elements.
+            new PhaseCount("descale", Count("descale"), kernel.MatrixEngine ? outputs : 0));
     }
 
     /// <summary>Lines look like <c>Trace 0: 0x... [00000000/0000000000010abc/...] symbol</c>; with -singlestep

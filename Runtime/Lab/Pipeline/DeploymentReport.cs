@@ -28,7 +28,7 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (plan is null) throw new ArgumentNullException(nameof(plan));
         analog ??= new AnalogTiming();
-        cluster ??= new ClusterTiming(Cores: model.Cluster.Cores, L1KiB: model.Cluster.L1KiB);
+        cluster ??= ClusterTiming.From(model.Cluster);
         if (cluster.L1KiB != model.Cluster.L1KiB)
             throw new ArgumentException($"The plan of '{model.Name}' was made for {model.Cluster.L1KiB} KiB of L1, not {cluster.L1KiB}; change [RiscVCluster(L1KiB = ...)] and rebuild to plan for another size.", nameof(cluster));
         var map = plan.TileMap;
@@ -51,8 +51,12 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
     {
         var b = new StringBuilder();
         b.Append("# Deployment report: ").Append(Model).Append("\n\n");
-        b.Append($"{Tokens} tokens; tile MVM {N(Analog.IntegrationNs, "0.#")} ns; cluster of {Cluster.Cores} cores at {N(Cluster.ClockGHz, "0.##")} GHz, ");
-        b.Append($"{Cluster.SimdLanes} FP16 lanes, {N(Cluster.InstructionsPerMac, "0.##")} instructions per MAC, {Cluster.L1KiB} KiB L1.\n\n");
+        b.Append($"{Tokens} tokens; tile MVM {N(Analog.IntegrationNs, "0.#")} ns; cluster of {Cluster.Cores} cores at {N(Cluster.ClockGHz, "0.##")} GHz, {Cluster.L1KiB} KiB L1, ");
+        b.Append(Cluster.MatrixEngine
+            ? $"matrix engine {Cluster.EngineWidth} x {Cluster.EngineHeight} FP16 FMAs ({Cluster.EnginePipeRegs} pipeline registers)"
+            : $"no matrix engine (scalar FP32 kernel: {N(Cluster.DownInstructionsPerMac, "0.00")} / {N(Cluster.UpInstructionsPerMac, "0.00")} instructions per MAC down / up)");
+        b.Append(Cluster.TileDescales ? ", de-scale in the tile periphery" : ", de-scale on the cores");
+        b.Append($", {Cluster.ClustersPerLayer} cluster(s) per layer.\n\n");
         b.Append($"Chip: {TileMap.TilesUsed} of {TileMap.Geometry.Tiles} tiles of {TileMap.Geometry.TileRows} x {TileMap.Geometry.TileCols}, utilisation {N(TileMap.Utilisation * 100, "0.0")} %. ");
         b.Append($"LoRA parameters: {LoraParameters} ({N(100.0 * LoraParameters / ModelParameters, "0.00")} % of the {ModelParameters} linear-layer parameters).\n\n");
         b.Append("| layer | tiles | utilisation | LoRA params | L1 bytes | analog ns | digital ns | strategy | block | total ns | overhead |\n");
@@ -66,6 +70,29 @@ public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Ana
         b.Append($"\nAll layers in turn: {N(TotalNs, "0")} ns against {N(AllAnalogNs, "0")} ns all-analog: overhead {N(Overhead * 100, "0.0")} %.\n");
         return b.ToString();
     }
+
+    /// <summary>The paper's layer shapes under three stated parameter sets, and the design spaces of MiniLM and
+    /// MobileBERT on the paper's hardware (the same tables as docs/pipeline.md).</summary>
+    public static string PaperComparison(int tokens = 128)
+    {
+        var b = new StringBuilder();
+        b.Append("## Against the paper\n\nThe paper: best case 4 % per layer, worst case up to 2.72x (512 x 128 at 128 ns); memory 8.2-70 KiB (128 x 128) and ");
+        b.Append($"21-172 KiB (512 x 128). Rank 8, {tokens} tokens, not tuned.\n\n");
+        foreach (var (name, cluster) in ParameterSets)
+            b.Append("### ").Append(name).Append("\n\n").Append(PaperShapes.Comparison(cluster, tokens)).Append('\n');
+        foreach (var encoder in new[] { EncoderShape.MiniLm, EncoderShape.MobileBert })
+            b.Append("## Design space: ").Append(encoder.Name).Append(" on the paper's hardware\n\n").Append(DesignSpace.Markdown(encoder, ClusterTiming.Paper, tokens)).Append('\n');
+        return b.ToString();
+    }
+
+    /// <summary>The parameter sets the comparison states: the paper's hardware as far as the sources describe it,
+    /// Ahwa's engine kernel (de-scale on the cores), and Ahwa's engine-less scalar FP32 kernel.</summary>
+    public static IReadOnlyList<(string Name, ClusterTiming Cluster)> ParameterSets { get; } = new[]
+    {
+        ("Paper's hardware: RedMulE 8 x 4, de-scale in the tile periphery, 1 GHz", ClusterTiming.Paper),
+        ("Ahwa's engine kernel: RedMulE 8 x 4, de-scale on the 8 cores", ClusterTiming.Paper with { TileDescales = false }),
+        ("Ahwa's scalar FP32 kernel, no engine", new ClusterTiming()),
+    };
 
     public string ToJson() => JsonFiles.Write(new ReportDocument(Model, Tokens, Analog.IntegrationNs, Cluster.Cores, TileMap.TilesUsed,
         TileMap.Geometry.Tiles, TileMap.Utilisation, LoraParameters, ModelParameters, TotalNs, AllAnalogNs, Overhead,

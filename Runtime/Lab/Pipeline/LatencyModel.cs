@@ -4,69 +4,23 @@ using Ahwa.Hardware;
 
 namespace Ahwa.Lab.Pipeline;
 
-/// <summary>The analog stage's timing. Defaults and sources beside each parameter.</summary>
-/// <param name="IntegrationNs">Time of one tile MVM; the paper studies 128, 256 and 512 ns (HARDWARE-MODEL.md).</param>
-/// <param name="BoundManagementReruns">Average extra MVMs per token from bound management; 0 unless measured with the simulator.</param>
-public sealed record AnalogTiming(double IntegrationNs = 256, double BoundManagementReruns = 0)
-{
-    public void Validate()
-    {
-        if (!(IntegrationNs > 0) || double.IsInfinity(IntegrationNs)) throw new ArgumentOutOfRangeException(nameof(IntegrationNs), IntegrationNs, "Integration time must be positive and finite.");
-        if (!(BoundManagementReruns >= 0) || double.IsInfinity(BoundManagementReruns)) throw new ArgumentOutOfRangeException(nameof(BoundManagementReruns), BoundManagementReruns, "Bound-management re-runs must be >= 0.");
-    }
-}
-
-/// <summary>The digital cluster's timing. Defaults and sources beside each parameter.</summary>
-/// <param name="ClockGHz">Snitch clusters run at about 1 GHz (Zaruba et al., IEEE TC 2021).</param>
-/// <param name="Cores">8 worker cores (HARDWARE-MODEL.md, Snitch cluster).</param>
-/// <param name="SimdLanes">FP16 SIMD: 4 half-precision lanes in Snitch's 64-bit FPU (HARDWARE-MODEL.md).</param>
-/// <param name="InstructionsPerMac">Instructions per LoRA multiply-accumulate, add-back and setup included: 2.96
-/// measured for Ahwa's scalar rv64gc kernel (384 x 384, rank 8, 64 tokens) under QEMU (README); one per cycle.</param>
-/// <param name="AddBackInstructionsPerOutput">Of those, per output element: code load and convert, two fused
-/// multiply-adds, FP16 convert and store, loop (about 8, from the same measurement).</param>
-/// <param name="MatrixEngineMacsPerCycle">An optional matrix engine's throughput for the LoRA products; 0 for none.</param>
-/// <param name="DmaBytesPerCycle">Snitch's 512-bit AXI DMA: 64 bytes per cycle.</param>
-/// <param name="L1KiB">128 KiB of tightly coupled L1 (HARDWARE-MODEL.md).</param>
-/// <param name="PhaseOverheadCycles">Fork, join and barrier per kernel phase: 200 cycles (assumed).</param>
-public sealed record ClusterTiming(
-    double ClockGHz = 1.0,
-    int Cores = 8,
-    int SimdLanes = 4,
-    double InstructionsPerMac = 2.96,
-    double AddBackInstructionsPerOutput = 8,
-    double MatrixEngineMacsPerCycle = 0,
-    double DmaBytesPerCycle = 64,
-    int L1KiB = 128,
-    double PhaseOverheadCycles = 200)
-{
-    public void Validate()
-    {
-        if (!(ClockGHz > 0) || double.IsInfinity(ClockGHz)) throw new ArgumentOutOfRangeException(nameof(ClockGHz), ClockGHz, "Clock must be positive and finite.");
-        if (Cores < 1) throw new ArgumentOutOfRangeException(nameof(Cores), Cores, "A cluster needs at least one core.");
-        if (SimdLanes < 1) throw new ArgumentOutOfRangeException(nameof(SimdLanes), SimdLanes, "SIMD lanes must be at least 1.");
-        if (!(InstructionsPerMac > 0)) throw new ArgumentOutOfRangeException(nameof(InstructionsPerMac), InstructionsPerMac, "Instructions per MAC must be positive.");
-        if (!(AddBackInstructionsPerOutput >= 0)) throw new ArgumentOutOfRangeException(nameof(AddBackInstructionsPerOutput), AddBackInstructionsPerOutput, "Must be >= 0.");
-        if (!(MatrixEngineMacsPerCycle >= 0)) throw new ArgumentOutOfRangeException(nameof(MatrixEngineMacsPerCycle), MatrixEngineMacsPerCycle, "Must be >= 0.");
-        if (!(DmaBytesPerCycle > 0)) throw new ArgumentOutOfRangeException(nameof(DmaBytesPerCycle), DmaBytesPerCycle, "DMA bandwidth must be positive.");
-        if (L1KiB < 1) throw new ArgumentOutOfRangeException(nameof(L1KiB), L1KiB, "L1 must be at least 1 KiB.");
-        if (!(PhaseOverheadCycles >= 0)) throw new ArgumentOutOfRangeException(nameof(PhaseOverheadCycles), PhaseOverheadCycles, "Must be >= 0.");
-    }
-}
-
 public enum PipelineStrategy
 {
     /// <summary>Analog for all tokens, then digital for all tokens.</summary>
     Sequential = 0,
-    /// <summary>Digital work on token block i overlaps analog work on block i + 1; fill and drain.</summary>
+    /// <summary>Digital work on token block i (LoRA down, de-scale, LoRA up) overlaps analog work on block i + 1.</summary>
     TokenPipelined = 1,
-    /// <summary>The LoRA branch (x -> A -> B) runs during the analog MVMs on the same tokens; the add-back follows.</summary>
+    /// <summary>LoRA down (x A needs only x) runs while the tiles integrate; the de-scale and the up-projection with the
+    /// add-back follow each token block as its tile outputs arrive.</summary>
     ParallelBranches = 2,
 }
 
 /// <summary>Latency of one layer under one strategy and block size.</summary>
 public sealed record StrategyLatency(PipelineStrategy Strategy, int BlockTokens, double TotalNs);
 
-/// <summary>Analog and digital stage times of one layer for a number of tokens, and every strategy.</summary>
+/// <summary>Analog and digital stage times of one layer for a number of tokens, and every strategy. DigitalNs is the
+/// digital part alone for all tokens (LoRA down, de-scale, up with add-back, DMA, as scheduled after the analog stage);
+/// LoraNs the down-projection, AddBackNs the de-scale and up-projection, DmaNs the transfers, each for all tokens.</summary>
 public sealed record LayerLatency(int InFeatures, int OutFeatures, int Rank, int InputBlocks, int Tokens,
     double AnalogNs, double DigitalNs, double LoraNs, double AddBackNs, double DmaNs, IReadOnlyList<StrategyLatency> Strategies)
 {
@@ -84,14 +38,20 @@ public sealed record LayerLatency(int InFeatures, int OutFeatures, int Rank, int
 
     /// <summary>Extra latency of the best strategy over the analog stage alone (an all-analog layer).</summary>
     public double Overhead => Best.TotalNs / AnalogNs - 1;
+
+    /// <summary>The sequential strategy's latency over the all-analog layer (the paper's "up to 2.72x" is of this kind).</summary>
+    public double SequentialRatio => Sequential.TotalNs / AnalogNs;
 }
+
+/// <summary>What one token block costs on each resource, in ns.</summary>
+public readonly record struct BlockCosts(double Down, double Descale, double Up, double DmaX, double DmaCodes, double DmaOut);
 
 /// <summary>
 /// Latency of the hybrid layer (formulas in docs/pipeline.md). Analog: tiles of a split layer work in parallel, so a
-/// token costs one integration time (plus bound-management re-runs): A(T) = T t_int (1 + r_bm). Digital: the LoRA
-/// MACs T (in + out) r at the measured instructions per MAC, spread over cores x SIMD lanes (or a matrix engine),
-/// plus a fixed cost per phase; DMA of inputs, ADC codes and outputs overlaps compute (double buffering), so
-/// D(T) = max(compute, DMA).
+/// token costs one integration time (plus bound-management re-runs). Digital, per token block: LoRA down and up as
+/// engine jobs (<see cref="EngineModel"/>) or as the scalar kernel on the cores, the de-scale on the cores, DMA in and
+/// out on AXI's separate read and write channels. Each strategy is a schedule with a fixed order of tasks on each
+/// resource (tiles, engine, cores, DMA in, DMA out), so shorter tasks never make it slower.
 /// </summary>
 public static class LatencyModel
 {
@@ -103,39 +63,103 @@ public static class LatencyModel
         analog.Validate();
         cluster.Validate();
         int blocks = TileSplitting.BlockCount(inFeatures, tileRows);
-
         double A(int t) => t * analog.IntegrationNs * (1 + analog.BoundManagementReruns);
-        double Cycles(double value) => value / cluster.ClockGHz;
-        double AddBack(int t) => Cycles(t * (double)outFeatures * cluster.AddBackInstructionsPerOutput / cluster.Cores);
-        double Lora(int t)
-        {
-            double macs = (double)t * (inFeatures + outFeatures) * rank;
-            double cycles = cluster.MatrixEngineMacsPerCycle > 0
-                ? macs / cluster.MatrixEngineMacsPerCycle
-                : macs * cluster.InstructionsPerMac / (cluster.Cores * cluster.SimdLanes);
-            // The measured instructions per MAC include the add-back; do not count it twice.
-            if (cluster.MatrixEngineMacsPerCycle == 0) cycles = Math.Max(0, cycles - t * (double)outFeatures * cluster.AddBackInstructionsPerOutput / (cluster.Cores * cluster.SimdLanes));
-            return Cycles(cycles + 2 * cluster.PhaseOverheadCycles);
-        }
-        double Dma(int t) => Cycles(t * (2.0 * inFeatures + 2.0 * blocks * outFeatures + 4.0 * blocks + 2.0 * outFeatures) / cluster.DmaBytesPerCycle);
-        double D(int t) => Math.Max(Lora(t) + AddBack(t), Dma(t));
+        BlockCosts Costs(int t) => BlockCost(inFeatures, outFeatures, rank, blocks, t, cluster);
 
-        var strategies = new List<StrategyLatency> { new(PipelineStrategy.Sequential, tokens, A(tokens) + D(tokens)) };
+        var all = Costs(tokens);
+        var strategies = new List<StrategyLatency> { new(PipelineStrategy.Sequential, tokens, Schedule(tokens, tokens, Mode.Sequential, 1, Costs, A)) };
         var sizes = new List<int>();
         for (int block = 1; block < tokens; block *= 2) sizes.Add(block);
         sizes.Add(tokens);
         foreach (int block in sizes)
+            strategies.Add(new StrategyLatency(PipelineStrategy.TokenPipelined, block, Schedule(tokens, block, Mode.Pipelined, 2, Costs, A)));
+        foreach (int block in sizes)
         {
-            // Blocks b_0 .. b_{n-1} (the last may be short): fill with A(b_0), then each step waits for the slower of
-            // the next block's analog work and the previous block's digital work, then drain with D(b_{n-1}).
             int n = (tokens + block - 1) / block;
-            int Size(int i) => i < n - 1 ? block : tokens - (n - 1) * block;
-            double total = A(Size(0));
-            for (int i = 1; i < n; i++) total += Math.Max(A(Size(i)), D(Size(i - 1)));
-            total += D(Size(n - 1));
-            strategies.Add(new StrategyLatency(PipelineStrategy.TokenPipelined, block, total));
+            double best = double.MaxValue;
+            // Engine order: all downs first, or the downs one or two blocks ahead of the ups.
+            foreach (int lookahead in new[] { 1, 2, n }) best = Math.Min(best, Schedule(tokens, block, Mode.Parallel, lookahead, Costs, A));
+            strategies.Add(new StrategyLatency(PipelineStrategy.ParallelBranches, block, best));
         }
-        strategies.Add(new StrategyLatency(PipelineStrategy.ParallelBranches, tokens, Math.Max(A(tokens), Math.Max(Lora(tokens), Dma(tokens))) + AddBack(tokens)));
-        return new LayerLatency(inFeatures, outFeatures, rank, blocks, tokens, A(tokens), D(tokens), Lora(tokens), AddBack(tokens), Dma(tokens), strategies);
+        return new LayerLatency(inFeatures, outFeatures, rank, blocks, tokens, A(tokens), strategies[0].TotalNs - A(tokens),
+            all.Down, all.Descale + all.Up, all.DmaX + all.DmaCodes + all.DmaOut, strategies);
+    }
+
+    /// <summary>One block of <paramref name="tokens"/> tokens on the layer's clusters (tokens split evenly between them).</summary>
+    public static BlockCosts BlockCost(int ins, int outs, int rank, int blocks, int tokens, ClusterTiming c)
+    {
+        long t = (tokens + c.ClustersPerLayer - 1) / c.ClustersPerLayer;
+        double Ns(double cycles) => cycles / c.ClockGHz;
+        double descalePerOutput = c.TileDescales ? (blocks - 1) * c.DescaleInstructionsPerBlock : c.DescaleInstructionsPerOutput + blocks * c.DescaleInstructionsPerBlock;
+        double Cores(double instructions) => instructions <= 0 ? 0 : instructions / (c.Cores * (double)c.SimdLanes) + c.BarrierCycles;
+        double down, descale, up;
+        if (c.MatrixEngine)
+        {
+            down = EngineModel.JobCycles(t, ins, rank, c);
+            descale = Cores(t * (double)outs * descalePerOutput);
+            // The up-projection splits between clusters by tokens or by output columns (each column tile's own cluster),
+            // whichever keeps the engines busier; h is small enough to share.
+            long columns = (outs + c.ClustersPerLayer - 1) / c.ClustersPerLayer;
+            up = Math.Min(EngineModel.JobCycles(t, rank, outs, c), EngineModel.JobCycles(tokens, rank, columns, c));
+        }
+        else
+        {
+            // The scalar kernel de-scales inside its up phase (docs/arithmetic-contract.md).
+            down = Cores(t * (double)ins * rank * c.DownInstructionsPerMac);
+            descale = 0;
+            up = Cores(t * (double)outs * (rank * c.UpInstructionsPerMac + descalePerOutput));
+        }
+        double codesBytes = c.TileDescales ? 2.0 * blocks * outs : 2.0 * blocks * outs + 4.0 * blocks;
+        return new BlockCosts(Ns(down), Ns(descale), Ns(up), Ns(t * 2.0 * ins / c.DmaBytesPerCycle), Ns(t * codesBytes / c.DmaBytesPerCycle),
+            Ns(t * 2.0 * outs / c.DmaBytesPerCycle));
+    }
+
+    enum Mode { Sequential, Pipelined, Parallel }
+
+    /// <summary>List schedule with a fixed order per resource: each task starts when its inputs are ready and its
+    /// resource is free. Engine (or, without one, the cores): downs 0 .. L-1, then up i and down i + L in turn. Cores:
+    /// de-scales in block order. DMA in: x blocks in the engine's down order, codes i before x i + L. DMA out: y blocks.</summary>
+    static double Schedule(int tokens, int block, Mode mode, int lookahead, Func<int, BlockCosts> costs, Func<int, double> analog)
+    {
+        int n = (tokens + block - 1) / block;
+        int Size(int i) => i < n - 1 ? block : tokens - (n - 1) * block;
+        var c = new BlockCosts[n];
+        var analogDone = new double[n];
+        double tiles = 0;
+        for (int i = 0; i < n; i++)
+        {
+            c[i] = costs(Size(i));
+            tiles += analog(Size(i));
+            analogDone[i] = tiles;
+        }
+        if (mode == Mode.Sequential) for (int i = 0; i < n; i++) analogDone[i] = tiles;
+        bool sharedCores = c[0].Descale == 0;
+
+        var xDone = new double[n];
+        var codesDone = new double[n];
+        var downDone = new double[n];
+        var descaleDone = new double[n];
+        double dmaIn = 0, engine = 0, cores = 0, dmaOut = 0;
+        int l = Math.Min(Math.Max(lookahead, 1), n);
+
+        void FetchX(int i) => dmaIn = xDone[i] = dmaIn + c[i].DmaX;
+        void Down(int i)
+        {
+            double ready = mode == Mode.Parallel ? xDone[i] : Math.Max(xDone[i], analogDone[i]);
+            engine = downDone[i] = Math.Max(engine, ready) + c[i].Down;
+        }
+        for (int i = 0; i < l; i++) FetchX(i);
+        for (int i = 0; i < l; i++) Down(i);
+        for (int i = 0; i < n; i++)
+        {
+            dmaIn = codesDone[i] = Math.Max(dmaIn, analogDone[i]) + c[i].DmaCodes;
+            if (i + l < n) FetchX(i + l);
+            if (!sharedCores) cores = descaleDone[i] = Math.Max(cores, codesDone[i]) + c[i].Descale;
+            else descaleDone[i] = codesDone[i];
+            engine = Math.Max(engine, Math.Max(downDone[i], descaleDone[i])) + c[i].Up;
+            dmaOut = Math.Max(dmaOut, engine) + c[i].DmaOut;
+            if (i + l < n) Down(i + l);
+        }
+        return dmaOut;
     }
 }

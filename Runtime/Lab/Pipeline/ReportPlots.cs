@@ -17,7 +17,7 @@ public static class ReportPlots
 
     public static IReadOnlyList<string> Write(ModelSpec model, string directory, ClusterTiming? cluster = null)
     {
-        cluster ??= new ClusterTiming(Cores: model.Cluster.Cores, L1KiB: model.Cluster.L1KiB);
+        cluster ??= ClusterTiming.From(model.Cluster);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
         var shapes = model.Layers.Where(l => l.IsAnalog).Select(l => (l.InFeatures, l.OutFeatures, Rank: l.Lora?.Rank ?? 0)).Distinct().ToList();

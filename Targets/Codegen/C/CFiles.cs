@@ -15,6 +15,9 @@ public static class CFiles
     public const string KernelsHeader = "ahwa_kernels.h";
     public const string Bench = "ahwa_bench.c";
 
+    /// <summary>The matrix engine's emulation, shipped only with deployments whose kernels use the engine.</summary>
+    public const string EngineHeader = "ahwa_engine.h";
+
     /// <summary>Generated beside them: the L1 size and the registry of a deployment's kernels.</summary>
     public const string ConfigHeader = "ahwa_config.h";
     public const string Registry = "ahwa_kernels.c";
@@ -25,6 +28,8 @@ public static class CFiles
     public const string KernelHeaderTemplate = "ahwa_kernel.h.in";
     public const string KernelSourceTemplate = "ahwa_kernel.c.in";
     public const string NaiveSourceTemplate = "ahwa_kernel_naive.c.in";
+    public const string EngineSourceTemplate = "ahwa_kernel_engine.c.in";
+    public const string EngineNaiveSourceTemplate = "ahwa_kernel_engine_naive.c.in";
 
     /// <summary>The files every deployment ships unchanged.</summary>
     public static IReadOnlyList<string> Fixed { get; } = new[] { ClusterHeader, ClusterSource, KernelsHeader, Bench };

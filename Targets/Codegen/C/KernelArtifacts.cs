@@ -26,6 +26,7 @@ public static class KernelArtifacts
     public static IReadOnlyList<Artifact> ClusterFiles(IReadOnlyList<KernelLayer> kernels, int l1Bytes)
     {
         var files = CFiles.FixedFiles().ToList();
+        if (kernels.Any(k => k.MatrixEngine)) files.Add(new Artifact(CFiles.EngineHeader, CFiles.Read(CFiles.EngineHeader)));
         files.Add(new Artifact(CFiles.ConfigHeader, ClusterEmitter.Config(l1Bytes)));
         foreach (var k in kernels) files.AddRange(KernelFiles(k));
         files.Add(new Artifact(CFiles.Registry, ClusterEmitter.Registry(kernels)));

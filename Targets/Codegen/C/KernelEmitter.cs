@@ -16,10 +16,13 @@ public static class KernelEmitter
 
     public static string Header(KernelLayer k) => CTemplate.Fill(CFiles.Read(CFiles.KernelHeaderTemplate), Values(k));
 
-    public static string Source(KernelLayer k) => CTemplate.Fill(CFiles.Read(CFiles.KernelSourceTemplate), Values(k));
+    /// <summary>The FP32 scalar kernel, or the matrix-engine kernel when the plan says so.</summary>
+    public static string Source(KernelLayer k) =>
+        CTemplate.Fill(CFiles.Read(k.MatrixEngine ? CFiles.EngineSourceTemplate : CFiles.KernelSourceTemplate), Values(k));
 
-    /// <summary>The naive baseline: three plain loops over main memory, converting on every use.</summary>
-    public static string NaiveSource(KernelLayer k) => CTemplate.Fill(CFiles.Read(CFiles.NaiveSourceTemplate), Values(k));
+    /// <summary>The naive baseline: plain loops over main memory, converting on every use.</summary>
+    public static string NaiveSource(KernelLayer k) =>
+        CTemplate.Fill(CFiles.Read(k.MatrixEngine ? CFiles.EngineNaiveSourceTemplate : CFiles.NaiveSourceTemplate), Values(k));
 
     static Dictionary<string, string> Values(KernelLayer k)
     {

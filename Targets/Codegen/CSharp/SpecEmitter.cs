@@ -19,7 +19,13 @@ public static class SpecEmitter
                 w.Line($"Name: {Literals.String(model.Name)},");
                 w.Line($"Chip: {Chip(model.Chip)},");
                 w.Line($"LoraDefaults: {Lora(model.LoraDefaults)},");
-                w.Line($"Cluster: new {CSharpNames.ClusterSpec}(Cores: {Literals.Int(model.Cluster.Cores)}, L1KiB: {Literals.Int(model.Cluster.L1KiB)}, DataType: global::Ahwa.Dsl.ClusterDataType.{model.Cluster.DataType}),");
+                var c = model.Cluster;
+                // The engine's settings only when they differ from the defaults, so engine-less specs read as before.
+                var d = ClusterSpec.Default;
+                string engine = c.MatrixEngine != d.MatrixEngine || c.EngineWidth != d.EngineWidth || c.EngineHeight != d.EngineHeight || c.EnginePipeRegs != d.EnginePipeRegs
+                    ? $", MatrixEngine: {(c.MatrixEngine ? "true" : "false")}, EngineWidth: {Literals.Int(c.EngineWidth)}, EngineHeight: {Literals.Int(c.EngineHeight)}, EnginePipeRegs: {Literals.Int(c.EnginePipeRegs)}"
+                    : "";
+                w.Line($"Cluster: new {CSharpNames.ClusterSpec}(Cores: {Literals.Int(c.Cores)}, L1KiB: {Literals.Int(c.L1KiB)}, DataType: global::Ahwa.Dsl.ClusterDataType.{c.DataType}{engine}),");
                 w.Line($"Layers: {CSharpNames.EquatableArray}.Create(");
                 using (w.Indent())
                 {

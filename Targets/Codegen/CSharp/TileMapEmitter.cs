@@ -68,7 +68,8 @@ public static class TileMapEmitter
         $"new {CSharpNames.KernelLayer}({Literals.String(k.LayerName)}, {Literals.String(k.Symbol)}, {Literals.Int(k.InFeatures)}, {Literals.Int(k.OutFeatures)}, " +
         $"{Literals.Int(k.Rank)}, {Literals.Int(k.InputBlocks)}, {Literals.CSharpFloat(k.AdcStep)}, {Literals.CSharpFloat(k.LoraScale)}, {Literals.Int(k.Cores)}, " +
         $"{Literals.Int(k.L1Bytes)}, {Literals.Int(k.TokenTile)}, {Literals.Int(k.TokenBlock)}, {CSharpNames.EquatableArray}.Create(" +
-        string.Join(", ", k.Buffers.Select(b => $"new {CSharpNames.L1Buffer}({Literals.String(b.Name)}, {Literals.Int(b.Offset)}, {Literals.Int(b.Bytes)})")) + "))";
+        string.Join(", ", k.Buffers.Select(b => $"new {CSharpNames.L1Buffer}({Literals.String(b.Name)}, {Literals.Int(b.Offset)}, {Literals.Int(b.Bytes)})")) + ")" +
+        (k.MatrixEngine ? ", MatrixEngine: true)" : ")");
 
     static string Blocks(EquatableArray<Block> blocks) =>
         $"{CSharpNames.EquatableArray}.Create(" + string.Join(", ", blocks.Select(b => $"new {CSharpNames.Block}({Literals.Int(b.Start)}, {Literals.Int(b.Size)})")) + ")";

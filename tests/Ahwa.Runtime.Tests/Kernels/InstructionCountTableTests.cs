@@ -30,4 +30,21 @@ public class InstructionCountTableTests
         Assert.True(counts.LoraInstructionsPerMacWithSetup <= withSetup, $"{counts.LoraInstructionsPerMacWithSetup:F3} instructions per MAC, the table says {withSetup}");
         Directory.Delete(directory, recursive: true);
     }
+
+    /// <summary>The engine kernel's de-scale phase on the cores, per output element (the latency model's
+    /// <c>DescaleInstructionsPerOutput</c> and <c>DescaleInstructionsPerBlock</c>); the engine jobs are not counted,
+    /// their C is an emulation.</summary>
+    [Theory]
+    [InlineData(384, 384, 512, 13.1)]
+    [InlineData(384, 384, 128, 21.1)]
+    public void EngineKernelDescaleInstructionsPerOutputStayAtOrBelowTheLatencyModel(int ins, int outs, int tileRows, double perOutput)
+    {
+        var layer = new LayerSpec("engine.dense", LayerKind.Analog, ins, outs, true, LoraSpec.Default);
+        var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default with { TileRows = tileRows }, ClusterSpec.Default with { MatrixEngine = true }).Kernel!;
+        var directory = Path.Combine(Path.GetTempPath(), "ahwa-icount-" + Guid.NewGuid().ToString("N")[..8]);
+        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 16, 8, 3), directory);
+        output.WriteLine($"{ins}x{outs}, {kernel.InputBlocks} blocks: de-scale {counts.DescaleInstructionsPerOutput:F3} instructions per output");
+        Assert.True(counts.DescaleInstructionsPerOutput <= perOutput, $"{counts.DescaleInstructionsPerOutput:F3} instructions per output, the model says {perOutput}");
+        Directory.Delete(directory, recursive: true);
+    }
 }

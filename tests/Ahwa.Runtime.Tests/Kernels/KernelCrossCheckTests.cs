@@ -26,7 +26,7 @@ public class KernelCrossCheckTests
     }
 
     /// <summary>A random layer: in and out 1..maxSize (several tiles at 256 x 256 when large), rank 1..32, tokens 1..maxTokens, cores 1..8.</summary>
-    internal static KernelCase RandomCase(int index, ulong seed, int maxSize, int maxTokens)
+    internal static KernelCase RandomCase(int index, ulong seed, int maxSize, int maxTokens, bool engine = false)
     {
         var random = new RandomStream(seed, (ulong)index);
         int Pick(int low, int high) => low + (int)(random.NextUInt64() % (ulong)(high - low + 1));
@@ -36,7 +36,7 @@ public class KernelCrossCheckTests
         int rank = Pick(1, Math.Min(32, Math.Min(ins, outs)));
         int adcBits = Pick(4, 10);
         var chip = ChipSpec.Default with { TileRows = 256, TileCols = 256, AdcBits = adcBits };
-        var cluster = new ClusterSpec(Pick(1, 8), 16 * 1024, Ahwa.Dsl.ClusterDataType.Fp16);
+        var cluster = new ClusterSpec(Pick(1, 8), 16 * 1024, Ahwa.Dsl.ClusterDataType.Fp16, MatrixEngine: engine);
         var layer = new LayerSpec($"case{index}.dense", LayerKind.Analog, ins, outs, true, new LoraSpec(rank, Pick(1, 64), 0.0));
         var kernel = MemoryPlanner.Plan(layer, chip, cluster).Kernel!;
         return new KernelCase(kernel, KernelInputs.Random(kernel, Pick(1, maxTokens), adcBits, seed ^ (ulong)index), cluster.Cores);
@@ -49,7 +49,7 @@ public class KernelCrossCheckTests
         return KernelArtifacts.ClusterFiles(kernels, kernels.Max(k => k.L1Bytes));
     }
 
-    void AssertNoDifferences(IReadOnlyList<KernelCaseResult> results, bool naive)
+    internal static void AssertNoDifferences(ITestOutputHelper output, IReadOnlyList<KernelCaseResult> results, bool naive)
     {
         foreach (var r in results)
         {
@@ -61,6 +61,8 @@ public class KernelCrossCheckTests
         }
         output.WriteLine($"{results.Count} cases, {results.Sum(r => r.Elements)} elements, {results.Sum(r => r.Differences)} differences");
     }
+
+    void AssertNoDifferences(IReadOnlyList<KernelCaseResult> results, bool naive) => AssertNoDifferences(output, results, naive);
 
     [Fact]
     public void HostBuildMatchesTheReferenceOnHundredsOfRandomLayers()
