@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Ahwa.Codegen;
 using Ahwa.Hardware;
@@ -25,8 +26,8 @@ public sealed class AhwaGenerator : IIncrementalGenerator
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogModel,
-                static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, ct) => Guarded(ctx, ct, ModelParser.Parse))
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogModel, ModelParser.Parse))
             .WithTrackingName(TrackingNames.ModelParse);
 
         context.RegisterSourceOutput(
@@ -34,19 +35,14 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
             models.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.ModelDeclaration),
-            static (spc, model) =>
-            {
-                Add(spc, ModuleEmitter.EmitModel(model!));
-                Add(spc, SpecEmitter.Emit(model!));
-                Add(spc, TileMapEmitter.Emit(model!));
-                Add(spc, ArtifactsEmitter.Emit(model!));
-            });
+            static (spc, model) => Emit(spc, model!.Type, () =>
+                [ModuleEmitter.EmitModel(model), SpecEmitter.Emit(model), TileMapEmitter.Emit(model), ArtifactsEmitter.Emit(model)]));
 
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogBlock,
-                static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, ct) => Guarded(ctx, ct, BlockParser.Parse))
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogBlock, BlockParser.Parse))
             .WithTrackingName(TrackingNames.BlockParse);
 
         context.RegisterSourceOutput(
@@ -54,25 +50,49 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
             blocks.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.BlockDeclaration),
-            static (spc, block) => Add(spc, ModuleEmitter.EmitBlock(block!)));
+            static (spc, block) => Emit(spc, block!.Type, () => [ModuleEmitter.EmitBlock(block)]));
     }
 
-    /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class.</summary>
-    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation,
-        Func<INamedTypeSymbol, ClassDeclarationSyntax, CancellationToken, ParseResult<T>> parse) where T : class
+    /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class. A class whose attribute
+    /// sits on several partial declarations (a compiler error) is parsed once, at the first.</summary>
+    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation, string attribute,
+        Func<INamedTypeSymbol, TypeDeclarationSyntax, Compilation, CancellationToken, ParseResult<T>> parse) where T : class
     {
         var symbol = (INamedTypeSymbol)ctx.TargetSymbol;
-        var syntax = (ClassDeclarationSyntax)ctx.TargetNode;
+        var syntax = (TypeDeclarationSyntax)ctx.TargetNode;
         try
         {
+            if (!IsFirstApplication(symbol, ctx, attribute)) return new ParseResult<T>(null, EquatableArray<DiagnosticInfo>.Empty);
             beforeParse?.Invoke(symbol.Name);
-            return parse(symbol, syntax, cancellation);
+            return parse(symbol, syntax, ctx.SemanticModel.Compilation, cancellation);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             var diagnostic = DiagnosticInfo.Create(Diagnostics.UnexpectedException, LocationInfo.From(syntax.Identifier.GetLocation()),
                 symbol.ToDisplayString(), exception.GetType().Name + ": " + exception.Message);
             return new ParseResult<T>(null, EquatableArray.Create(diagnostic));
+        }
+    }
+
+    static bool IsFirstApplication(INamedTypeSymbol symbol, GeneratorAttributeSyntaxContext ctx, string attribute)
+    {
+        var first = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attribute)?.ApplicationSyntaxReference;
+        var here = ctx.Attributes.FirstOrDefault()?.ApplicationSyntaxReference;
+        return first is null || here is null || (first.SyntaxTree == here.SyntaxTree && first.Span == here.Span);
+    }
+
+    /// <summary>Emitting and adding the sources run inside the guard too: a failure there is one diagnostic, not a
+    /// generator exception that drops every output of the compilation.</summary>
+    static void Emit(SourceProductionContext context, TypeDeclaration type, Func<GeneratedFile[]> emit)
+    {
+        try
+        {
+            foreach (var file in emit()) Add(context, file);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UnexpectedException, Location.None,
+                type.FullyQualifiedName.Replace("global::", ""), exception.GetType().Name + ": " + exception.Message));
         }
     }
 
