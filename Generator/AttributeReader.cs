@@ -30,13 +30,18 @@ static class AttributeReader
     /// unknown name): Roslyn then hands over a fallback value, so Ahwa reports nothing about it.</summary>
     public static bool HasCompilerErrors(AttributeData attribute, Compilation compilation)
     {
-        if (attribute.AttributeClass is null or IErrorTypeSymbol || attribute.AttributeConstructor is null) return true;
-        if (attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)) return true;
-        if (attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error)) return true;
+        if (HasInvalidConstants(attribute)) return true;
         if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax) return false;
         var model = compilation.GetSemanticModel(syntax.SyntaxTree);
         return model.GetDiagnostics(syntax.Span).Any(d => d.Severity == DiagnosticSeverity.Error);
     }
+
+    /// <summary>The cheap part of <see cref="HasCompilerErrors"/>: an unbound attribute or an argument without a constant.
+    /// The full check binds the attribute, so it runs only before a diagnostic about the attribute is reported.</summary>
+    public static bool HasInvalidConstants(AttributeData attribute) =>
+        attribute.AttributeClass is null or IErrorTypeSymbol || attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+        || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
 
     /// <summary>A named argument's value if it was written, else null.</summary>
     public static object? Named(AttributeData attribute, string name)

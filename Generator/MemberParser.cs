@@ -42,17 +42,34 @@ static class MemberParser
         return members;
     }
 
+    /// <summary>Parses one property. When the compiler already reports an error in its attributes, Roslyn hands over
+    /// fallback values, so any Ahwa diagnostic about them would quote a value the user did not write: it is dropped.</summary>
     static ParsedMember? ParseProperty(IPropertySymbol property, bool insideBlock, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool memberOk)
+    {
+        var attributes = AttributeReader.LayerAttributes(property).ToList();
+        if (AttributeReader.Find(property, AttributeReader.Lora) is { } loraAttribute) attributes.Add(loraAttribute);
+        if (attributes.Any(AttributeReader.HasInvalidConstants))
+        {
+            memberOk = false;
+            return null;
+        }
+        int before = diagnostics.Count;
+        var parsed = ParseChecked(property, insideBlock, diagnostics, ref memberOk);
+        if (diagnostics.Count > before && attributes.Any(a => AttributeReader.HasCompilerErrors(a, compilation)))
+        {
+            diagnostics.RemoveRange(before, diagnostics.Count - before);
+            memberOk = false;
+            return null;
+        }
+        return parsed;
+    }
+
+    static ParsedMember? ParseChecked(IPropertySymbol property, bool insideBlock, List<DiagnosticInfo> diagnostics, ref bool memberOk)
     {
         var layerAttributes = AttributeReader.LayerAttributes(property).ToList();
         var lora = AttributeReader.Find(property, AttributeReader.Lora);
         var location = LocationInfo.From(property.Locations.FirstOrDefault());
         string member = property.ContainingType.Name + "." + property.Name;
-        if (layerAttributes.Concat(lora is null ? [] : [lora]).Any(a => AttributeReader.HasCompilerErrors(a, compilation)))
-        {
-            memberOk = false; // the compiler's own error says what is wrong; a second message would quote its fallback value
-            return null;
-        }
 
         if (layerAttributes.Count == 0)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Ahwa.Codegen;
 using Ahwa.Dsl;
@@ -164,7 +165,7 @@ static class ModelParser
     {
         var a = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
         if (a is null) return ChipSpec.Default;
-        if (AttributeReader.HasCompilerErrors(a, compilation)) return Suppressed(ChipSpec.Default, ref ok);
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(ChipSpec.Default, ref ok);
         var c = new AnalogChipAttribute();
         c.TileRows = AttributeReader.Int(a, nameof(c.TileRows), c.TileRows);
         c.TileCols = AttributeReader.Int(a, nameof(c.TileCols), c.TileCols);
@@ -181,7 +182,7 @@ static class ModelParser
         c.Device = (DeviceModel)AttributeReader.Int(a, nameof(c.Device), (int)c.Device);
         c.GMaxMicroSiemens = AttributeReader.Double(a, nameof(c.GMaxMicroSiemens), c.GMaxMicroSiemens);
         var chip = ChipSpec.From(c);
-        ok &= Report(HardwareRules.Check(chip), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(chip), symbol, a, compilation, diagnostics);
         return chip;
     }
 
@@ -189,13 +190,13 @@ static class ModelParser
     {
         var a = AttributeReader.Find(symbol, AttributeReader.LoraDefaults);
         if (a is null) return LoraSpec.Default;
-        if (AttributeReader.HasCompilerErrors(a, compilation)) return Suppressed(LoraSpec.Default, ref ok);
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(LoraSpec.Default, ref ok);
         var l = new LoraDefaultsAttribute();
         l.Rank = AttributeReader.Int(a, nameof(l.Rank), l.Rank);
         l.Alpha = AttributeReader.Double(a, nameof(l.Alpha), l.Alpha);
         l.Dropout = AttributeReader.Double(a, nameof(l.Dropout), l.Dropout);
         var lora = LoraSpec.From(l);
-        ok &= Report(HardwareRules.Check(lora), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(lora), symbol, a, compilation, diagnostics);
         return lora;
     }
 
@@ -203,13 +204,13 @@ static class ModelParser
     {
         var a = AttributeReader.Find(symbol, AttributeReader.RiscVCluster);
         if (a is null) return ClusterSpec.Default;
-        if (AttributeReader.HasCompilerErrors(a, compilation)) return Suppressed(ClusterSpec.Default, ref ok);
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(ClusterSpec.Default, ref ok);
         var r = new RiscVClusterAttribute();
         r.Cores = AttributeReader.Int(a, nameof(r.Cores), r.Cores);
         r.L1KiB = AttributeReader.Int(a, nameof(r.L1KiB), r.L1KiB);
         r.DataType = (ClusterDataType)AttributeReader.Int(a, nameof(r.DataType), (int)r.DataType);
         var cluster = ClusterSpec.From(r);
-        ok &= Report(HardwareRules.Check(cluster), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(cluster), symbol, a, compilation, diagnostics);
         return cluster;
     }
 
@@ -221,8 +222,12 @@ static class ModelParser
     }
 
     /// <summary>Reports each broken rule of one hardware attribute at its argument; false if any broke.</summary>
-    static bool Report(IEnumerable<RuleViolation> violations, INamedTypeSymbol symbol, AttributeData attribute, List<DiagnosticInfo> diagnostics)
+    static bool Report(IEnumerable<RuleViolation> violations, INamedTypeSymbol symbol, AttributeData attribute, Compilation compilation,
+        List<DiagnosticInfo> diagnostics)
     {
+        var broken = violations.ToList();
+        if (broken.Count > 0 && AttributeReader.HasCompilerErrors(attribute, compilation)) return false; // the compiler's error says it
+        violations = broken;
         string member = symbol.Name + " [" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]";
         bool ok = true;
         foreach (var violation in violations)
