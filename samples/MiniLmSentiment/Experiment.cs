@@ -39,10 +39,13 @@ public static class Experiment
     public static ExperimentResults Run(ExperimentOptions o)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(o.Output);
         var pretrained = Pretrained.Load();
         var tokenizer = pretrained.Tokenizer();
         var (sentiment, site, data) = LoadTasks(o, tokenizer);
+        // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
+        // is removed before any new adapter is written, so report and adapters always belong together.
+        Directory.CreateDirectory(o.Output);
+        foreach (var stale in new[] { Report.MarkdownFile, Report.JsonFile }) File.Delete(Path.Combine(o.Output, stale));
         AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
                                $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
@@ -126,10 +129,12 @@ public static class Experiment
     {
         if (o.GlueFolder is not null)
         {
-            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv")).Take(o.TrainLimit);
+            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv"));
             // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
-            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv")).Take(o.TestLimit);
-            var task = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, train, test);
+            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv"));
+            var (name, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
+            var task = SentenceTask.Create(name, classes, tokenizer, o.MaxTokens,
+                GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
             return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
         }
         var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
