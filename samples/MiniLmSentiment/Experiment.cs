@@ -36,7 +36,8 @@ public sealed record ExperimentResults(ExperimentOptions Options, string Data, i
 /// </summary>
 public static class Experiment
 {
-    public static ExperimentResults Run(ExperimentOptions o)
+    /// <param name="cancellation">Ctrl-C: checked at every training step and evaluated batch.</param>
+    public static ExperimentResults Run(ExperimentOptions o, System.Threading.CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         var pretrained = Pretrained.Load();
@@ -61,7 +62,7 @@ public static class Experiment
                                $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
         var chip = MiniLm.Spec.Chip;
-        var trainer = new Trainer(model, o);
+        var trainer = new Trainer(model, o, cancellation);
         var results = new List<MethodResult>();
 
         // Training: every adapter starts from the same untrained state.
@@ -91,7 +92,7 @@ public static class Experiment
         };
         if (site is not null && second is not null)
             probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
-        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
+        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o, cancellation);
         model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
         // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
@@ -99,7 +100,7 @@ public static class Experiment
         var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
         trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
         var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
-            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
+            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o, cancellation)["full AHWA"];
         BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
         using (torch.no_grad())
             foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
@@ -165,7 +166,8 @@ public static class Experiment
         }
     }
 
-    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o)
+    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o,
+        System.Threading.CancellationToken cancellation)
     {
         IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
         long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
@@ -174,7 +176,7 @@ public static class Experiment
             // Each probe advances the bar per evaluated batch, so long evaluations still move it.
             var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
             points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
-        });
+        }, cancellation);
         return points;
     }
 
@@ -186,8 +188,10 @@ public static class Experiment
         readonly MiniLm model;
         readonly ExperimentOptions o;
         readonly List<TrainingRun> runs = new();
+        readonly System.Threading.CancellationToken cancellation;
 
-        public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
+        public Trainer(MiniLm model, ExperimentOptions o, System.Threading.CancellationToken cancellation) =>
+            (this.model, this.o, this.cancellation) = (model, o, cancellation);
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
@@ -203,8 +207,8 @@ public static class Experiment
             Progress.Run(label, steps, advance =>
             {
                 var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
-                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
-            });
+                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress, cancellation);
+            }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
             return AdapterFiles.Capture(model, adapterName);
         }

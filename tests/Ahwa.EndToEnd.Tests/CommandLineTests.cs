@@ -120,3 +120,24 @@ public sealed class GlueDataTests : IDisposable
         Assert.Same(items, GlueTsv.Subset(items, 200, seed: 42, part: 0));
     }
 }
+
+/// <summary>Issue 18, finding 18: Ctrl-C is checked at every training step and evaluated batch of the main job.</summary>
+public class CancellationTests
+{
+    [Fact]
+    public void AnAdvanceAfterCancellationStopsTheWork()
+    {
+        using var cancel = new System.Threading.CancellationTokenSource();
+        int done = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => Progress.Run("steps", 100, advance =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                if (i == 3) cancel.Cancel();
+                advance(1);
+                done++;
+            }
+        }, cancel.Token));
+        Assert.Equal(3, done);
+    }
+}
