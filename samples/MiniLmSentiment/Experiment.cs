@@ -43,6 +43,8 @@ public static class Experiment
         var pretrained = Pretrained.Load();
         var tokenizer = pretrained.Tokenizer();
         var (sentiment, site, data) = LoadTasks(o, tokenizer);
+        var phases = new Phases(o.Output, o);
+        phases.CheckAll(); // a rerun with other options is refused before anything is written
         // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
         // is removed before any new adapter is written, so report and adapters always belong together.
         Directory.CreateDirectory(o.Output);
@@ -62,7 +64,7 @@ public static class Experiment
                                $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
         var chip = MiniLm.Spec.Chip;
-        var trainer = new Trainer(model, o, cancellation);
+        var trainer = new Trainer(model, o, phases, cancellation);
         var results = new List<MethodResult>();
 
         // Training: every adapter starts from the same untrained state.
@@ -188,16 +190,28 @@ public static class Experiment
         readonly MiniLm model;
         readonly ExperimentOptions o;
         readonly List<TrainingRun> runs = new();
+        readonly Phases phases;
         readonly System.Threading.CancellationToken cancellation;
 
-        public Trainer(MiniLm model, ExperimentOptions o, System.Threading.CancellationToken cancellation) =>
-            (this.model, this.o, this.cancellation) = (model, o, cancellation);
+        public Trainer(MiniLm model, ExperimentOptions o, Phases phases, System.Threading.CancellationToken cancellation) =>
+            (this.model, this.o, this.phases, this.cancellation) = (model, o, phases, cancellation);
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
         public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
             TrainingRegime regime = TrainingRegime.AhwaLora)
         {
+            // A phase a previous run with these options finished is loaded, not trained again (full AHWA changes every
+            // weight, so it is not kept and always trains).
+            if (regime != TrainingRegime.FullAhwa && phases.TryLoad(adapterName) is { } kept)
+            {
+                AdapterFiles.Apply(model, kept);
+                model.SetExecution(execution);
+                model.eval();
+                AnsiConsole.MarkupLine($"{Markup.Escape(label)}: resumed from {Markup.Escape(Path.Combine(o.Output, Phases.Folder, adapterName))}.");
+                runs.Add(new TrainingRun(label + " (resumed)", task.Name, 0, 0));
+                return kept;
+            }
             AdapterFiles.Apply(model, start);
             var options = new TrainingOptions(
                 LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
@@ -210,6 +224,7 @@ public static class Experiment
                 AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress, cancellation);
             }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
+            if (regime != TrainingRegime.FullAhwa) phases.Save(model, adapterName);
             return AdapterFiles.Capture(model, adapterName);
         }
     }

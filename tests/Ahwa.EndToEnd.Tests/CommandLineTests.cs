@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Ahwa.Lab.Formats;
 using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
@@ -139,5 +140,36 @@ public class CancellationTests
             }
         }, cancel.Token));
         Assert.Equal(3, done);
+    }
+}
+
+/// <summary>Issue 18, finding 19: finished phases are kept with the options that produced them; a rerun resumes
+/// with matching options and is refused with others.</summary>
+public sealed class PhaseTests : IDisposable
+{
+    readonly string output = Directory.CreateTempSubdirectory("ahwa-phases-").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void FinishedPhasesResumeWithMatchingOptionsAndAreRefusedOtherwise()
+    {
+        var options = ExperimentOptions.Quick(output);
+        using var model = new MiniLm(seed: 3);
+        var phases = new Phases(output, options);
+        Assert.Null(phases.TryLoad("sentiment"));
+        phases.Save(model, "sentiment");
+        Directory.CreateDirectory(Path.Combine(output, Phases.Folder, "unfinished")); // killed before its manifest
+
+        var again = new Phases(output, options with { Repetitions = 5 }); // sweeps only: the phase still matches
+        again.CheckAll();
+        var kept = again.TryLoad("sentiment")!;
+        Assert.Equal(AdapterFiles.Capture(model, "sentiment").Tensors.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, t.Data)),
+            kept.Tensors.Select(t => (t.Name, t.Data)));
+        Assert.Null(again.TryLoad("unfinished"));
+
+        var error = Assert.Throws<InvalidDataException>(() => new Phases(output, options with { Epochs = 7 }).CheckAll());
+        Assert.Contains("was trained with epochs = 4, this run has 7", error.Message);
+        Assert.Contains("use another --out", error.Message);
     }
 }
