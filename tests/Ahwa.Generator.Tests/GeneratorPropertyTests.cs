@@ -13,7 +13,8 @@ namespace Ahwa.Generator.Tests;
 
 /// <summary>Issue 18: the generator driven with random attribute values, names, shapes and class forms. For every
 /// case no exception escapes, no AHWA0012, no case takes over 1 s, and a diagnostics-free output compiles (checked on
-/// every <see cref="CompileEvery"/>-th such case: one Roslyn compilation each, the rest would dominate the run).</summary>
+/// every <see cref="CompileEvery"/>-th such case: one Roslyn compilation each, the rest would dominate the run). The
+/// 5,000 cases must take under 60 s of CPU time.</summary>
 [Collection(nameof(GeneratorPropertyTests))]
 public class GeneratorPropertyTests(ITestOutputHelper output)
 {
@@ -141,6 +142,7 @@ public class GeneratorPropertyTests(ITestOutputHelper output)
         Assert.Null(warmUp.Result.Exception);
         warmUp.Output.GetDiagnostics();
         var clock = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         Case.Sample(source =>
         {
             var compilation = Harness.Compilation(source);
@@ -167,11 +169,14 @@ public class GeneratorPropertyTests(ITestOutputHelper output)
             Assert.True(own.Count > 0, "unreachable");
         }, iter: Cases, threads: 2, print: s => s);
         clock.Stop();
-        output.WriteLine($"{cases} cases in {clock.Elapsed.TotalSeconds:F1} s; {clean} without diagnostics, {compiled} of them compiled; " +
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        output.WriteLine($"{cases} cases in {clock.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F1} s of CPU); {clean} without diagnostics, {compiled} of them compiled; " +
             $"slowest {TimeSpan.FromTicks(slowestTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds:F0} ms:\n{slowest}");
         Assert.True(cases >= Cases);
         Assert.True(compiled > 0);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{cases} cases took {clock.Elapsed}");
+        // The budget is CPU time: the wall clock of a shared machine (other test assemblies run beside this one) says
+        // more about the machine than about the generator.
+        Assert.True(cpu < TimeSpan.FromSeconds(60), $"{cases} cases took {cpu.TotalSeconds:F1} s of CPU ({clock.Elapsed.TotalSeconds:F1} s wall)");
     }
 }
 
