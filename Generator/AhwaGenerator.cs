@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Ahwa.Codegen;
 using Ahwa.Hardware;
@@ -25,8 +26,8 @@ public sealed class AhwaGenerator : IIncrementalGenerator
         var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogModel,
-                static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, ct) => Guarded(ctx, ct, ModelParser.Parse))
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogModel, ModelParser.Parse))
             .WithTrackingName(TrackingNames.ModelParse);
 
         context.RegisterSourceOutput(
@@ -34,30 +35,25 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
             models.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.ModelDeclaration),
-            static (spc, model) =>
-            {
-                Add(spc, ModuleEmitter.EmitModel(model!));
-                Add(spc, SpecEmitter.Emit(model!));
-                Add(spc, TileMapEmitter.Emit(model!));
-                Add(spc, ArtifactsEmitter.Emit(model!));
-            });
+            static (spc, model) => Emit(spc, model!.Type, () =>
+                [ModuleEmitter.EmitModel(model), SpecEmitter.Emit(model), TileMapEmitter.Emit(model), ArtifactsEmitter.Emit(model)]));
 
         var pytorch = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogModel,
-                static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, ct) => Guarded(ctx, ct, PyTorchParser.Parse, reportsHookFailure: false))
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogModel, PyTorchParser.Parse, reportsHookFailure: false))
             .WithTrackingName(TrackingNames.PyTorchParse);
         context.RegisterSourceOutput(pytorch.Select(static (r, _) => r.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
             pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null),
-            static (spc, declaration) => Add(spc, PyTorchEmitter.Emit(declaration!)));
+            static (spc, declaration) => Emit(spc, declaration!.Model.Type, () => [PyTorchEmitter.Emit(declaration)]));
 
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogBlock,
-                static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, ct) => Guarded(ctx, ct, BlockParser.Parse))
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogBlock, BlockParser.Parse))
             .WithTrackingName(TrackingNames.BlockParse);
 
         context.RegisterSourceOutput(
@@ -65,38 +61,65 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
             blocks.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.BlockDeclaration),
-            static (spc, block) => Add(spc, ModuleEmitter.EmitBlock(block!)));
+            static (spc, block) => Emit(spc, block!.Type, () => [ModuleEmitter.EmitBlock(block)]));
     }
 
-    /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class.</summary>
-    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation,
-        Func<INamedTypeSymbol, ClassDeclarationSyntax, CancellationToken, ParseResult<T>> parse) where T : class =>
-        Guarded(ctx, cancellation, (c, ct) => parse((INamedTypeSymbol)c.TargetSymbol, (ClassDeclarationSyntax)c.TargetNode, ct));
-
-    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation,
-        Func<GeneratorAttributeSyntaxContext, CancellationToken, ParseResult<T>> parse, bool reportsHookFailure = true) where T : class
+    /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class. A class whose attribute
+    /// sits on several partial declarations (a compiler error) is parsed once, at the first.</summary>
+    /// <param name="reportsHookFailure">False for the PyTorch pipeline: it re-parses the model, and a failure of the
+    /// model's parse (the test hook simulates one) is the model pipeline's to report.</param>
+    ParseResult<T> Guarded<T>(GeneratorAttributeSyntaxContext ctx, CancellationToken cancellation, string attribute,
+        Func<INamedTypeSymbol, TypeDeclarationSyntax, Compilation, CancellationToken, ParseResult<T>> parse, bool reportsHookFailure = true) where T : class
     {
         var symbol = (INamedTypeSymbol)ctx.TargetSymbol;
-        var syntax = (ClassDeclarationSyntax)ctx.TargetNode;
+        var syntax = (TypeDeclarationSyntax)ctx.TargetNode;
         try
         {
-            if (!reportsHookFailure)
-            {
-                // The PyTorch pipeline re-parses the model; a failure there is the model pipeline's to report.
-                try { beforeParse?.Invoke(symbol.Name); }
-                catch (Exception) { return new ParseResult<T>(null, EquatableArray<DiagnosticInfo>.Empty); }
-            }
-            else
-            {
-                beforeParse?.Invoke(symbol.Name);
-            }
-            return parse(ctx, cancellation);
+            if (!IsFirstApplication(symbol, ctx, attribute)) return new ParseResult<T>(null, EquatableArray<DiagnosticInfo>.Empty);
+            if (reportsHookFailure) beforeParse?.Invoke(symbol.Name);
+            else if (!HookPasses(symbol)) return new ParseResult<T>(null, EquatableArray<DiagnosticInfo>.Empty);
+            return parse(symbol, syntax, ctx.SemanticModel.Compilation, cancellation);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             var diagnostic = DiagnosticInfo.Create(Diagnostics.UnexpectedException, LocationInfo.From(syntax.Identifier.GetLocation()),
                 symbol.ToDisplayString(), exception.GetType().Name + ": " + exception.Message);
             return new ParseResult<T>(null, EquatableArray.Create(diagnostic));
+        }
+    }
+
+    bool HookPasses(INamedTypeSymbol symbol)
+    {
+        try
+        {
+            beforeParse?.Invoke(symbol.Name);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    static bool IsFirstApplication(INamedTypeSymbol symbol, GeneratorAttributeSyntaxContext ctx, string attribute)
+    {
+        var first = symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attribute)?.ApplicationSyntaxReference;
+        var here = ctx.Attributes.FirstOrDefault()?.ApplicationSyntaxReference;
+        return first is null || here is null || (first.SyntaxTree == here.SyntaxTree && first.Span == here.Span);
+    }
+
+    /// <summary>Emitting and adding the sources run inside the guard too: a failure there is one diagnostic, not a
+    /// generator exception that drops every output of the compilation.</summary>
+    static void Emit(SourceProductionContext context, TypeDeclaration type, Func<GeneratedFile[]> emit)
+    {
+        try
+        {
+            foreach (var file in emit()) Add(context, file);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UnexpectedException, Location.None,
+                type.FullyQualifiedName.Replace("global::", ""), exception.GetType().Name + ": " + exception.Message));
         }
     }
 

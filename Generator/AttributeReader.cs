@@ -26,6 +26,23 @@ static class AttributeReader
 
     public static bool Has(ISymbol symbol, string metadataName) => Find(symbol, metadataName) is not null;
 
+    /// <summary>True when the compiler already reports an error in the attribute (an argument of the wrong type, an
+    /// unknown name): Roslyn then hands over a fallback value, so Ahwa reports nothing about it.</summary>
+    public static bool HasCompilerErrors(AttributeData attribute, Compilation compilation)
+    {
+        if (HasInvalidConstants(attribute)) return true;
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax) return false;
+        var model = compilation.GetSemanticModel(syntax.SyntaxTree);
+        return model.GetDiagnostics(syntax.Span).Any(d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    /// <summary>The cheap part of <see cref="HasCompilerErrors"/>: an unbound attribute or an argument without a constant.
+    /// The full check binds the attribute, so it runs only before a diagnostic about the attribute is reported.</summary>
+    public static bool HasInvalidConstants(AttributeData attribute) =>
+        attribute.AttributeClass is null or IErrorTypeSymbol || attribute.AttributeConstructor is null
+        || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+        || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error);
+
     /// <summary>A named argument's value if it was written, else null.</summary>
     public static object? Named(AttributeData attribute, string name)
     {

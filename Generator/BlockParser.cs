@@ -13,11 +13,13 @@ static class BlockParser
 {
     const string BlockBase = "Ahwa.Runtime.AhwaBlock";
 
-    public static ParseResult<BlockDeclaration> Parse(INamedTypeSymbol symbol, ClassDeclarationSyntax syntax, CancellationToken cancellation)
+    public static ParseResult<BlockDeclaration> Parse(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellation)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        bool ok = TypeParser.CheckShape(symbol, syntax, BlockBase, "block", diagnostics);
-        var members = MemberParser.Parse(symbol, insideBlock: true, diagnostics, cancellation);
+        // A class that is also a model: the model's parse reports it, once.
+        if (AttributeReader.Has(symbol, AttributeReader.AnalogModel)) return new ParseResult<BlockDeclaration>(null, EquatableArray<DiagnosticInfo>.Empty);
+        bool ok = TypeParser.CheckShape(symbol, syntax, compilation, BlockBase, "block", diagnostics);
+        var members = MemberParser.Parse(symbol, insideBlock: true, compilation, diagnostics, ref ok, cancellation);
         BlockDeclaration? declaration = null;
         if (ok && diagnostics.Count == 0)
         {

@@ -101,6 +101,34 @@ public static class Diagnostics
         "Blocks cannot be nested",
         "'{0}' uses [Blocks] inside a block; only a model can repeat blocks");
 
+    public static readonly DiagnosticDescriptor TooManyBlocks = Error("AHWA0022",
+        "Block repeated too many times",
+        "'{0}' repeats block '{1}' {2} times; at most {3} repetitions are allowed");
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error("AHWA0023",
+        "Model too large to generate",
+        "'{0}' would generate {1} entries (layers and tile blocks); the limit is {2}. Use fewer layers or larger tiles");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error("AHWA0024",
+        "Ahwa model or block must be a plain class",
+        "'{0}' is a {1}; an Ahwa {2} must be a non-record class");
+
+    public static readonly DiagnosticDescriptor NotConcrete = Error("AHWA0025",
+        "Ahwa class must be concrete",
+        "'{0}' is {1}; an Ahwa {2} must be a non-abstract, non-static class");
+
+    public static readonly DiagnosticDescriptor ReservedMemberName = Error("AHWA0026",
+        "Member named like a generated member",
+        "'{0}' is named like the member '{1}' the generator adds to every {2}; rename it");
+
+    public static readonly DiagnosticDescriptor ModelAndBlock = Error("AHWA0027",
+        "Class is both a model and a block",
+        "'{0}' has both [AnalogModel] and [AnalogBlock]; a class is one or the other");
+
+    public static readonly DiagnosticDescriptor NestedModulePath = Error("AHWA0028",
+        "Layer path inside another layer",
+        "Layer '{1}' of '{0}' lies inside '{2}' of '{3}'; a layer or block cannot contain another layer");
+
     public static readonly DiagnosticDescriptor PyTorchStatement = PyTorchWarning("AHWA0100",
         "Statement not translatable to PyTorch",
         "'{0}': {1} cannot be translated to PyTorch");
@@ -115,7 +143,7 @@ public static class Diagnostics
 
     public static readonly DiagnosticDescriptor PyTorchReservedName = PyTorchWarning("AHWA0103",
         "Member name reserved in PyTorch",
-        "'{0}': the name '{1}' is a Python keyword or an attribute of torch.nn.Module or of Ahwa's Python runtime; rename it");
+        "'{0}': a member named '{1}' would replace an attribute of torch.nn.Module or of Ahwa's Python runtime; rename it");
 
     public static readonly DiagnosticDescriptor PyTorchMember = PyTorchWarning("AHWA0104",
         "Member kind not translatable to PyTorch",

@@ -27,19 +27,44 @@ static class MemberParser
     const string AnalogLinearType = "global::Ahwa.Runtime.AnalogLinear";
     const string DigitalLinearType = "global::Ahwa.Runtime.DigitalLinear";
 
-    public static List<ParsedMember> Parse(INamedTypeSymbol type, bool insideBlock, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
+    /// <summary>The layer members of <paramref name="type"/>; <paramref name="ok"/> turns false when one of them cannot
+    /// be generated, with a diagnostic or because the compiler already reports an error in its attributes.</summary>
+    public static List<ParsedMember> Parse(INamedTypeSymbol type, bool insideBlock, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool ok,
+        CancellationToken cancellation)
     {
         var members = new List<ParsedMember>();
         foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
         {
             cancellation.ThrowIfCancellationRequested();
-            var parsed = ParseProperty(property, insideBlock, diagnostics);
+            var parsed = ParseProperty(property, insideBlock, compilation, diagnostics, ref ok);
             if (parsed is not null) members.Add(parsed);
         }
         return members;
     }
 
-    static ParsedMember? ParseProperty(IPropertySymbol property, bool insideBlock, List<DiagnosticInfo> diagnostics)
+    /// <summary>Parses one property. When the compiler already reports an error in its attributes, Roslyn hands over
+    /// fallback values, so any Ahwa diagnostic about them would quote a value the user did not write: it is dropped.</summary>
+    static ParsedMember? ParseProperty(IPropertySymbol property, bool insideBlock, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool memberOk)
+    {
+        var attributes = AttributeReader.LayerAttributes(property).ToList();
+        if (AttributeReader.Find(property, AttributeReader.Lora) is { } loraAttribute) attributes.Add(loraAttribute);
+        if (attributes.Any(AttributeReader.HasInvalidConstants))
+        {
+            memberOk = false;
+            return null;
+        }
+        int before = diagnostics.Count;
+        var parsed = ParseChecked(property, insideBlock, diagnostics, ref memberOk);
+        if (diagnostics.Count > before && attributes.Any(a => AttributeReader.HasCompilerErrors(a, compilation)))
+        {
+            diagnostics.RemoveRange(before, diagnostics.Count - before);
+            memberOk = false;
+            return null;
+        }
+        return parsed;
+    }
+
+    static ParsedMember? ParseChecked(IPropertySymbol property, bool insideBlock, List<DiagnosticInfo> diagnostics, ref bool memberOk)
     {
         var layerAttributes = AttributeReader.LayerAttributes(property).ToList();
         var lora = AttributeReader.Find(property, AttributeReader.Lora);
@@ -54,13 +79,18 @@ static class MemberParser
         if (layerAttributes.Count > 1)
         {
             diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ConflictingLayerAttributes, location, member));
+            memberOk = false;
             return null;
         }
 
         var attribute = layerAttributes[0];
         string attributeName = attribute.AttributeClass!.ToDisplayString();
         bool ok = true;
-        if (attribute.ConstructorArguments.Length != 2) return null; // malformed attribute: the compiler reports it
+        if (attribute.ConstructorArguments.Length != 2)
+        {
+            memberOk = false; // malformed attribute: the compiler reports it
+            return null;
+        }
 
         MemberKind kind;
         string expectedType;
@@ -80,10 +110,16 @@ static class MemberParser
             if (insideBlock)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlocksInBlock, AttributeReader.Location(attribute), member));
+                memberOk = false;
                 return null;
             }
             blockType = attribute.ConstructorArguments[0].Value as INamedTypeSymbol;
-            if (blockType is null) return null;
+            if (blockType is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.NotABlock, AttributeReader.ConstructorArgumentLocation(attribute, 0), member, "null"));
+                memberOk = false;
+                return null;
+            }
             blockCount = attribute.ConstructorArguments[1].Value is int c ? c : 0;
             expectedType = "global::System.Collections.Generic.IReadOnlyList<" + blockType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ">";
             if (!AttributeReader.Has(blockType, AttributeReader.AnalogBlock))
@@ -94,6 +130,12 @@ static class MemberParser
             if (blockCount <= 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.BlockUsedZeroTimes, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, blockType.Name, blockCount));
+                ok = false;
+            }
+            else if (HardwareRules.BlockCount(blockCount) is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyBlocks, AttributeReader.ConstructorArgumentLocation(attribute, 1), member, blockType.Name,
+                    HardwareRules.Format(blockCount), HardwareRules.Format(HardwareRules.MaxBlockCount)));
                 ok = false;
             }
         }
@@ -138,9 +180,13 @@ static class MemberParser
         }
 
         var loraOverride = lora is null ? null : ReadLoraOverride(lora, member, System.Math.Min(inFeatures, outFeatures), diagnostics, ref ok);
-        if (!ok) return null;
+        if (!ok)
+        {
+            memberOk = false;
+            return null;
+        }
 
-        var declaration = new MemberDeclaration(property.Name, Accessibility(property.DeclaredAccessibility), actualType, kind, layerName,
+        var declaration = new MemberDeclaration(TypeParser.Identifier(property.Name), Accessibility(property.DeclaredAccessibility), actualType, kind, layerName,
             blockType?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), blockCount);
         bool bias = AttributeReader.Bool(attribute, nameof(AnalogLinearAttribute.Bias), new AnalogLinearAttribute(1, 1).Bias);
         return new ParsedMember(declaration, inFeatures, outFeatures, bias, loraOverride, location, blockType);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Ahwa.Codegen;
 using Ahwa.Dsl;
@@ -14,35 +15,43 @@ static class ModelParser
 {
     const string ModelBase = "Ahwa.Runtime.AhwaModel";
 
-    public static ParseResult<ModelDeclaration> Parse(INamedTypeSymbol symbol, ClassDeclarationSyntax syntax, CancellationToken cancellation)
+    public static ParseResult<ModelDeclaration> Parse(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellation)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        bool ok = TypeParser.CheckShape(symbol, syntax, ModelBase, "model", diagnostics);
-        var chip = ReadChip(symbol, diagnostics, ref ok);
-        var loraDefaults = ReadLoraDefaults(symbol, diagnostics, ref ok);
-        var cluster = ReadCluster(symbol, diagnostics, ref ok);
-        var members = MemberParser.Parse(symbol, insideBlock: false, diagnostics, cancellation);
+        bool ok = TypeParser.CheckShape(symbol, syntax, compilation, ModelBase, "model", diagnostics);
+        if (AttributeReader.Has(symbol, AttributeReader.AnalogBlock))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelAndBlock, LocationInfo.From(syntax.Identifier.GetLocation()), symbol.Name));
+            ok = false;
+        }
+        bool hardwareOk = true;
+        var chip = ReadChip(symbol, compilation, diagnostics, ref hardwareOk);
+        var loraDefaults = ReadLoraDefaults(symbol, compilation, diagnostics, ref hardwareOk);
+        var cluster = ReadCluster(symbol, compilation, diagnostics, ref hardwareOk);
+        ok &= hardwareOk;
+        var members = MemberParser.Parse(symbol, insideBlock: false, compilation, diagnostics, ref ok, cancellation);
 
         var layers = new List<LayerSpec>();
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var paths = new ModulePaths(diagnostics);
         var origins = new Dictionary<string, (LocationInfo? Location, string Source)>(StringComparer.Ordinal);
         foreach (var member in members)
         {
             string memberName = symbol.Name + "." + member.Declaration.PropertyName;
-            foreach (var (layer, location, source) in Expand(member, memberName, loraDefaults, cancellation))
+            if (member.Declaration.Kind == MemberKind.Blocks)
+                for (int i = 0; i < member.Declaration.BlockCount; i++)
+                    ok &= paths.Add(LayerNaming.BlockPrefix(member.Declaration.LayerName, i), memberName, member.Location, blockInstance: true);
+            foreach (var (layer, location, source) in Expand(member, memberName, loraDefaults, compilation, cancellation))
             {
                 if (layer is null)
                 {
                     ok = false; // the block's own pipeline reports why
                     continue;
                 }
-                if (owners.TryGetValue(layer.Name, out var owner))
+                if (!paths.Add(layer.Name, memberName, member.Location, blockInstance: false))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(Diagnostics.DuplicateLayerName, member.Location, memberName, layer.Name, owner));
                     ok = false;
                     continue;
                 }
-                owners.Add(layer.Name, memberName);
                 origins[layer.Name] = (location, source);
                 var rankRule = layer.Lora is null ? null : HardwareRules.LoraRank(layer.Lora.Rank, Math.Min(layer.InFeatures, layer.OutFeatures));
                 if (rankRule is not null)
@@ -55,30 +64,47 @@ static class ModelParser
                 layers.Add(layer);
             }
         }
+        ok &= paths.CheckNesting(cancellation);
 
         ModelDeclaration? declaration = null;
         if (ok)
         {
             var model = new ModelSpec(symbol.Name, chip, loraDefaults, cluster, layers.ToEquatableArray());
-            var planned = DeploymentPlanner.Plan(model);
-            if (!planned.TileMap.FitsOnChip)
-            {
-                var chipAttribute = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
-                var where = chipAttribute is null ? LocationInfo.From(syntax.Identifier.GetLocation()) : AttributeReader.Location(chipAttribute);
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyTiles, where, symbol.Name, planned.TileMap.TilesUsed, chip.TileRows, chip.TileCols, chip.Tiles));
-            }
-            else if (planned.Plan is null)
-            {
-                ReportShortfalls(planned.Shortfalls, origins, diagnostics);
-            }
-            else
-            {
-                var memberDeclarations = new List<MemberDeclaration>();
-                foreach (var member in members) memberDeclarations.Add(member.Declaration);
-                declaration = new ModelDeclaration(TypeParser.Describe(symbol, memberDeclarations.ToEquatableArray()), model, planned.Plan);
-            }
+            declaration = Plan(symbol, syntax, model, members, origins, diagnostics);
         }
         return new ParseResult<ModelDeclaration>(declaration, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>Plans a valid model. Every size is checked in 64-bit arithmetic before anything proportional to it
+    /// is allocated: the tiles against the chip, then the generated entries against their limit.</summary>
+    static ModelDeclaration? Plan(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, ModelSpec model, List<ParsedMember> members,
+        Dictionary<string, (LocationInfo? Location, string Source)> origins, List<DiagnosticInfo> diagnostics)
+    {
+        var chip = model.Chip;
+        long tiles = TileMapBuilder.CountTiles(model);
+        if (tiles > chip.Tiles)
+        {
+            var chipAttribute = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
+            var where = chipAttribute is null ? LocationInfo.From(syntax.Identifier.GetLocation()) : AttributeReader.Location(chipAttribute);
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.TooManyTiles, where, symbol.Name, tiles, chip.TileRows, chip.TileCols, chip.Tiles));
+            return null;
+        }
+        long entries = TileMapBuilder.CountEntries(model);
+        if (entries > HardwareRules.MaxGeneratedEntries)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.ModelTooLarge, LocationInfo.From(syntax.Identifier.GetLocation()), symbol.Name,
+                entries, HardwareRules.MaxGeneratedEntries));
+            return null;
+        }
+        var planned = DeploymentPlanner.Plan(model);
+        if (planned.Plan is null)
+        {
+            ReportShortfalls(planned.Shortfalls, origins, diagnostics);
+            return null;
+        }
+        var memberDeclarations = new List<MemberDeclaration>();
+        foreach (var member in members) memberDeclarations.Add(member.Declaration);
+        return new ModelDeclaration(TypeParser.Describe(symbol, memberDeclarations.ToEquatableArray()), model, planned.Plan);
     }
 
     /// <summary>Reports the layers whose kernel working set cannot fit the cluster's L1; a repeated block reports once.</summary>
@@ -95,7 +121,8 @@ static class ModelParser
 
     /// <summary>The layers a member contributes, each with where to report a problem with it. A null layer
     /// means a repeated block is itself invalid.</summary>
-    static IEnumerable<(LayerSpec? Layer, LocationInfo? Location, string Source)> Expand(ParsedMember member, string memberName, LoraSpec defaults, CancellationToken cancellation)
+    static IEnumerable<(LayerSpec? Layer, LocationInfo? Location, string Source)> Expand(ParsedMember member, string memberName, LoraSpec defaults,
+        Compilation compilation, CancellationToken cancellation)
     {
         var declaration = member.Declaration;
         if (declaration.Kind != MemberKind.Blocks)
@@ -105,14 +132,16 @@ static class ModelParser
         }
 
         var blockDiagnostics = new List<DiagnosticInfo>();
-        var blockMembers = MemberParser.Parse(member.BlockType!, insideBlock: true, blockDiagnostics, cancellation);
-        if (blockDiagnostics.Count > 0)
+        bool blockOk = true;
+        var blockMembers = MemberParser.Parse(member.BlockType!, insideBlock: true, compilation, blockDiagnostics, ref blockOk, cancellation);
+        if (blockDiagnostics.Count > 0 || !blockOk)
         {
             yield return (null, member.Location, memberName);
             yield break;
         }
         for (int i = 0; i < declaration.BlockCount; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             string prefix = LayerNaming.BlockPrefix(declaration.LayerName, i);
             foreach (var blockMember in blockMembers)
                 yield return (ToLayer(blockMember, LayerNaming.Join(prefix, blockMember.Declaration.LayerName), defaults), member.Location,
@@ -132,10 +161,11 @@ static class ModelParser
     }
 
     // Each reader starts from a fresh attribute instance, so an unset argument keeps the attribute's own default.
-    static ChipSpec ReadChip(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
+    static ChipSpec ReadChip(INamedTypeSymbol symbol, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
         var a = AttributeReader.Find(symbol, AttributeReader.AnalogChip);
         if (a is null) return ChipSpec.Default;
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(ChipSpec.Default, ref ok);
         var c = new AnalogChipAttribute();
         c.TileRows = AttributeReader.Int(a, nameof(c.TileRows), c.TileRows);
         c.TileCols = AttributeReader.Int(a, nameof(c.TileCols), c.TileCols);
@@ -152,27 +182,29 @@ static class ModelParser
         c.Device = (DeviceModel)AttributeReader.Int(a, nameof(c.Device), (int)c.Device);
         c.GMaxMicroSiemens = AttributeReader.Double(a, nameof(c.GMaxMicroSiemens), c.GMaxMicroSiemens);
         var chip = ChipSpec.From(c);
-        ok &= Report(HardwareRules.Check(chip), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(chip), symbol, a, compilation, diagnostics);
         return chip;
     }
 
-    static LoraSpec ReadLoraDefaults(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
+    static LoraSpec ReadLoraDefaults(INamedTypeSymbol symbol, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
         var a = AttributeReader.Find(symbol, AttributeReader.LoraDefaults);
         if (a is null) return LoraSpec.Default;
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(LoraSpec.Default, ref ok);
         var l = new LoraDefaultsAttribute();
         l.Rank = AttributeReader.Int(a, nameof(l.Rank), l.Rank);
         l.Alpha = AttributeReader.Double(a, nameof(l.Alpha), l.Alpha);
         l.Dropout = AttributeReader.Double(a, nameof(l.Dropout), l.Dropout);
         var lora = LoraSpec.From(l);
-        ok &= Report(HardwareRules.Check(lora), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(lora), symbol, a, compilation, diagnostics);
         return lora;
     }
 
-    static ClusterSpec ReadCluster(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics, ref bool ok)
+    static ClusterSpec ReadCluster(INamedTypeSymbol symbol, Compilation compilation, List<DiagnosticInfo> diagnostics, ref bool ok)
     {
         var a = AttributeReader.Find(symbol, AttributeReader.RiscVCluster);
         if (a is null) return ClusterSpec.Default;
+        if (AttributeReader.HasInvalidConstants(a)) return Suppressed(ClusterSpec.Default, ref ok);
         var r = new RiscVClusterAttribute();
         r.Cores = AttributeReader.Int(a, nameof(r.Cores), r.Cores);
         r.L1KiB = AttributeReader.Int(a, nameof(r.L1KiB), r.L1KiB);
@@ -182,13 +214,24 @@ static class ModelParser
         r.EngineHeight = AttributeReader.Int(a, nameof(r.EngineHeight), r.EngineHeight);
         r.EnginePipeRegs = AttributeReader.Int(a, nameof(r.EnginePipeRegs), r.EnginePipeRegs);
         var cluster = ClusterSpec.From(r);
-        ok &= Report(HardwareRules.Check(cluster), symbol, a, diagnostics);
+        ok &= Report(HardwareRules.Check(cluster), symbol, a, compilation, diagnostics);
         return cluster;
     }
 
-    /// <summary>Reports each broken rule of one hardware attribute at its argument; false if any broke.</summary>
-    static bool Report(IEnumerable<RuleViolation> violations, INamedTypeSymbol symbol, AttributeData attribute, List<DiagnosticInfo> diagnostics)
+    /// <summary>The compiler reports an error in the attribute: nothing is generated and Ahwa adds no message.</summary>
+    static T Suppressed<T>(T fallback, ref bool ok)
     {
+        ok = false;
+        return fallback;
+    }
+
+    /// <summary>Reports each broken rule of one hardware attribute at its argument; false if any broke.</summary>
+    static bool Report(IEnumerable<RuleViolation> violations, INamedTypeSymbol symbol, AttributeData attribute, Compilation compilation,
+        List<DiagnosticInfo> diagnostics)
+    {
+        var broken = violations.ToList();
+        if (broken.Count > 0 && AttributeReader.HasCompilerErrors(attribute, compilation)) return false; // the compiler's error says it
+        violations = broken;
         string member = symbol.Name + " [" + attribute.AttributeClass!.Name.Replace("Attribute", "") + "]";
         bool ok = true;
         foreach (var violation in violations)

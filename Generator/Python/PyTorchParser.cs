@@ -15,14 +15,12 @@ namespace Ahwa.Generator;
 /// <c>PyTorch</c> member then carries the problems instead of the module.</summary>
 static class PyTorchParser
 {
-    public static ParseResult<PyTorchDeclaration> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    public static ParseResult<PyTorchDeclaration> Parse(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, Compilation compilation, CancellationToken cancellation)
     {
-        var symbol = (INamedTypeSymbol)context.TargetSymbol;
-        var syntax = (ClassDeclarationSyntax)context.TargetNode;
         ParseResult<ModelDeclaration> result;
         try
         {
-            result = ModelParser.Parse(symbol, syntax, cancellation);
+            result = ModelParser.Parse(symbol, syntax, compilation, cancellation);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -32,13 +30,16 @@ static class PyTorchParser
         if (parsed is null || result.Diagnostics.Any(d => d.Descriptor.DefaultSeverity == DiagnosticSeverity.Error))
             return new ParseResult<PyTorchDeclaration>(null, EquatableArray<DiagnosticInfo>.Empty);
 
-        var compilation = context.SemanticModel.Compilation;
         var blockSymbols = new List<INamedTypeSymbol>();
         foreach (var member in parsed.Type.Members)
         {
             if (member.Kind != MemberKind.Blocks) continue;
-            var property = symbol.GetMembers(member.PropertyName).OfType<IPropertySymbol>().First();
-            var block = (INamedTypeSymbol)((INamedTypeSymbol)property.Type).TypeArguments[0];
+            // PropertyName keeps C#'s '@' (the emitters need it); the symbol's name is without it.
+            var property = symbol.GetMembers(member.PropertyName.TrimStart('@')).OfType<IPropertySymbol>()
+                .FirstOrDefault(p => p.Type is INamedTypeSymbol { TypeArguments.Length: 1 });
+            // Two members of one name are a compiler error, reported by the compiler; there is nothing to translate.
+            if (property?.Type is not INamedTypeSymbol { TypeArguments: [INamedTypeSymbol block] })
+                return new ParseResult<PyTorchDeclaration>(null, EquatableArray<DiagnosticInfo>.Empty);
             if (!blockSymbols.Contains(block, SymbolEqualityComparer.Default)) blockSymbols.Add(block);
         }
         var owners = new List<INamedTypeSymbol> { symbol };
@@ -50,7 +51,9 @@ static class PyTorchParser
         foreach (var block in blockSymbols)
         {
             var members = new List<MemberDeclaration>();
-            foreach (var member in MemberParser.Parse(block, insideBlock: true, new List<DiagnosticInfo>(), cancellation)) members.Add(member.Declaration);
+            bool blockOk = true; // the block's own pipeline reports its problems
+            foreach (var member in MemberParser.Parse(block, insideBlock: true, compilation, new List<DiagnosticInfo>(), ref blockOk, cancellation))
+                members.Add(member.Declaration);
             blocks.Add(Translate(block, TypeParser.Describe(block, members.ToEquatableArray()), compilation, owners, diagnostics, cancellation));
         }
         bool hasForward = symbol.GetMembers("Forward").OfType<IMethodSymbol>().Any(m => !m.IsStatic);
@@ -71,13 +74,7 @@ static class PyTorchParser
     static PythonClass Translate(INamedTypeSymbol type, TypeDeclaration declaration, Compilation compilation, IReadOnlyCollection<INamedTypeSymbol> owners,
         List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
     {
-        var generated = new HashSet<string>(declaration.Members.Select(m => m.PropertyName), StringComparer.Ordinal);
-        // A Python keyword cannot name a class or an attribute (C# allows them as @class, @lambda).
-        if (TorchApi.PythonKeywords.Contains(type.Name))
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, type.Name));
-        foreach (var layer in declaration.Members.Where(m => TorchApi.PythonKeywords.Contains(m.PropertyName)))
-            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName,
-                LocationInfo.From(type.GetMembers(layer.PropertyName).FirstOrDefault()?.Locations.FirstOrDefault()), type.Name + "." + layer.PropertyName, layer.PropertyName));
+        var generated = new HashSet<string>(declaration.Members.Select(m => m.PropertyName.TrimStart('@')), StringComparer.Ordinal);
         var initializers = new List<string>();
         var functions = new List<PythonFunction>();
         foreach (var member in type.GetMembers())
@@ -88,7 +85,7 @@ static class PyTorchParser
             var location = LocationInfo.From(member.Locations.FirstOrDefault());
             if (member is IFieldSymbol { IsConst: true }) continue;
             if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet }) continue;
-            if (TorchApi.ReservedMemberNames.Contains(member.Name) || TorchApi.PythonKeywords.Contains(member.Name))
+            if (TorchApi.ReservedMemberNames.Contains(member.Name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName, location, memberName, member.Name));
                 continue;
@@ -100,7 +97,7 @@ static class PyTorchParser
                     if (declarator?.Initializer is { } init)
                     {
                         var translator = new PythonTranslator(compilation.GetSemanticModel(declarator.SyntaxTree), owners, memberName, false, diagnostics);
-                        initializers.Add("self." + field.Name + " = " + translator.Expression(init.Value));
+                        initializers.Add("self." + TorchApi.PythonName(field.Name) + " = " + translator.Expression(init.Value));
                     }
                     break;
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
@@ -149,7 +146,7 @@ static class PyTorchParser
         var translator = new PythonTranslator(compilation.GetSemanticModel(syntax.SyntaxTree), owners, memberName, method.IsStatic, diagnostics);
         var parameters = translator.Parameters(syntax.ParameterList);
         var body = translator.Body(syntax.Body, syntax.ExpressionBody, method.ReturnsVoid);
-        return new PythonFunction(method.Name, parameters.ToEquatableArray(), body.ToEquatableArray(), method.IsStatic, IsProperty: false);
+        return new PythonFunction(TorchApi.PythonName(method.Name), parameters.ToEquatableArray(), body.ToEquatableArray(), method.IsStatic, IsProperty: false);
     }
 
     static PythonFunction? Property(IPropertySymbol property, string memberName, Compilation compilation, IReadOnlyCollection<INamedTypeSymbol> owners,
@@ -169,6 +166,6 @@ static class PyTorchParser
         var body = syntax.ExpressionBody is not null
             ? translator.Body(null, syntax.ExpressionBody, false)
             : translator.Body(getter!.Body, getter.ExpressionBody, false);
-        return new PythonFunction(property.Name, EquatableArray<string>.Empty, body.ToEquatableArray(), IsStatic: false, IsProperty: true);
+        return new PythonFunction(TorchApi.PythonName(property.Name), EquatableArray<string>.Empty, body.ToEquatableArray(), IsStatic: false, IsProperty: true);
     }
 }

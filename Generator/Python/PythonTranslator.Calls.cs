@@ -54,8 +54,8 @@ sealed partial class PythonTranslator
             return (receiver is null ? Self(invocation) : Operand(receiver)) + ".register_layer" + Arguments(arguments);
         if (IsOwner(method) && method.MethodKind == MethodKind.Ordinary)
         {
-            if (method.IsStatic) return method.ContainingType!.Name + "." + name + Arguments(arguments, torchNames: false);
-            return (receiver is null ? Self(invocation) : Operand(receiver)) + "." + name + Arguments(arguments, torchNames: false);
+            if (method.IsStatic) return TorchApi.PythonName(method.ContainingType!.Name) + "." + TorchApi.PythonName(name) + Arguments(arguments, torchNames: false);
+            return (receiver is null ? Self(invocation) : Operand(receiver)) + "." + TorchApi.PythonName(name) + Arguments(arguments, torchNames: false);
         }
         return Unsupported(Diagnostics.PyTorchApi, invocation, "'" + type + (type.Length > 0 ? "." : "") + name + "'");
     }

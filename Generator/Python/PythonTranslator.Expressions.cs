@@ -180,7 +180,7 @@ sealed partial class PythonTranslator
             case ILocalSymbol or IParameterSymbol or IRangeVariableSymbol:
                 return TorchApi.LocalName(identifier.Identifier.ValueText);
             case IFieldSymbol or IPropertySymbol when IsOwner(symbol) && !symbol.IsStatic:
-                return Self(identifier) + "." + symbol.Name;
+                return Self(identifier) + "." + TorchApi.PythonName(symbol.Name);
             case IFieldSymbol field when field.ContainingType.ToDisplayString() == Torch && TorchDtypeFields.Contains(field.Name):
                 return "torch." + field.Name.TrimStart('@');
             case IPropertySymbol { Name: "Prefix" } prefix when prefix.ContainingType.Name == "AhwaBlock":
@@ -208,7 +208,7 @@ sealed partial class PythonTranslator
             case IPropertySymbol { Name: "Prefix" } prefix when prefix.ContainingType.Name == "AhwaBlock":
                 return Operand(access.Expression) + ".prefix";
             case IFieldSymbol or IPropertySymbol when IsOwner(symbol!) && !symbol!.IsStatic:
-                return Operand(access.Expression) + "." + name;
+                return Operand(access.Expression) + "." + TorchApi.PythonName(name);
             default:
                 return Unsupported(Diagnostics.PyTorchApi, access, "'" + name + "'" + Where(symbol));
         }
@@ -246,7 +246,7 @@ sealed partial class PythonTranslator
         };
         if (op is null) return Unsupported(Diagnostics.PyTorchExpression, binary, "operator '" + binary.OperatorToken.Text + "'");
         bool integral = IsIntegral(binary.Left) && IsIntegral(binary.Right);
-        if (integral && kind == SyntaxKind.DivideExpression) return "cs_divide(" + Expression(binary.Left) + ", " + Expression(binary.Right) + ")";
+        if (integral && kind == SyntaxKind.DivideExpression) return "ahwa_model.cs_divide(" + Expression(binary.Left) + ", " + Expression(binary.Right) + ")";
         if (integral && kind == SyntaxKind.ModuloExpression)
             return Unsupported(Diagnostics.PyTorchExpression, binary, "'%' on integers (C# and Python differ on negative operands)");
         if (kind == SyntaxKind.AddExpression && (IsString(binary.Left) != IsString(binary.Right)))

@@ -7,7 +7,7 @@ namespace Ahwa.Hardware;
 public sealed record LayerKernel(string Layer, string Kernel);
 
 /// <summary>An analog layer whose kernel cannot fit the cluster's L1, even one token at a time.</summary>
-public sealed record KernelShortfall(string Layer, int BytesNeeded, int BytesAvailable);
+public sealed record KernelShortfall(string Layer, long BytesNeeded, int BytesAvailable);
 
 /// <summary>
 /// How a model deploys: the tile map, one kernel per distinct layer shape and constants (code size on the cluster),

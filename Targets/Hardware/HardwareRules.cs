@@ -32,7 +32,21 @@ public static class HardwareRules
 {
     public const int MaxConverterBits = 16;
 
+    /// <summary>Largest cluster L1 in KiB (1 GiB): its size in bytes must fit a 32-bit offset.</summary>
+    public const int MaxL1KiB = 1 << 20;
+
+    /// <summary>Most repetitions of one block: the generated code grows with each.</summary>
+    public const int MaxBlockCount = 1024;
+
+    /// <summary>Most entries (layers plus the row and column blocks of their tiles) one model may generate; it bounds
+    /// the generated source at a few MB and the generator's work before any of it is allocated.</summary>
+    public const long MaxGeneratedEntries = 65536;
+
     public static string? Positive(int value) => value > 0 ? null : "positive";
+
+    public static string? L1KiB(int kib) => kib >= 1 && kib <= MaxL1KiB ? null : "between 1 and " + Format(MaxL1KiB) + " KiB";
+
+    public static string? BlockCount(int count) => count >= 1 && count <= MaxBlockCount ? null : "between 1 and " + Format(MaxBlockCount);
 
     public static string? ConverterBits(int bits) => bits >= 1 && bits <= MaxConverterBits ? null : "between 1 and 16 bits";
 
@@ -83,7 +97,7 @@ public static class HardwareRules
     {
         var found = new List<RuleViolation>();
         Add(found, nameof(RiscVClusterAttribute.Cores), cluster.Cores, Positive(cluster.Cores), RuleKind.Dimension);
-        Add(found, nameof(RiscVClusterAttribute.L1KiB), cluster.L1KiB, Positive(cluster.L1KiB), RuleKind.Dimension);
+        Add(found, nameof(RiscVClusterAttribute.L1KiB), cluster.L1KiB, L1KiB(cluster.L1KiB), RuleKind.Dimension);
         Add(found, nameof(RiscVClusterAttribute.DataType), (int)cluster.DataType, Defined(cluster.DataType), RuleKind.Value);
         Add(found, nameof(RiscVClusterAttribute.EngineHeight), cluster.EngineHeight, Positive(cluster.EngineHeight), RuleKind.Dimension);
         Add(found, nameof(RiscVClusterAttribute.EnginePipeRegs), cluster.EnginePipeRegs, Positive(cluster.EnginePipeRegs), RuleKind.Dimension);

@@ -40,7 +40,7 @@ public sealed record KernelLayer(
 }
 
 /// <summary>The outcome of planning one layer: a kernel, or the bytes the smallest tiling would need.</summary>
-public sealed record KernelPlanResult(KernelLayer? Kernel, int BytesNeeded, int BytesAvailable);
+public sealed record KernelPlanResult(KernelLayer? Kernel, long BytesNeeded, int BytesAvailable);
 
 /// <summary>Picks the token tile so the kernel's working set fits the cluster's L1.</summary>
 public static class MemoryPlanner
@@ -54,14 +54,16 @@ public static class MemoryPlanner
         if (!layer.IsAnalog) throw new ArgumentException($"Layer '{layer.Name}' is digital; kernels are for analog layers.", nameof(layer));
         int rank = layer.Lora?.Rank ?? 0;
         int blocks = TileSplitting.BlockCount(layer.InFeatures, chip.TileRows);
-        int available = checked(cluster.L1KiB * 1024);
+        HardwareRules.Require(nameof(cluster.L1KiB), cluster.L1KiB, HardwareRules.L1KiB(cluster.L1KiB));
+        int available = cluster.L1KiB * 1024;
         int tile = MaxTokenTile;
         while (tile >= 1)
         {
-            var buffers = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, tile, cluster.MatrixEngine);
-            int used = buffers[buffers.Count - 1].Offset + buffers[buffers.Count - 1].Bytes;
+            // Sizes in 64-bit arithmetic first; buffers are laid out only once they fit (then every offset fits an int).
+            long used = Used(layer.InFeatures, layer.OutFeatures, rank, blocks, tile, cluster.MatrixEngine);
             if (used <= available)
             {
+                var buffers = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, tile, cluster.MatrixEngine);
                 var kernel = new KernelLayer(layer.Name, Symbol(layer.Name), layer.InFeatures, layer.OutFeatures, rank, blocks,
                     Converters.Step(chip.AdcBits, chip.OutputBound), layer.Lora is null ? 0f : (float)layer.Lora.Scale,
                     cluster.Cores, available, tile, TokenBlock(rank), buffers.ToEquatableArray(), cluster.MatrixEngine);
@@ -69,8 +71,7 @@ public static class MemoryPlanner
             }
             tile = tile == 1 ? 0 : tile / 2;
         }
-        var smallest = Layout(layer.InFeatures, layer.OutFeatures, rank, blocks, 1, cluster.MatrixEngine);
-        return new KernelPlanResult(null, smallest[smallest.Count - 1].Offset + smallest[smallest.Count - 1].Bytes, available);
+        return new KernelPlanResult(null, Used(layer.InFeatures, layer.OutFeatures, rank, blocks, 1, cluster.MatrixEngine), available);
     }
 
     /// <summary>Tokens register-blocked together: TB x rank FP32 accumulators stay within 16 of the 32 FP registers,
@@ -79,12 +80,11 @@ public static class MemoryPlanner
 
     /// <summary>Bytes of L1 the kernel of <paramref name="layer"/> uses with a token tile of <paramref name="tokenTile"/>
     /// (double buffers included), whether or not it fits: the working set per token count.</summary>
-    public static int WorkingSet(LayerSpec layer, ChipSpec chip, ClusterSpec cluster, int tokenTile)
+    public static long WorkingSet(LayerSpec layer, ChipSpec chip, ClusterSpec cluster, int tokenTile)
     {
         if (tokenTile < 1) throw new ArgumentOutOfRangeException(nameof(tokenTile), tokenTile, "At least one token.");
-        var buffers = Layout(layer.InFeatures, layer.OutFeatures, layer.Lora?.Rank ?? 0, TileSplitting.BlockCount(layer.InFeatures, chip.TileRows),
+        return Used(layer.InFeatures, layer.OutFeatures, layer.Lora?.Rank ?? 0, TileSplitting.BlockCount(layer.InFeatures, chip.TileRows),
             tokenTile, cluster.MatrixEngine);
-        return buffers[buffers.Count - 1].Offset + buffers[buffers.Count - 1].Bytes;
     }
 
     /// <summary>The paper's accounting of the LoRA branch's memory: A, B and the token buffers x, h and y in FP16, one
@@ -92,27 +92,47 @@ public static class MemoryPlanner
     public static long PaperWorkingSet(int ins, int outs, int rank, int tokens) =>
         2L * ((long)ins * rank + (long)rank * outs + (long)tokens * ins + (long)tokens * rank + (long)tokens * outs);
 
+    /// <summary>The buffers of one kernel, in order, with their sizes in bytes (64-bit: no product of two ints can overflow).
+    /// The engine reads A and s x B as FP16 operands; the scalar kernel keeps them converted to FP32.</summary>
+    static (string Name, long Bytes)[] Sizes(int ins, int outs, int rank, int blocks, int tile, bool engine)
+    {
+        long resident = engine ? 2 : 4;
+        return
+        [
+            ("a", resident * ins * rank),
+            ("b", resident * rank * outs),
+            ("bias", 4L * outs),
+            ("column_scale", 4L * outs),
+            ("x", 2L * 2 * tile * ins),
+            ("codes", 2L * 2 * blocks * tile * outs),
+            ("input_scale", 2L * 4 * blocks * tile),
+            ("h", resident * tile * rank),
+            ("y", 2L * tile * outs),
+        ];
+    }
+
+    /// <summary>Bytes of L1 the kernel would use, the end of its last buffer.</summary>
+    static long Used(int ins, int outs, int rank, int blocks, int tile, bool engine)
+    {
+        long offset = 0, end = 0;
+        foreach (var (_, bytes) in Sizes(ins, outs, rank, blocks, tile, engine))
+        {
+            end = offset + bytes;
+            offset = (end + Alignment - 1) / Alignment * Alignment;
+        }
+        return end;
+    }
+
+    /// <summary>The buffers; called only when <see cref="Used"/> fits the L1, so every offset fits an int.</summary>
     static List<L1Buffer> Layout(int ins, int outs, int rank, int blocks, int tile, bool engine)
     {
         var buffers = new List<L1Buffer>();
-        int offset = 0;
-        void Add(string name, long bytes)
+        long offset = 0;
+        foreach (var (name, bytes) in Sizes(ins, outs, rank, blocks, tile, engine))
         {
-            if (bytes > int.MaxValue) throw new OverflowException($"L1 buffer '{name}' would need {bytes} bytes.");
-            buffers.Add(new L1Buffer(name, offset, (int)bytes));
-            offset = checked((int)((offset + bytes + Alignment - 1) / Alignment * Alignment));
+            buffers.Add(new L1Buffer(name, checked((int)offset), checked((int)bytes)));
+            offset = (offset + bytes + Alignment - 1) / Alignment * Alignment;
         }
-        // The engine reads A and s x B as FP16 operands; the scalar kernel keeps them converted to FP32.
-        int resident = engine ? 2 : 4;
-        Add("a", (long)resident * ins * rank);
-        Add("b", (long)resident * rank * outs);
-        Add("bias", 4L * outs);
-        Add("column_scale", 4L * outs);
-        Add("x", 2L * 2 * tile * ins);
-        Add("codes", 2L * 2 * blocks * tile * outs);
-        Add("input_scale", 2L * 4 * blocks * tile);
-        Add("h", (long)resident * tile * rank);
-        Add("y", 2L * tile * outs);
         return buffers;
     }
 

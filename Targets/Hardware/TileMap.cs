@@ -14,7 +14,7 @@ public sealed record LayerTiles(
     EquatableArray<Block> InputBlocks,
     EquatableArray<Block> OutputBlocks)
 {
-    public int TileCount => InputBlocks.Count * OutputBlocks.Count;
+    public int TileCount => checked(InputBlocks.Count * OutputBlocks.Count);
 
     public int TileId(int inputBlock, int outputBlock)
     {
@@ -39,7 +39,7 @@ public sealed record TileMap(ChipSpecGeometry Geometry, EquatableArray<LayerTile
         get
         {
             int sum = 0;
-            foreach (var layer in Layers) sum += layer.TileCount;
+            foreach (var layer in Layers) sum = checked(sum + layer.TileCount);
             return sum;
         }
     }
@@ -72,6 +72,33 @@ public sealed record TileMap(ChipSpecGeometry Geometry, EquatableArray<LayerTile
 
 public static class TileMapBuilder
 {
+    /// <summary>The tiles <paramref name="model"/> needs, in 64-bit arithmetic and without placing anything, so a
+    /// model far too large for its chip is rejected before any block is allocated.</summary>
+    public static long CountTiles(ModelSpec model)
+    {
+        long tiles = 0;
+        foreach (var layer in model.Layers)
+        {
+            if (!layer.IsAnalog) continue;
+            tiles += (long)TileSplitting.BlockCount(layer.InFeatures, model.Chip.TileRows) * TileSplitting.BlockCount(layer.OutFeatures, model.Chip.TileCols);
+        }
+        return tiles;
+    }
+
+    /// <summary>The entries the generated code lists for <paramref name="model"/>: one per layer and one per row and
+    /// column block of each analog layer (see <see cref="HardwareRules.MaxGeneratedEntries"/>).</summary>
+    public static long CountEntries(ModelSpec model)
+    {
+        long entries = 0;
+        foreach (var layer in model.Layers)
+        {
+            entries++;
+            if (!layer.IsAnalog) continue;
+            entries += (long)TileSplitting.BlockCount(layer.InFeatures, model.Chip.TileRows) + TileSplitting.BlockCount(layer.OutFeatures, model.Chip.TileCols);
+        }
+        return entries;
+    }
+
     /// <summary>Places the analog layers of <paramref name="model"/> on consecutive tiles.</summary>
     public static TileMap Build(ModelSpec model)
     {

@@ -36,13 +36,19 @@ public sealed record ExperimentResults(ExperimentOptions Options, string Data, i
 /// </summary>
 public static class Experiment
 {
-    public static ExperimentResults Run(ExperimentOptions o)
+    /// <param name="cancellation">Ctrl-C: checked at every training step and evaluated batch.</param>
+    public static ExperimentResults Run(ExperimentOptions o, System.Threading.CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        Directory.CreateDirectory(o.Output);
         var pretrained = Pretrained.Load();
         var tokenizer = pretrained.Tokenizer();
         var (sentiment, site, data) = LoadTasks(o, tokenizer);
+        var phases = new Phases(o.Output, o);
+        phases.CheckAll(); // a rerun with other options is refused before anything is written
+        // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
+        // is removed before any new adapter is written, so report and adapters always belong together.
+        Directory.CreateDirectory(o.Output);
+        foreach (var stale in new[] { Report.MarkdownFile, Report.JsonFile }) File.Delete(Path.Combine(o.Output, stale));
         AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
                                $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
@@ -58,7 +64,7 @@ public static class Experiment
                                $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
         var chip = MiniLm.Spec.Chip;
-        var trainer = new Trainer(model, o);
+        var trainer = new Trainer(model, o, phases, cancellation);
         var results = new List<MethodResult>();
 
         // Training: every adapter starts from the same untrained state.
@@ -88,7 +94,7 @@ public static class Experiment
         };
         if (site is not null && second is not null)
             probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
-        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o);
+        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o, cancellation);
         model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
         // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
@@ -96,7 +102,7 @@ public static class Experiment
         var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
         trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
         var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
-            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o)["full AHWA"];
+            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o, cancellation)["full AHWA"];
         BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
         using (torch.no_grad())
             foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
@@ -126,10 +132,12 @@ public static class Experiment
     {
         if (o.GlueFolder is not null)
         {
-            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv")).Take(o.TrainLimit);
+            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv"));
             // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
-            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv")).Take(o.TestLimit);
-            var task = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, train, test);
+            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv"));
+            var (name, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
+            var task = SentenceTask.Create(name, classes, tokenizer, o.MaxTokens,
+                GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
             return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
         }
         var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
@@ -160,7 +168,8 @@ public static class Experiment
         }
     }
 
-    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o)
+    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o,
+        System.Threading.CancellationToken cancellation)
     {
         IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
         long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
@@ -169,7 +178,7 @@ public static class Experiment
             // Each probe advances the bar per evaluated batch, so long evaluations still move it.
             var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
             points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
-        });
+        }, cancellation);
         return points;
     }
 
@@ -181,14 +190,28 @@ public static class Experiment
         readonly MiniLm model;
         readonly ExperimentOptions o;
         readonly List<TrainingRun> runs = new();
+        readonly Phases phases;
+        readonly System.Threading.CancellationToken cancellation;
 
-        public Trainer(MiniLm model, ExperimentOptions o) => (this.model, this.o) = (model, o);
+        public Trainer(MiniLm model, ExperimentOptions o, Phases phases, System.Threading.CancellationToken cancellation) =>
+            (this.model, this.o, this.phases, this.cancellation) = (model, o, phases, cancellation);
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
         public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
             TrainingRegime regime = TrainingRegime.AhwaLora)
         {
+            // A phase a previous run with these options finished is loaded, not trained again (full AHWA changes every
+            // weight, so it is not kept and always trains).
+            if (regime != TrainingRegime.FullAhwa && phases.TryLoad(adapterName) is { } kept)
+            {
+                AdapterFiles.Apply(model, kept);
+                model.SetExecution(execution);
+                model.eval();
+                AnsiConsole.MarkupLine($"{Markup.Escape(label)}: resumed from {Markup.Escape(Path.Combine(o.Output, Phases.Folder, adapterName))}.");
+                runs.Add(new TrainingRun(label + " (resumed)", task.Name, 0, 0));
+                return kept;
+            }
             AdapterFiles.Apply(model, start);
             var options = new TrainingOptions(
                 LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
@@ -198,9 +221,10 @@ public static class Experiment
             Progress.Run(label, steps, advance =>
             {
                 var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
-                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress);
-            });
+                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress, cancellation);
+            }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
+            if (regime != TrainingRegime.FullAhwa) phases.Save(model, adapterName);
             return AdapterFiles.Capture(model, adapterName);
         }
     }

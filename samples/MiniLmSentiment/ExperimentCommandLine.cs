@@ -54,6 +54,10 @@ public sealed class ExperimentSettings : CommandSettings
     public ExperimentOptions ToOptions() =>
         TryBuild(out var options, out string? error) ? options : throw new ArgumentException(error);
 
+    /// <summary>Upper bounds: beyond them a run takes days (a programming costs a full drift sweep, an epoch a pass over
+    /// the training set), so a typo such as <c>--repetitions 1000000</c> is refused, not started.</summary>
+    public const int MaxEpochs = 1000, MaxRepetitions = 1000;
+
     bool TryBuild(out ExperimentOptions options, out string error)
     {
         var preset = Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
@@ -61,8 +65,13 @@ public sealed class ExperimentSettings : CommandSettings
         error = "";
         if (Output is not null && Output.Trim().Length == 0) return Fail(out error, "--out needs a folder name, got ''.");
         if (ExportPyTorch is not null && ExportPyTorch.Trim().Length == 0) return Fail(out error, "--export-pytorch needs a folder name, got ''.");
-        if (!Positive("--epochs", Epochs, preset.Epochs, out int epochs, ref error)) return false;
-        if (!Positive("--repetitions", Repetitions, preset.Repetitions, out int repetitions, ref error)) return false;
+        if (OutputProblem(Output ?? preset.Output) is string outputProblem) return Fail(out error, outputProblem);
+        if (!Positive("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs, ref error)) return false;
+        if (!Positive("--repetitions", Repetitions, preset.Repetitions, MaxRepetitions, out int repetitions, ref error)) return false;
+        if (Glue is not null && Glue.Trim().Length == 0) return Fail(out error, "--glue needs a folder name, got ''.");
+        if (Glue is not null && !System.IO.Directory.Exists(Glue)) return Fail(out error, $"--glue folder '{Glue}' does not exist.");
+        if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
+            return Fail(out error, $"--glue folder '{Glue}' has no {absent}.");
         ulong seed = preset.Seed;
         if (Seed is not null && !ulong.TryParse(Seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
             return Fail(out error, $"--seed must be a non-negative integer, got '{Seed}'.");
@@ -82,11 +91,56 @@ public sealed class ExperimentSettings : CommandSettings
         return true;
     }
 
-    static bool Positive(string name, string? text, int fallback, out int value, ref string error)
+    static bool Positive(string name, string? text, int fallback, int max, out int value, ref string error)
     {
         value = fallback;
-        if (text is null || (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value > 0)) return true;
-        return Fail(out error, $"{name} must be a positive integer, got '{text}'.");
+        if (text is null) return true;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) || value <= 0)
+            return Fail(out error, $"{name} must be a positive integer, got '{text}'.");
+        if (value > max) return Fail(out error, $"{name} must be at most {max.ToString(CultureInfo.InvariantCulture)}, got '{text}'.");
+        return true;
+    }
+
+    /// <summary>Why the output folder cannot be used, without creating it: a file in the way, or a nearest existing
+    /// ancestor that is not a writable folder.</summary>
+    static string? OutputProblem(string output)
+    {
+        string full;
+        try
+        {
+            full = System.IO.Path.GetFullPath(output);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+        {
+            return $"--out '{output}' is not a valid folder name ({e.Message}).";
+        }
+        if (System.IO.File.Exists(full)) return $"--out '{output}' is a file, not a folder.";
+        var existing = full;
+        while (!System.IO.Directory.Exists(existing))
+        {
+            var parent = System.IO.Path.GetDirectoryName(existing);
+            if (parent is null) return $"--out '{output}' cannot be created: no part of the path exists.";
+            if (System.IO.File.Exists(parent)) return $"--out '{output}' cannot be created: '{parent}' is a file.";
+            existing = parent;
+        }
+        if (!IsWritable(existing)) return $"--out '{output}' cannot be written: '{existing}' is not writable.";
+        return null;
+    }
+
+    /// <summary>Creates and removes a probe folder: permission bits do not tell (root, read-only mounts, /proc).</summary>
+    static bool IsWritable(string folder)
+    {
+        var probe = System.IO.Path.Combine(folder, ".ahwa-write-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            System.IO.Directory.CreateDirectory(probe);
+            System.IO.Directory.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     static bool Fail(out string error, string message)
@@ -116,7 +170,8 @@ public static class ExperimentCommandLine
         if (repeated is not null) return new(null, $"Option {repeated} is given twice. {SeeHelp}");
         var captured = new Captured();
         var app = new CommandApp<CaptureCommand>().WithData(captured).WithDescription(
-            "all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, and deployed.");
+            "all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, and deployed. " +
+            "Exit codes: 0 done, 1 the run failed (missing model package, unreadable data), 2 bad command line.");
         app.Configure(config =>
         {
             config.SetApplicationName(ApplicationName);

@@ -45,12 +45,12 @@ public sealed class SentenceTask
             foreach (var s in items)
             {
                 if (s.Label < 0 || s.Label >= classNames.Count)
-                    throw new ArgumentException($"Task '{name}': the {part} sentence \"{s.Text}\" has label {s.Label}; expected 0 to {classNames.Count - 1}.");
+                    throw new System.IO.InvalidDataException($"'{s.Source}': task '{name}': the {part} sentence \"{s.Text}\" has label {s.Label}; expected 0 to {classNames.Count - 1}.");
                 var ids = tokenizer.EncodeToIds(s.Text).Select(i => (long)i).ToList();
                 if (ids.Count > maxTokens) ids = ids.Take(maxTokens - 1).Append(ids[^1]).ToList(); // keep [SEP]
                 encoded.Add(new Encoded(ids.ToArray(), s.Label));
             }
-            if (encoded.Count == 0) throw new ArgumentException($"Task '{name}' has no {part} sentences.");
+            if (encoded.Count == 0) throw new System.IO.InvalidDataException($"Task '{name}' has no {part} sentences.");
             return encoded;
         }
         return new SentenceTask(name, classNames, Encode(train, "training"), Encode(test, "test"));

@@ -118,6 +118,7 @@ public static class GlueTsv
         if (text < 0 || label < 0)
             throw new InvalidDataException($"'{path}' has columns [{string.Join(", ", header)}]; expected '{textColumn}' and '{labelColumn}'.");
         var result = new List<LabeledSentence>();
+        if (lines.Skip(1).All(l => l.Length == 0)) throw new InvalidDataException($"'{path}' has a header but no sentences.");
         for (int i = 1; i < lines.Length; i++)
         {
             if (lines[i].Length == 0) continue;
@@ -125,8 +126,40 @@ public static class GlueTsv
             if (fields.Length != header.Length) throw new InvalidDataException($"'{path}' line {i + 1} has {fields.Length} fields; the header has {header.Length}.");
             if (!int.TryParse(fields[label], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
                 throw new InvalidDataException($"'{path}' line {i + 1}: label '{fields[label]}' is not an integer.");
-            result.Add(new LabeledSentence(fields[text], value, Path.GetFileName(path)));
+            result.Add(new LabeledSentence(fields[text], value, path + " line " + (i + 1).ToString(CultureInfo.InvariantCulture)));
         }
         return result;
+    }
+
+    /// <summary>The task's name is its folder's (<c>SST-2</c>); its classes are the ones GLUE defines for it, else the
+    /// labels 0 to the largest one. A label the model's head has no output for is an error naming file and line.</summary>
+    public static (string Name, IReadOnlyList<string> Classes) Task(string folder, IEnumerable<LabeledSentence> sentences)
+    {
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
+        var known = name.ToUpperInvariant() switch
+        {
+            "SST-2" or "SST2" => new[] { "negative", "positive" },
+            "COLA" => new[] { "unacceptable", "acceptable" },
+            "MRPC" or "QQP" => new[] { "different", "equivalent" },
+            _ => null,
+        };
+        var all = sentences.ToList();
+        var outside = all.FirstOrDefault(s => s.Label < 0 || s.Label >= (known?.Length ?? MiniLm.Classes));
+        if (outside is not null)
+            throw new InvalidDataException($"'{outside.Source}': label {outside.Label} is outside the {known?.Length ?? MiniLm.Classes} classes of task '{name}' " +
+                $"(0 to {(known?.Length ?? MiniLm.Classes) - 1}).");
+        if (known is not null) return (name, known);
+        int count = Math.Max(2, all.Max(s => s.Label) + 1);
+        return (name, Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList());
+    }
+
+    /// <summary>At most <paramref name="limit"/> sentences: all of them, or a seeded shuffled subset (a file sorted by
+    /// label must not train on one class); <paramref name="part"/> keeps train and test draws apart.</summary>
+    public static IReadOnlyList<LabeledSentence> Subset(IReadOnlyList<LabeledSentence> items, int limit, ulong seed, int part)
+    {
+        if (items.Count <= limit) return items;
+        var order = Enumerable.Range(0, items.Count).ToArray();
+        RandomStream.For(seed, StreamPurpose.DataSplit, 1 + part).Shuffle(order.AsSpan());
+        return order.Take(limit).Order().Select(i => items[i]).ToList();
     }
 }

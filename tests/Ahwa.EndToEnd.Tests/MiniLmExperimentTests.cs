@@ -118,7 +118,11 @@ public class MiniLmExperimentTests
         Assert.Equal((3, 7UL, 4, 1, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
         var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
         Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
-        Assert.Equal("data", ExperimentCommandLine.Parse(new[] { "--glue=data" }).Options!.GlueFolder);
+        var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
+        File.WriteAllText(Path.Combine(glue, "dev.tsv"), "sentence\tlabel\n");
+        Assert.Equal(glue, ExperimentCommandLine.Parse(new[] { "--glue=" + glue }).Options!.GlueFolder);
+        Directory.Delete(glue, recursive: true);
     }
 
     [Fact]

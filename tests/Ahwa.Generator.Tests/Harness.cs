@@ -33,17 +33,17 @@ static class Harness
                 // The SDK passes /nowarn:1701,1702 (reference unification) to every build; so do we.
                 .WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic> { ["CS1701"] = ReportDiagnostic.Suppress, ["CS1702"] = ReportDiagnostic.Suppress }));
 
-    public static GeneratorDriver Driver(IIncrementalGenerator? generator = null) =>
+    public static GeneratorDriver Driver(IIncrementalGenerator? generator = null, bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
             new[] { (generator ?? new AhwaGenerator()).AsSourceGenerator() },
             parseOptions: ParseOptions,
-            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     public sealed record Run(GeneratorDriver Driver, GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics);
 
-    public static Run Generate(CSharpCompilation compilation, IIncrementalGenerator? generator = null)
+    public static Run Generate(CSharpCompilation compilation, IIncrementalGenerator? generator = null, bool trackSteps = true)
     {
-        var driver = Driver(generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var driver = Driver(generator, trackSteps).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return new Run(driver, driver.GetRunResult().Results.Single(), output, diagnostics);
     }
 

@@ -51,13 +51,18 @@ public static class AdapterFiles
             parameters[tensor.Name].copy_(torch.tensor(tensor.Data, tensor.Shape));
     }
 
-    /// <summary>Writes both files, each atomically (temporary file, then rename).</summary>
+    /// <summary>Writes the folder as one unit: both files go to a new folder that is renamed into place, so weights
+    /// and config always belong together, and a failed save leaves the previous folder as it was.</summary>
     public static void Save(AhwaModel model, string directory, string name = "default", string? taskType = null)
     {
         var adapter = Capture(model, name);
         var weights = SafeTensors.Serialize(adapter.Tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        AtomicFile.WriteBytes(Path.Combine(directory, WeightsFile), weights);
-        AtomicFile.WriteText(Path.Combine(directory, ConfigFile), Config(model, taskType));
+        var config = Config(model, taskType);
+        AtomicFile.WriteDirectory(directory, staging =>
+        {
+            AtomicFile.WriteBytes(Path.Combine(staging, WeightsFile), weights);
+            AtomicFile.WriteText(Path.Combine(staging, ConfigFile), config);
+        });
     }
 
     /// <summary>Reads an adapter folder; any problem names the file and the tensor.</summary>
@@ -80,9 +85,57 @@ public static class AdapterFiles
         return new Adapter(name ?? Path.GetFileName(Path.GetFullPath(directory)), SafeTensors.Read(weights));
     }
 
-    /// <summary>Loads and applies; on any error the model is left as it was.</summary>
-    public static void LoadInto(AhwaModel model, string directory) =>
-        Apply(model, Load(directory), Path.Combine(directory, WeightsFile));
+    /// <summary>Loads and applies; the config must describe this model (<see cref="CheckConfig"/>). On any error the
+    /// model is left as it was.</summary>
+    public static void LoadInto(AhwaModel model, string directory)
+    {
+        var adapter = Load(directory);
+        CheckConfig(model, Path.Combine(directory, ConfigFile));
+        Apply(model, adapter, Path.Combine(directory, WeightsFile));
+    }
+
+    /// <summary>Checks <c>adapter_config.json</c> against the model: base model, r, lora_alpha, target_modules and the
+    /// per-layer rank and alpha patterns. An adapter trained with another alpha would otherwise be applied with the
+    /// model's scale. A mismatch names the field and both values.</summary>
+    public static void CheckConfig(AhwaModel model, string configPath)
+    {
+        var spec = model.ModelSpec;
+        var lora = spec.Layers.Where(l => l.Lora is not null).ToList();
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(configPath));
+            var root = document.RootElement;
+            void Same(string field, string actual, string expected)
+            {
+                if (actual != expected)
+                    throw new InvalidDataException($"'{configPath}': {field} is {actual} but model '{spec.Name}' has {expected}.");
+            }
+            Same("base_model_name_or_path", root.GetProperty("base_model_name_or_path").GetString() ?? "null", spec.Name);
+            Same("r", Number(root.GetProperty("r")), HardwareRules.Format(spec.LoraDefaults.Rank));
+            Same("lora_alpha", Number(root.GetProperty("lora_alpha")), HardwareRules.Format(spec.LoraDefaults.Alpha));
+            Same("target_modules", List(root.GetProperty("target_modules").EnumerateArray().Select(e => e.GetString() ?? "null")),
+                List(lora.Select(l => l.Name)));
+            Same("rank_pattern", Pattern(root, "rank_pattern"),
+                Pattern(lora.Where(l => l.Lora!.Rank != spec.LoraDefaults.Rank).Select(l => (l.Name, HardwareRules.Format(l.Lora!.Rank)))));
+            Same("alpha_pattern", Pattern(root, "alpha_pattern"),
+                Pattern(lora.Where(l => l.Lora!.Alpha != spec.LoraDefaults.Alpha).Select(l => (l.Name, HardwareRules.Format(l.Lora!.Alpha)))));
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"'{configPath}' is not a PEFT LoRA config of model '{spec.Name}': {error.Message}", error);
+        }
+    }
+
+    static string Number(JsonElement element) => HardwareRules.Format(element.GetDouble());
+
+    static string List(IEnumerable<string> names) => "[" + string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal)) + "]";
+
+    static string Pattern(JsonElement root, string field) =>
+        !root.TryGetProperty(field, out var pattern) || pattern.ValueKind == JsonValueKind.Null ? "{}"
+        : Pattern(pattern.EnumerateObject().Select(p => (p.Name, Number(p.Value))));
+
+    static string Pattern(IEnumerable<(string Name, string Value)> entries) =>
+        "{" + string.Join(", ", entries.OrderBy(e => e.Name, StringComparer.Ordinal).Select(e => e.Name + ": " + e.Value)) + "}";
 
     static string Config(AhwaModel model, string? taskType)
     {

@@ -45,4 +45,44 @@ public static class AtomicFile
             if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    /// <summary>Writes a folder as one unit: <paramref name="fill"/> writes a new sibling folder, which is then renamed
+    /// into place (an existing folder is moved aside first and deleted after). A failure removes the new folder and
+    /// leaves the old one; a reader never sees a mix of old and new files.</summary>
+    public static void WriteDirectory(string path, Action<string> fill)
+    {
+        if (string.IsNullOrEmpty(path)) throw new ArgumentException("A folder path is needed.", nameof(path));
+        if (fill is null) throw new ArgumentNullException(nameof(fill));
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        string Sibling(string kind) => Path.Combine(parent, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + "." + kind);
+        var staging = Sibling("tmp");
+        string? previous = null;
+        try
+        {
+            Directory.CreateDirectory(staging);
+            fill(staging);
+            if (Directory.Exists(full))
+            {
+                previous = Sibling("old");
+                Directory.Move(full, previous);
+            }
+            try
+            {
+                Directory.Move(staging, full);
+            }
+            catch when (previous is not null)
+            {
+                Directory.Move(previous, full);
+                previous = null;
+                throw;
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (previous is not null && Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        }
+    }
 }

@@ -69,12 +69,19 @@ public static class SafeTensors
         return output.ToArray();
     }
 
+    /// <summary>One validated header entry; the data is read only once every entry is valid.</summary>
+    readonly record struct Entry(string Name, long[] Shape, long Count, int Width, long Begin, long End);
+
+    /// <summary>Validates the whole header first (a JSON object; unique names; F32 or F16; shapes of non-negative
+    /// integers; offsets in order, contiguous, non-overlapping and covering the data exactly; no overflow), then reads.
+    /// Every failure is an <see cref="InvalidDataException"/> naming the file and, where there is one, the tensor.</summary>
     public static IReadOnlyList<NamedTensor> Deserialize(byte[] bytes, string fileName)
     {
         if (bytes.Length < 8) throw new InvalidDataException($"'{fileName}' is not a safetensors file: {bytes.Length} bytes.");
         ulong headerLength = BitConverter.ToUInt64(bytes, 0);
         if (headerLength > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"'{fileName}': header length {headerLength} exceeds the file ({bytes.Length} bytes).");
         long dataStart = 8 + (long)headerLength;
+        long dataLength = bytes.Length - dataStart;
         JsonDocument document;
         try
         {
@@ -84,36 +91,96 @@ public static class SafeTensors
         {
             throw new InvalidDataException($"'{fileName}': the header is not valid JSON ({error.Message}).", error);
         }
+        List<Entry> entries;
         using (document)
+            entries = ReadHeader(document.RootElement, fileName, dataLength);
+
+        var result = new List<NamedTensor>(entries.Count);
+        foreach (var entry in entries)
         {
-            var result = new List<NamedTensor>();
-            foreach (var entry in document.RootElement.EnumerateObject())
-            {
-                if (entry.Name == "__metadata__") continue;
-                try
-                {
-                    string dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
-                    long[] shape = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-                    long[] offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-                    long count = shape.Aggregate(1L, (a, b) => a * b);
-                    int width = dtype switch { "F32" => 4, "F16" => 2, _ => throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' has dtype {dtype}; only F32 and F16 are supported.") };
-                    if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || dataStart + offsets[1] > bytes.Length || offsets[1] - offsets[0] != count * width)
-                        throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' has data offsets [{string.Join(", ", offsets)}] that do not match its shape [{string.Join(", ", shape)}] ({dtype}) and the file size {bytes.Length}.");
-                    var data = new float[count];
-                    int start = (int)(dataStart + offsets[0]);
-                    if (width == 4) Buffer.BlockCopy(bytes, start, data, 0, (int)(count * 4));
-                    else for (int i = 0; i < count; i++) data[i] = Fp16.ToSingle(BitConverter.ToUInt16(bytes, start + 2 * i));
-                    foreach (var value in data)
-                        if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value}.");
-                    result.Add(new NamedTensor(entry.Name, shape, data));
-                }
-                catch (KeyNotFoundException)
-                {
-                    throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' lacks dtype, shape or data_offsets.");
-                }
-            }
-            return result;
+            var data = new float[entry.Count];
+            int start = checked((int)(dataStart + entry.Begin));
+            if (entry.Width == 4) Buffer.BlockCopy(bytes, start, data, 0, checked((int)(entry.Count * 4)));
+            else for (int i = 0; i < data.Length; i++) data[i] = Fp16.ToSingle(BitConverter.ToUInt16(bytes, start + 2 * i));
+            foreach (var value in data)
+                if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value}.");
+            result.Add(new NamedTensor(entry.Name, entry.Shape, data));
         }
+        return result;
+    }
+
+    static List<Entry> ReadHeader(JsonElement root, string fileName, long dataLength)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"'{fileName}': the header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object of tensors.");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var entries = new List<Entry>();
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name)) throw new InvalidDataException($"'{fileName}': tensor '{property.Name}' appears twice in the header.");
+            if (property.Name == "__metadata__")
+            {
+                if (property.Value.ValueKind != JsonValueKind.Object || property.Value.EnumerateObject().Any(m => m.Value.ValueKind != JsonValueKind.String))
+                    throw new InvalidDataException($"'{fileName}': __metadata__ must be an object of strings.");
+                continue;
+            }
+            entries.Add(ReadEntry(property, fileName));
+        }
+        // The data section is exactly the tensors, in offset order, with no gap and no overlap (as the format requires).
+        long expected = 0;
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (entry.Begin != expected)
+                throw new InvalidDataException(entry.Begin < expected
+                    ? $"'{fileName}': tensor '{entry.Name}' starts at byte {entry.Begin}, inside the data of another tensor (which ends at {expected})."
+                    : $"'{fileName}': tensor '{entry.Name}' starts at byte {entry.Begin}, leaving a gap after byte {expected}.");
+            if (entry.End > dataLength)
+                throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' ends at byte {entry.End}, beyond the {dataLength} bytes of data in the file.");
+            expected = entry.End;
+        }
+        if (expected != dataLength)
+            throw new InvalidDataException($"'{fileName}': the tensors cover {expected} bytes of data but the file holds {dataLength}.");
+        return entries;
+    }
+
+    static Entry ReadEntry(JsonProperty property, string fileName)
+    {
+        string name = property.Name;
+        InvalidDataException Bad(string what) => new($"'{fileName}': tensor '{name}' {what}.");
+        var value = property.Value;
+        if (value.ValueKind != JsonValueKind.Object) throw Bad($"is a JSON {value.ValueKind.ToString().ToLowerInvariant()}, not an object with dtype, shape and data_offsets");
+        if (!value.TryGetProperty("dtype", out var dtypeElement) || !value.TryGetProperty("shape", out var shapeElement) || !value.TryGetProperty("data_offsets", out var offsetsElement))
+            throw Bad("lacks dtype, shape or data_offsets");
+        string dtype = dtypeElement.ValueKind == JsonValueKind.String ? dtypeElement.GetString()! : dtypeElement.ToString();
+        int width = dtype switch { "F32" => 4, "F16" => 2, _ => throw Bad($"has dtype {dtype}; only F32 and F16 are supported") };
+        long[] shape = Integers(shapeElement, () => Bad($"has shape {shapeElement}; it must be an array of non-negative integers"));
+        long[] offsets = Integers(offsetsElement, () => Bad($"has data_offsets {offsetsElement}; they must be two non-negative integers"));
+        if (offsets.Length != 2 || offsets[1] < offsets[0]) throw Bad($"has data_offsets {offsetsElement}; they must be [begin, end] with begin <= end");
+        long count;
+        try
+        {
+            count = shape.Aggregate(1L, (a, b) => checked(a * b));
+            if (checked(count * width) != offsets[1] - offsets[0])
+                throw Bad($"has data_offsets [{offsets[0]}, {offsets[1]}] ({offsets[1] - offsets[0]} bytes) that do not match its shape [{string.Join(", ", shape)}] ({dtype}, {count * width} bytes)");
+        }
+        catch (OverflowException)
+        {
+            throw Bad($"has shape [{string.Join(", ", shape)}], too large to address");
+        }
+        if (count > int.MaxValue / 4) throw Bad($"has {count} elements, more than one array can hold");
+        return new Entry(name, shape, count, width, offsets[0], offsets[1]);
+    }
+
+    static long[] Integers(JsonElement element, Func<InvalidDataException> bad)
+    {
+        if (element.ValueKind != JsonValueKind.Array) throw bad();
+        var values = new List<long>();
+        foreach (var item in element.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long v) || v < 0) throw bad();
+            values.Add(v);
+        }
+        return values.ToArray();
     }
 
     public static IReadOnlyList<NamedTensor> Read(string path) => Deserialize(File.ReadAllBytes(path), path);

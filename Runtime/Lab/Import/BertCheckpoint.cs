@@ -62,18 +62,52 @@ public static class BertCheckpoint
         return new NamedTensor(name, new[] { cols, rows }, data);
     }
 
-    /// <summary>Copies every model parameter the checkpoint has, by name and shape (LoRA and task heads are not in
-    /// a pretrained checkpoint and keep their initialisation). Returns the names loaded; a shape mismatch throws
-    /// before anything is copied.</summary>
+    /// <summary>Checkpoint tensors a model may leave unused: BERT's pooler and pre-training heads, position-id buffers.</summary>
+    public static IReadOnlyList<string> UnusedCheckpointPrefixes { get; } = ["pooler.", "cls.", "embeddings.position_ids"];
+
+    /// <summary>The model parameters a pretrained checkpoint does not hold, by name: every LoRA matrix and analog output
+    /// scale (Ahwa's own), and the task heads (the model's digital layers, saved with each adapter).</summary>
+    public static IReadOnlySet<string> MayStayUnloaded(AhwaModel model)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in model.ModelSpec.Layers)
+            foreach (var weight in Hardware.LayerNaming.WeightNames(layer))
+                if (weight.Role is Hardware.WeightRole.LoraA or Hardware.WeightRole.LoraB or Hardware.WeightRole.OutputScale || !layer.IsAnalog)
+                    names.Add(weight.Name);
+        return names;
+    }
+
+    /// <summary>Copies the checkpoint into the model by name and shape, accounting for every parameter and every tensor:
+    /// a model parameter the checkpoint lacks (outside <see cref="MayStayUnloaded"/>) or a checkpoint tensor the model
+    /// has no place for (outside <see cref="UnusedCheckpointPrefixes"/>, e.g. a wrong name prefix, or more layers than
+    /// the model) is an error naming them. Returns the names loaded; nothing is copied unless all is well.</summary>
     public static IReadOnlyList<string> LoadInto(AhwaModel model, IReadOnlyDictionary<string, NamedTensor> checkpoint, string source)
     {
         var plan = new List<(TorchSharp.Modules.Parameter Parameter, NamedTensor Tensor)>();
+        var optional = MayStayUnloaded(model);
+        var missing = new List<string>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, parameter) in model.named_parameters())
         {
-            if (!checkpoint.TryGetValue(name, out var tensor)) continue;
+            if (!checkpoint.TryGetValue(name, out var tensor))
+            {
+                if (!optional.Contains(name)) missing.Add(name);
+                continue;
+            }
             if (!parameter.shape.SequenceEqual(tensor.Shape))
                 throw new InvalidDataException($"{source}: '{name}' has shape [{string.Join(", ", tensor.Shape)}]; the model expects [{string.Join(", ", parameter.shape)}].");
             plan.Add((parameter, tensor));
+            used.Add(name);
+        }
+        var unused = checkpoint.Keys.Where(n => !used.Contains(n) && !UnusedCheckpointPrefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal)))
+            .OrderBy(n => n, StringComparer.Ordinal).ToList();
+        if (missing.Count > 0 || unused.Count > 0)
+        {
+            static string Some(List<string> names) => string.Join(", ", names.Take(5).Select(n => "'" + n + "'")) + (names.Count > 5 ? ", ..." : "");
+            var parts = new List<string>();
+            if (missing.Count > 0) parts.Add($"{missing.Count} parameters of model '{model.ModelSpec.Name}' are not in it ({Some(missing)})");
+            if (unused.Count > 0) parts.Add($"{unused.Count} of its tensors have no parameter in the model ({Some(unused)})");
+            throw new InvalidDataException($"{source}: {string.Join("; ", parts)}. Only LoRA, output scales and task heads may stay unloaded.");
         }
         using (no_grad())
             foreach (var (parameter, tensor) in plan) parameter.copy_(torch.tensor(tensor.Data, tensor.Shape));

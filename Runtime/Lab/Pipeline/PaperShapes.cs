@@ -7,7 +7,7 @@ namespace Ahwa.Lab.Pipeline;
 
 /// <summary>One of the paper's layer shapes at one integration time, under one parameter set.</summary>
 public sealed record PaperShapeRow(int InFeatures, int OutFeatures, double IntegrationNs, LayerLatency Latency, long PaperBytes8, long PaperBytes128,
-    int KernelBytes, int KernelTokenTile);
+    long KernelBytes, int KernelTokenTile);
 
 /// <summary>The paper's layer shapes (MobileBERT's bottlenecks), which no model of this repository has: the one place
 /// outside the generator that plans, because these layers are hypothetical.</summary>

@@ -7,7 +7,7 @@ namespace Ahwa.Codegen;
 /// that stopped its translation, so an export can say exactly why it cannot run.</summary>
 public static class PyTorchEmitter
 {
-    public const string MemberName = "PyTorch";
+    public const string MemberName = GeneratedMembers.PyTorch;
 
     public static GeneratedFile Emit(PyTorchDeclaration declaration)
     {

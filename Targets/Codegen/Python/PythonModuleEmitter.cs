@@ -23,8 +23,8 @@ public static class PythonModuleEmitter
         w.Line("import torch.nn.functional as F");
         w.Line("from torch import nn");
         w.Line();
-        w.Line("from ahwa.model import AhwaBlock, AhwaModel, Blocks, Layer, block_prefix, cs_divide, join, load_weights");
-        w.Line("from ahwa.spec import ChipSpec");
+        w.Line("from ahwa import model as ahwa_model");
+        w.Line("from ahwa import spec as ahwa_spec");
         foreach (var block in declaration.Blocks)
         {
             w.Line();
@@ -36,7 +36,7 @@ public static class PythonModuleEmitter
         EmitModel(w, declaration);
         w.Line();
         w.Line();
-        EmitBuild(w, model.Type.Name);
+        EmitBuild(w, TorchApi.PythonClassName(model.Type.Name));
         return w.ToString();
     }
 
@@ -44,7 +44,7 @@ public static class PythonModuleEmitter
 
     static void EmitBlock(IndentedWriter w, PythonClass block)
     {
-        w.Line("class " + block.Type.Name + "(AhwaBlock):");
+        w.Line("class " + TorchApi.PythonClassName(block.Type.Name) + "(ahwa_model.AhwaBlock):");
         using (w.Indent())
         {
             w.Line("\"\"\"[AnalogBlock] " + Display(block.Type) + ".\"\"\"");
@@ -58,7 +58,7 @@ public static class PythonModuleEmitter
                 foreach (var member in block.Type.Members)
                 {
                     string factoryCall = member.Kind == MemberKind.AnalogLinear ? "analog" : "digital";
-                    w.Line($"self.register_layer({Quote(member.LayerName)}, factory.{factoryCall}(join(prefix, {Quote(member.LayerName)})))");
+                    w.Line($"self.register_layer({Quote(member.LayerName)}, factory.{factoryCall}(ahwa_model.join(prefix, {Quote(member.LayerName)})))");
                 }
                 w.Line("self.OnLayersCreated()");
             }
@@ -70,7 +70,7 @@ public static class PythonModuleEmitter
     {
         var model = declaration.Model;
         var type = model.Type;
-        w.Line("class " + type.Name + "(AhwaModel):");
+        w.Line("class " + TorchApi.PythonClassName(type.Name) + "(ahwa_model.AhwaModel):");
         using (w.Indent())
         {
             w.Line("\"\"\"[AnalogModel] " + Display(type) + ": " + Literal(model.Model.Layers.Count) + " linear layers on " + Literal(model.Plan.TileMap.TilesUsed) + " tiles.\"\"\"");
@@ -105,8 +105,8 @@ public static class PythonModuleEmitter
                             w.Line("for i in range(" + Literal(member.BlockCount) + "):");
                             using (w.Indent())
                             {
-                                w.Line("prefix = block_prefix(" + Quote(member.LayerName) + ", i)");
-                                w.Line("self.register_layer(prefix, " + ShortName(member.BlockTypeName!) + "(factory, prefix))");
+                                w.Line("prefix = ahwa_model.block_prefix(" + Quote(member.LayerName) + ", i)");
+                                w.Line("self.register_layer(prefix, " + TorchApi.PythonClassName(ShortName(member.BlockTypeName!)) + "(factory, prefix))");
                             }
                             break;
                         default:
@@ -149,9 +149,10 @@ public static class PythonModuleEmitter
     {
         foreach (var member in type.Members)
         {
+            string name = TorchApi.PythonName(member.PropertyName.TrimStart('@'));
             w.Line(member.Kind == MemberKind.Blocks
-                ? member.PropertyName + " = Blocks(" + Quote(member.LayerName) + ", " + Literal(member.BlockCount) + ")"
-                : member.PropertyName + " = Layer(" + Quote(member.LayerName) + ")");
+                ? name + " = ahwa_model.Blocks(" + Quote(member.LayerName) + ", " + Literal(member.BlockCount) + ")"
+                : name + " = ahwa_model.Layer(" + Quote(member.LayerName) + ")");
         }
     }
 
@@ -181,10 +182,10 @@ public static class PythonModuleEmitter
                 """The factory ahwa.train and ahwa.evaluate call (--model MODULE:build --model-args '{"weights": ...}'):
                 the model in `mode`, its pretrained weights from a safetensors file if given, chip fields overridden by
                 keyword (e.g. weight_noise=0.0), set up for AHWA-LoRA (only LoRA matrices and digital heads train)."""
-                spec = ChipSpec.from_dict({**{{modelClass}}.CHIP, **chip}) if chip else None
+                spec = ahwa_spec.ChipSpec.from_dict({**{{modelClass}}.CHIP, **chip}) if chip else None
                 model = {{modelClass}}(seed=seed, mode=mode, chip=spec, entry=entry)
                 if weights is not None:
-                    load_weights(model, weights)
+                    ahwa_model.load_weights(model, weights)
                 return model.configure_training("ahwa_lora")
             """");
     }

@@ -115,7 +115,7 @@ public static class TorchApi
         "get_submodule", "get_parameter", "requires_grad_", "extra_repr", "share_memory", "register_layer", "ahwa_device",
         "prefix", "factory", "entry", "chip_spec", "LAYERS", "CHIP", "ENTRY");
 
-    /// <summary>Python's keywords: no class, member or module may be named so.</summary>
+    /// <summary>Python's keywords: a class, member or module named so is renamed (<see cref="PythonName"/>).</summary>
     public static IReadOnlyCollection<string> PythonKeywords { get; } = Set(
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
@@ -127,8 +127,14 @@ public static class TorchApi
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
         "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "self", "torch", "F", "nn", "math",
-        "cs_divide", "join", "block_prefix", "Layer", "Blocks", "AhwaModel", "AhwaBlock", "ChipSpec", "load_weights",
-        "build", "factory", "prefix", "len", "range", "int", "float", "abs", "max", "min", "round");
+        "ahwa_model", "ahwa_spec", "build", "factory", "prefix", "len", "range", "int", "float", "abs", "max", "min", "round");
+
+    /// <summary>A C# class or member name in Python: a keyword (C#'s <c>@class</c>, or <c>lambda</c>) gets a trailing underscore.</summary>
+    public static string PythonName(string name) => PythonKeywords.Contains(name) ? name + "_" : name;
+
+    /// <summary>A class name in the generated module: also clear of the module-level names it binds.</summary>
+    public static string PythonClassName(string name) =>
+        PythonKeywords.Contains(name) || name is "torch" or "F" or "nn" or "math" or "ahwa_model" or "ahwa_spec" or "build" ? name + "_" : name;
 
     /// <summary>A C# identifier as a Python local or parameter name.</summary>
     public static string LocalName(string name) => ReservedLocalNames.Contains(name) ? name + "_" : name;

@@ -1,0 +1,175 @@
+using System;
+using System.IO;
+using System.Linq;
+using Ahwa.Lab.Formats;
+using MiniLmSentiment;
+
+namespace Ahwa.EndToEnd.Tests;
+
+/// <summary>Issue 18, finding 15: every value is validated with bounds before anything runs or is created; these are
+/// tests of the options layer, no build or run per case.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    readonly string scratch = Directory.CreateTempSubdirectory("ahwa-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
+
+    static CommandLineResult Refused(params string[] args)
+    {
+        var result = ExperimentCommandLine.Parse(args);
+        Assert.Null(result.Options);
+        Assert.Equal(2, result.ExitCode);
+        return result;
+    }
+
+    [Theory]
+    [InlineData("--repetitions", "1000000", "--repetitions must be at most 1000, got '1000000'")]
+    [InlineData("--epochs", "5000", "--epochs must be at most 1000, got '5000'")]
+    [InlineData("--epochs", "99999999999", "--epochs must be a positive integer, got '99999999999'")]
+    [InlineData("--lr", "Infinity", "--lr must be a positive number, got 'Infinity'")]
+    [InlineData("--lr", "NaN", "--lr must be a positive number, got 'NaN'")]
+    public void ValuesOutOfBoundsAreRefused(string option, string value, string message) =>
+        Assert.Contains(message, Refused(option, value).Error);
+
+    [Fact]
+    public void UnwritableOutputIsNamedAsSuch()
+    {
+        var error = Refused("--out", "/proc/forbidden").Error!;
+        Assert.Contains("--out '/proc/forbidden' cannot be written", error);
+        Assert.DoesNotContain("Could not find file", error);
+    }
+
+    [Fact]
+    public void OutputBlockedByAFileIsRefused()
+    {
+        var file = Path.Combine(scratch, "file");
+        File.WriteAllText(file, "x");
+        Assert.Contains("is a file, not a folder", Refused("--out", file).Error);
+        Assert.Contains("cannot be created: '" + file + "' is a file", Refused("--out", Path.Combine(file, "sub")).Error);
+    }
+
+    [Fact]
+    public void MissingGlueFolderIsRefusedAndCreatesNoOutputFolder()
+    {
+        var output = Path.Combine(scratch, "out");
+        Assert.Contains("--glue folder '/no/such/glue' does not exist", Refused("--glue", "/no/such/glue", "--out", output).Error);
+        var glue = Directory.CreateDirectory(Path.Combine(scratch, "SST-2")).FullName;
+        File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
+        Assert.Contains("has no dev.tsv", Refused("--glue", glue, "--out", output).Error);
+        Assert.False(Directory.Exists(output));
+        Assert.Equal(new[] { "SST-2" }, Array.ConvertAll(Directory.GetFileSystemEntries(scratch), Path.GetFileName));
+    }
+
+    [Fact]
+    public void ValidOutputIsNotCreatedWhileParsing()
+    {
+        var output = Path.Combine(scratch, "a", "b");
+        Assert.Equal(output, ExperimentCommandLine.Parse(new[] { "--out", output }).Options!.Output);
+        Assert.False(Directory.Exists(Path.Combine(scratch, "a")));
+    }
+}
+
+/// <summary>Issue 18, finding 17: GLUE data errors name file and line; the task comes from its folder; --quick
+/// takes a seeded shuffled subset.</summary>
+public sealed class GlueDataTests : IDisposable
+{
+    readonly string folder = Directory.CreateDirectory(Path.Combine(Directory.CreateTempSubdirectory("ahwa-glue-").FullName, "SST-2")).FullName;
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+
+    [Fact]
+    public void HeaderOnlyFileIsAClearError()
+    {
+        var path = Path.Combine(folder, "train.tsv");
+        File.WriteAllText(path, "sentence\tlabel\n\n");
+        Assert.Equal($"'{path}' has a header but no sentences.", Assert.Throws<InvalidDataException>(() => GlueTsv.Read(path)).Message);
+    }
+
+    [Theory]
+    [InlineData("SST-2", "2", "label 2 is outside the 2 classes of task 'SST-2' (0 to 1)")]
+    [InlineData("Other", "5", "label 5 is outside the 3 classes of task 'Other' (0 to 2)")]
+    public void LabelsOutsideTheClassesNameFileAndLine(string task, string label, string message)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(folder)!, task)).FullName;
+        var path = Path.Combine(dir, "train.tsv");
+        File.WriteAllText(path, $"sentence\tlabel\ngood .\t1\nodd .\t{label}\n");
+        var error = Assert.Throws<InvalidDataException>(() => GlueTsv.Task(dir, GlueTsv.Read(path)));
+        Assert.Equal($"'{path} line 3': {message}.", error.Message);
+    }
+
+    [Fact]
+    public void TaskNameAndClassesComeFromTheFolder()
+    {
+        var sst = GlueTsv.Task(folder, new[] { new LabeledSentence("a", 0, "x"), new LabeledSentence("b", 1, "x") });
+        Assert.Equal("SST-2", sst.Name);
+        Assert.Equal(new[] { "negative", "positive" }, sst.Classes);
+        var other = GlueTsv.Task(Path.Combine(folder, "..", "RTE"), new[] { new LabeledSentence("a", 1, "x") });
+        Assert.Equal("RTE", other.Name);
+        Assert.Equal(new[] { "0", "1" }, other.Classes);
+    }
+
+    [Fact]
+    public void QuickSubsetIsSeededAndShuffled()
+    {
+        // A file sorted by label: the first 50 rows are all 0.
+        var items = Enumerable.Range(0, 100).Select(i => new LabeledSentence("s" + i, i < 50 ? 0 : 1, "f")).ToList();
+        var subset = GlueTsv.Subset(items, 20, seed: 42, part: 0);
+        Assert.Equal(20, subset.Count);
+        Assert.Contains(subset, s => s.Label == 1);
+        Assert.Equal(subset, GlueTsv.Subset(items, 20, seed: 42, part: 0));
+        Assert.NotEqual(subset, GlueTsv.Subset(items, 20, seed: 43, part: 0));
+        Assert.Same(items, GlueTsv.Subset(items, 200, seed: 42, part: 0));
+    }
+}
+
+/// <summary>Issue 18, finding 18: Ctrl-C is checked at every training step and evaluated batch of the main job.</summary>
+public class CancellationTests
+{
+    [Fact]
+    public void AnAdvanceAfterCancellationStopsTheWork()
+    {
+        using var cancel = new System.Threading.CancellationTokenSource();
+        int done = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => Progress.Run("steps", 100, advance =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                if (i == 3) cancel.Cancel();
+                advance(1);
+                done++;
+            }
+        }, cancel.Token));
+        Assert.Equal(3, done);
+    }
+}
+
+/// <summary>Issue 18, finding 19: finished phases are kept with the options that produced them; a rerun resumes
+/// with matching options and is refused with others.</summary>
+public sealed class PhaseTests : IDisposable
+{
+    readonly string output = Directory.CreateTempSubdirectory("ahwa-phases-").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void FinishedPhasesResumeWithMatchingOptionsAndAreRefusedOtherwise()
+    {
+        var options = ExperimentOptions.Quick(output);
+        using var model = new MiniLm(seed: 3);
+        var phases = new Phases(output, options);
+        Assert.Null(phases.TryLoad("sentiment"));
+        phases.Save(model, "sentiment");
+        Directory.CreateDirectory(Path.Combine(output, Phases.Folder, "unfinished")); // killed before its manifest
+
+        var again = new Phases(output, options with { Repetitions = 5 }); // sweeps only: the phase still matches
+        again.CheckAll();
+        var kept = again.TryLoad("sentiment")!;
+        Assert.Equal(AdapterFiles.Capture(model, "sentiment").Tensors.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, t.Data)),
+            kept.Tensors.Select(t => (t.Name, t.Data)));
+        Assert.Null(again.TryLoad("unfinished"));
+
+        var error = Assert.Throws<InvalidDataException>(() => new Phases(output, options with { Epochs = 7 }).CheckAll());
+        Assert.Contains("was trained with epochs = 4, this run has 7", error.Message);
+        Assert.Contains("use another --out", error.Message);
+    }
+}
