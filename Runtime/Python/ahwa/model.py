@@ -197,6 +197,7 @@ class AhwaModel(AhwaModule):
     """Base of a generated model: the layer table, the chip, the factory; forward calls the entry method."""
     LAYERS: Sequence[tuple] = ()
     CHIP: dict = {}
+    NAME: Optional[str] = None
     ENTRY: Optional[str] = None
 
     def __init__(self, seed: int = 42, mode: str = "digital", chip: Optional[ChipSpec] = None, entry: Optional[str] = None):

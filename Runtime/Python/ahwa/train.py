@@ -281,7 +281,9 @@ def main(argv=None):
     peak = peak_memory_mib()
     print(f"ahwa.train: rank {rank}: peak memory {peak:.0f} MiB", flush=True)
     if rank == 0:
-        files.save_adapter(os.path.join(args.out, "adapter"), tensors, files.adapter_config(model, lora, args.model))
+        # A generated model names itself as its C# twin does, so the C# side accepts the adapter as its own.
+        base_model = getattr(model, "NAME", None) or args.model
+        files.save_adapter(os.path.join(args.out, "adapter"), tensors, files.adapter_config(model, lora, base_model))
         log.write(json.dumps({"done": total, "peak_memory_mib_rank0": round(peak, 1)}) + "\n")
         log.close()
     if distributed:

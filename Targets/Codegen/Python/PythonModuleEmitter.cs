@@ -88,6 +88,7 @@ public static class PythonModuleEmitter
             }
             w.Line(")");
             EmitChip(w, model.Model.Chip);
+            w.Line("NAME = " + Quote(model.Model.Name) + "  # the model's name in its adapter files (base_model_name_or_path), as in C#");
             w.Line("ENTRY = " + (declaration.Entry is null ? "None" : Quote(declaration.Entry)));
             EmitMemberDescriptors(w, type);
             w.Line();
