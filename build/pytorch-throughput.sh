@@ -4,19 +4,19 @@
 # training split (batch 32). Run it on an otherwise idle machine: ./build/pytorch-throughput.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=${1:-out/throughput}
+out=$(realpath -m "${1:-out/throughput}")
 steps=${STEPS:-12}
 rm -rf "$out"
 mkdir -p "$out"
 dotnet build samples/MiniLmSentiment -c Release -v q -nologo >/dev/null
 run() { dotnet run -c Release --no-build --project samples/MiniLmSentiment -- "$@"; }
 
-/usr/bin/time -f "%M" -o "$out/csharp.peak-kib" run --quick --epochs 2 --repetitions 1 --out "$out/csharp" > "$out/csharp.log"
+/usr/bin/time -f "%M" -o "$out/csharp.peak-kib" dotnet run -c Release --no-build --project samples/MiniLmSentiment -- --quick --epochs 2 --repetitions 1 --out "$out/csharp" > "$out/csharp.log"
 run --quick --export-pytorch "$out/export" > "$out/export.log"
-OUT="$PWD/$out/py1" "$out/export/launch.sh" train 1 --max-steps "$steps" --threads 2 > "$out/py1.log" 2>&1
-OUT="$PWD/$out/py2" "$out/export/launch.sh" train 2 --max-steps "$steps" --threads 1 > "$out/py2.log" 2>&1
+OUT="$out/py1" "$out/export/launch.sh" train 1 --max-steps "$steps" --threads 2 > "$out/py1.log" 2>&1
+OUT="$out/py2" "$out/export/launch.sh" train 2 --max-steps "$steps" --threads 1 > "$out/py2.log" 2>&1
 
-export PYTHONPATH="$PWD/$out/export"
+export PYTHONPATH="$out/export"
 PY=/usr/bin/python3; command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null && PY=python3
 "$PY" - "$out" <<'PYTHON'
 import json, os, re, sys
