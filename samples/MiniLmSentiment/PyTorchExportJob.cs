@@ -9,8 +9,6 @@ namespace MiniLmSentiment;
 /// written for training under torchrun instead of in this process (README, "Scaling out").</summary>
 public static class PyTorchExportJob
 {
-    public const string BaseModel = "sentence-transformers/all-MiniLM-L6-v2";
-
     public static PyTorchExportResult Run(ExperimentOptions o, string directory)
     {
         var pretrained = Pretrained.Load();
@@ -25,7 +23,7 @@ public static class PyTorchExportJob
             new TokenShard("test", testIds, testMask, testLabels),
         };
         var result = PyTorchExport.Write(model, MiniLm.PyTorch, directory, shards,
-            new PyTorchExportOptions(Entry: nameof(MiniLm.Classify), BaseModel: BaseModel, Seed: (int)o.Seed, Epochs: o.Epochs,
+            new PyTorchExportOptions(Entry: nameof(MiniLm.Classify), Seed: (int)o.Seed, Epochs: o.Epochs,
                 BatchSize: 32, LearningRate: o.LoraLearningRate));
         AnsiConsole.MarkupLine($"PyTorch export of {nameof(MiniLm)} ({Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences) " +
                                $"written to {Markup.Escape(result.Directory)}: {result.Files.Count} files. Train with: {Markup.Escape(Path.Combine(result.Directory, PyTorchExport.LaunchFile))} train 2");

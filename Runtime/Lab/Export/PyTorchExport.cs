@@ -22,7 +22,6 @@ public sealed record TokenShard(string Split, Tensor InputIds, Tensor AttentionM
 /// <summary>Training settings written into launch.sh (each can be overridden on its command line).</summary>
 public sealed record PyTorchExportOptions(
     string? Entry = null,
-    string BaseModel = "",
     int Seed = 42,
     double Epochs = 15,
     int BatchSize = 32,
