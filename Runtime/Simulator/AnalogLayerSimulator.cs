@@ -296,7 +296,7 @@ public sealed class AnalogLayerSimulator
         int ins = Layer.InFeatures, outs = Layer.OutFeatures;
         var accumulator = work.Accumulator.AsSpan(0, count * outs);
         accumulator.Clear();
-        for (int t = 0; t < count; t++) work.Random[t] = RandomStream.For(seed, StreamPurpose.OutputNoise, first + t);
+        for (int t = 0; t < count; t++) work.Random[t] = new CounterStream(RandomStream.Derive(seed, StreamPurpose.OutputNoise, first + t));
 
         for (int bi = 0; bi < inputBlocks.Length; bi++)
         {
@@ -353,12 +353,12 @@ public sealed class AnalogLayerSimulator
     void Dac(ReadOnlySpan<float> input, float scale, Span<float> quantized) => dac.Quantize(input, 1f / scale, quantized);
 
     /// <summary>Adds output noise and applies the ADC in place; true when any output was beyond the bound.</summary>
-    bool AddNoiseAndConvert(Span<float> row, ref RandomStream random, float[] noise)
+    bool AddNoiseAndConvert(Span<float> row, ref CounterStream random, float[] noise)
     {
         if (Settings.OutputNoise > 0)
         {
             var draws = noise.AsSpan(0, row.Length);
-            random.FillGaussian(draws);
+            random.FillNormal(draws);
             TensorPrimitives.MultiplyAdd(draws, (float)Settings.OutputNoise, row, row);
         }
         bool clipped = Math.Abs(TensorPrimitives.MaxMagnitude(row)) > adc.Bound;
@@ -420,11 +420,11 @@ public sealed class AnalogLayerSimulator
             Products = ArrayPool<float>.Shared.Rent(count * maxN);
             Noise = ArrayPool<float>.Shared.Rent(maxN);
             InputScale = ArrayPool<float>.Shared.Rent(count);
-            Random = new RandomStream[count];
+            Random = new CounterStream[count];
         }
 
         public float[] Accumulator, Quantized, Products, Noise, InputScale;
-        public RandomStream[] Random;
+        public CounterStream[] Random;
 
         public void Dispose()
         {

@@ -13,7 +13,7 @@ public abstract class AhwaLinear : nn.Module<Tensor, Tensor>
 {
     readonly Linear? loraA;
     readonly Linear? loraB;
-    readonly Dropout? loraDropout;
+    readonly LoraDropout? loraDropout;
 
     protected AhwaLinear(string name, LayerSpec spec, Generator generator, bool weightTrainable) : base(name)
     {
@@ -43,6 +43,9 @@ public abstract class AhwaLinear : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     public Linear? LoraA => loraA;
+
+    /// <summary>Restarts the LoRA dropout masks from <paramref name="seed"/> (no effect without dropout).</summary>
+    public void SeedDropout(ulong seed) => loraDropout?.Seed(seed);
     public Linear? LoraB => loraB;
 
     /// <summary>Everything is registered explicitly under PEFT's names; TorchSharp's field reflection would add duplicates.</summary>

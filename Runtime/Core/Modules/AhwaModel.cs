@@ -95,10 +95,16 @@ public abstract class AhwaModel : AhwaModuleBase
         return named_parameters().Where(p => adapter.Contains(p.parameter)).Select(p => (p.name, p.parameter)).ToList();
     }
 
-    /// <summary>Seeds the training-time noise of every analog layer from one seed (layer i gets its own stream).</summary>
+    /// <summary>Seeds the training-time noise of every analog layer and the LoRA dropout masks of every layer from one seed
+    /// (each layer its own stream).</summary>
     public void SeedNoise(ulong seed)
     {
-        for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].SeedNoise(RandomStream.Derive(seed, StreamPurpose.WeightNoise, i));
+        for (int i = 0; i < AnalogLayers.Count; i++)
+        {
+            AnalogLayers[i].SeedNoise(RandomStream.Derive(seed, StreamPurpose.WeightNoise, i));
+            AnalogLayers[i].SeedDropout(RandomStream.Derive(seed, StreamPurpose.Dropout, i + 1));
+        }
+        for (int i = 0; i < DigitalLayers.Count; i++) DigitalLayers[i].SeedDropout(RandomStream.Derive(seed, StreamPurpose.Dropout, AnalogLayers.Count + i + 1));
     }
 
     /// <summary>Programs every analog layer's meta-weights onto tiles (one device-programming draw per seed).</summary>

@@ -28,7 +28,8 @@ public sealed class AnalogLinear : AhwaLinear
 {
     readonly Block[] inputBlocks;
     readonly Block[] outputBlocks;
-    Generator noise;
+    ulong noiseSeed;
+    long noiseCalls;
     AnalogLayerSimulator? simulator;
     Tensor? programmedWeight;
     ulong evaluationSeed;
@@ -40,7 +41,7 @@ public sealed class AnalogLinear : AhwaLinear
         HardwareRules.Require(HardwareRules.Check(Chip));
         inputBlocks = TileSplitting.Split(spec.InFeatures, Chip.TileRows);
         outputBlocks = TileSplitting.Split(spec.OutFeatures, Chip.TileCols);
-        noise = new Generator(RandomStream.Derive(LayerFactory.DefaultSeed, StreamPurpose.WeightNoise, 0));
+        noiseSeed = RandomStream.Derive(LayerFactory.DefaultSeed, StreamPurpose.WeightNoise, 0);
         output_scale = nn.Parameter(ones(spec.OutFeatures), requires_grad: false);
         register_parameter("output_scale", output_scale);
     }
@@ -65,8 +66,13 @@ public sealed class AnalogLinear : AhwaLinear
     public Parameter output_scale { get; }
 #pragma warning restore IDE1006
 
-    /// <summary>Seeds the training-time noise (weight and output noise draws); each forward advances it.</summary>
-    public void SeedNoise(ulong seed) => noise = new Generator(seed);
+    /// <summary>Seeds the training-time noise (weight and output noise draws); forward n after it draws under the key
+    /// (seed, WeightNoise, n).</summary>
+    public void SeedNoise(ulong seed)
+    {
+        noiseSeed = seed;
+        noiseCalls = 0;
+    }
 
     /// <summary>Programs the clipped meta-weights onto tiles with <paramref name="device"/>. Until the next
     /// <see cref="DriftTo"/> the tiles hold the programmed conductances.</summary>
@@ -123,7 +129,8 @@ public sealed class AnalogLinear : AhwaLinear
         using var scope = NewDisposeScope();
         var y = Execution switch
         {
-            AnalogExecution.HardwareAware => HardwareAwareForward.Forward(input, weight, output_scale, Chip, inputBlocks, outputBlocks, noise),
+            AnalogExecution.HardwareAware => HardwareAwareForward.Forward(input, weight, output_scale, Chip, inputBlocks, outputBlocks,
+                RandomStream.Derive(noiseSeed, StreamPurpose.WeightNoise, ++noiseCalls)),
             AnalogExecution.Programmed => ProgrammedForward(input),
             _ => nn.functional.linear(input, weight).mul(output_scale),
         };

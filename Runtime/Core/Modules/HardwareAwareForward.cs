@@ -1,8 +1,5 @@
 using System;
-using System.Collections.Generic;
-using Ahwa.Dsl;
 using Ahwa.Hardware;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Ahwa.Runtime;
@@ -13,66 +10,18 @@ namespace Ahwa.Runtime;
 /// (std = weight-noise fraction x max |w| of the tile) shared by the batch; per token and input block abs-max
 /// noise management, DAC, MVM, output noise, iterative bound management, ADC; de-scaling and the sum over input
 /// blocks digitally. Quantisers pass gradients straight through; the noise does not depend on the weights, so
-/// the backward pass is that of the noise-free layer.
+/// the backward pass is that of the noise-free layer. The tile-level work is <see cref="HardwareAwareMvm"/>; its
+/// noise is counter-based (<see cref="Ahwa.Simulator.CounterRandom"/>) under a key per call.
 /// </summary>
 static class HardwareAwareForward
 {
-    public static Tensor Forward(Tensor input, Tensor weight, Tensor outputScale, ChipSpec chip, Block[] inputBlocks, Block[] outputBlocks, Generator generator)
+    /// <summary>The layer's output before bias and LoRA; <paramref name="key"/> selects this call's noise draws.</summary>
+    public static Tensor Forward(Tensor input, Tensor weight, Tensor outputScale, ChipSpec chip, Block[] inputBlocks, Block[] outputBlocks, ulong key)
     {
         using var scope = NewDisposeScope();
         long ins = weight.shape[1], outs = weight.shape[0];
-        var x = input.reshape(-1, ins);
-        long tokens = x.shape[0];
-
-        // Weight mapping: clip at k sigma of the layer, then column-wise scaling (scales kept digitally).
-        var clipped = Clip(weight, chip);
-        var columnScale = ColumnScale(clipped);
-        var normalised = clipped.div(columnScale);
-
-        float dacStep = Converters.Step(chip.DacBits, 1.0), adcStep = Converters.Step(chip.AdcBits, chip.OutputBound);
-        bool dacSign = Converters.Steps(chip.DacBits) == 1, adcSign = Converters.Steps(chip.AdcBits) == 1;
-        float bound = (float)chip.OutputBound;
-        var columns = new List<Tensor>();
-        foreach (var cols in outputBlocks)
-        {
-            Tensor? sum = null;
-            foreach (var rows in inputBlocks)
-            {
-                var xb = x.narrow(1, rows.Start, rows.Size);
-                var scale = chip.NoiseManagement == NoiseManagement.AbsMax
-                    ? xb.detach().abs().amax(new long[] { 1 }, keepdim: true)
-                    : ones(tokens, 1);
-                scale = where(scale.gt(0), scale, ones_like(scale));
-                var tile = normalised.narrow(0, cols.Start, cols.Size).narrow(1, rows.Start, rows.Size);
-                if (chip.WeightNoise > 0)
-                {
-                    var std = tile.detach().abs().max().item<float>() * (float)chip.WeightNoise;
-                    tile = tile.add(randn(tile.shape, generator: generator).mul(std));
-                }
-                var reduction = ones(tokens, 1);
-                Tensor Mvm(Tensor inputs, Tensor inputScale)
-                {
-                    var q = Quantize(inputs.div(inputScale), dacStep, 1f, dacSign);
-                    var product = q.matmul(tile.t());
-                    // In place: the noise does not depend on anything that needs a gradient.
-                    return chip.OutputNoise > 0 ? product.add_(randn(product.shape, generator: generator), (float)chip.OutputNoise) : product;
-                }
-                var y = Mvm(xb, scale);
-                // Iterative bound management: only the tokens whose outputs clipped are halved and redone.
-                while (chip.BoundManagement == BoundManagement.Iterative)
-                {
-                    var clip = y.detach().abs().amax(new long[] { 1 }).gt(bound).logical_and(reduction.squeeze(1).lt((float)chip.BoundManagementLimit));
-                    var redo = clip.nonzero().squeeze(1);
-                    if (redo.shape[0] == 0) break;
-                    reduction = reduction.index_put_(reduction.index_select(0, redo).mul(2f), redo);
-                    y = y.index_copy(0, redo, Mvm(xb.index_select(0, redo), scale.index_select(0, redo).mul(reduction.index_select(0, redo))));
-                }
-                var part = Quantize(y, adcStep, bound, adcSign).mul(scale.mul(reduction));
-                sum = sum is null ? part : sum.add(part);
-            }
-            columns.Add(sum!);
-        }
-        var output = cat(columns, 1).mul(columnScale.t().mul(outputScale));
+        var x = input.reshape(-1, ins).to_type(ScalarType.Float32).contiguous();
+        var output = HardwareAwareMvm.apply(x, weight, outputScale, new HardwareAwareCall(chip, inputBlocks, outputBlocks, key));
         var shape = (long[])input.shape.Clone();
         shape[^1] = outs;
         return output.reshape(shape).MoveToOuterDisposeScope();
@@ -93,20 +42,5 @@ static class HardwareAwareForward
     {
         float limit = weight.detach().std().item<float>() * (float)chip.WeightClipSigma;
         return limit > 0 && float.IsFinite(limit) ? limit : float.MaxValue;
-    }
-
-    /// <summary>Clamps to [-bound, bound] and rounds half to even onto the converter grid, with a straight-through
-    /// gradient (identity inside the bound).</summary>
-    public static Tensor Quantize(Tensor value, float step, float bound, bool sign)
-    {
-        var clamped = value.clamp(-bound, bound);
-        Tensor delta;
-        using (no_grad())
-        {
-            // In place and outside autograd: the rounding error the forward adds and the backward ignores.
-            delta = sign ? clamped.sign().mul_(bound) : clamped.div(step).round_().mul_(step);
-            delta.sub_(clamped);
-        }
-        return clamped.add(delta);
     }
 }
