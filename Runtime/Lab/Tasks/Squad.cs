@@ -22,10 +22,11 @@ public static class Squad
     public static IReadOnlyList<SquadExample> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"SQuAD file '{path}' is missing.", path);
+        var bytes = File.ReadAllBytes(path);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            document = JsonDocument.Parse(bytes);
         }
         catch (JsonException error)
         {
@@ -33,52 +34,101 @@ public static class Squad
         }
         using (document)
         {
-            var examples = new List<SquadExample>();
-            var data = Get(document.RootElement, "data", JsonValueKind.Array, path, "$");
-            int a = 0;
-            foreach (var article in data.EnumerateArray())
+            try
             {
-                string at = $"$.data[{a++}]";
-                int p = 0;
-                foreach (var paragraph in Get(article, "paragraphs", JsonValueKind.Array, path, at).EnumerateArray())
-                {
-                    string pat = $"{at}.paragraphs[{p++}]";
-                    string context = Get(paragraph, "context", JsonValueKind.String, path, pat).GetString()!;
-                    int q = 0;
-                    foreach (var qa in Get(paragraph, "qas", JsonValueKind.Array, path, pat).EnumerateArray())
-                    {
-                        string qat = $"{pat}.qas[{q++}]";
-                        string id = Get(qa, "id", JsonValueKind.String, path, qat).GetString()!;
-                        string question = Get(qa, "question", JsonValueKind.String, path, qat).GetString()!;
-                        var answers = new List<SquadAnswer>();
-                        int n = 0;
-                        foreach (var answer in Get(qa, "answers", JsonValueKind.Array, path, qat).EnumerateArray())
-                        {
-                            string aat = $"{qat}.answers[{n++}]";
-                            string text = Get(answer, "text", JsonValueKind.String, path, aat).GetString()!;
-                            var startElement = Get(answer, "answer_start", JsonValueKind.Number, path, aat);
-                            if (!startElement.TryGetInt32(out int start) || start < 0 || start + text.Length > context.Length)
-                                throw new InvalidDataException($"'{path}' {aat}.answer_start (question '{id}'): {startElement.GetRawText()} is outside the context of {context.Length} characters.");
-                            if (string.CompareOrdinal(context, start, text, 0, text.Length) != 0)
-                                throw new InvalidDataException($"'{path}' {aat}.answer_start (question '{id}'): the context at {start} reads " +
-                                    $"\"{context.Substring(start, text.Length)}\", not the answer \"{text}\".");
-                            answers.Add(new SquadAnswer(text, start));
-                        }
-                        if (answers.Count == 0) throw new InvalidDataException($"'{path}' {qat}.answers (question '{id}'): SQuAD v1.1 questions have at least one answer.");
-                        examples.Add(new SquadExample(id, question, context, answers, $"{path} {qat}"));
-                    }
-                }
+                return Examples(document, path);
             }
-            if (examples.Count == 0) throw new InvalidDataException($"'{path}': no questions.");
-            return examples;
+            catch (BadField error)
+            {
+                throw new InvalidDataException($"'{path}' line {LineOf(bytes, error.At)}, {error.At}{error.Message}", error);
+            }
         }
     }
 
-    static JsonElement Get(JsonElement parent, string name, JsonValueKind kind, string path, string at)
+    /// <summary>A problem at a JSON path; <see cref="Read"/> adds the file and the line.</summary>
+    sealed class BadField(string at, string message) : Exception(message)
     {
-        if (parent.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"'{path}' {at}: expected an object, found {parent.ValueKind}.");
-        if (!parent.TryGetProperty(name, out var value)) throw new InvalidDataException($"'{path}' {at}: field '{name}' is missing.");
-        if (value.ValueKind != kind) throw new InvalidDataException($"'{path}' {at}.{name}: expected {kind}, found {value.ValueKind}.");
+        public string At { get; } = at;
+    }
+
+    /// <summary>The line where the value at <paramref name="at"/> (<c>$.data[0].paragraphs[1]</c>) starts: JsonDocument
+    /// keeps no positions, so the reader walks the bytes once more, only when an error is reported.</summary>
+    static int LineOf(byte[] bytes, string at)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        var frames = new List<(bool Array, int Index, string Path)>();
+        string? name = null;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    name = reader.GetString();
+                    continue;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    frames.RemoveAt(frames.Count - 1);
+                    continue;
+            }
+            string here = "$";
+            if (frames.Count > 0)
+            {
+                var top = frames[^1];
+                if (top.Array) frames[^1] = top with { Index = top.Index + 1 };
+                here = top.Array ? $"{top.Path}[{top.Index + 1}]" : $"{top.Path}.{name}";
+            }
+            if (here == at) return 1 + bytes.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n');
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) frames.Add((reader.TokenType == JsonTokenType.StartArray, -1, here));
+        }
+        return 0;
+    }
+
+    static IReadOnlyList<SquadExample> Examples(JsonDocument document, string path)
+    {
+        var examples = new List<SquadExample>();
+        var data = Get(document.RootElement, "data", JsonValueKind.Array, "$");
+        int a = 0;
+        foreach (var article in data.EnumerateArray())
+        {
+            string at = $"$.data[{a++}]";
+            int p = 0;
+            foreach (var paragraph in Get(article, "paragraphs", JsonValueKind.Array, at).EnumerateArray())
+            {
+                string pat = $"{at}.paragraphs[{p++}]";
+                string context = Get(paragraph, "context", JsonValueKind.String, pat).GetString()!;
+                int q = 0;
+                foreach (var qa in Get(paragraph, "qas", JsonValueKind.Array, pat).EnumerateArray())
+                {
+                    string qat = $"{pat}.qas[{q++}]";
+                    string id = Get(qa, "id", JsonValueKind.String, qat).GetString()!;
+                    string question = Get(qa, "question", JsonValueKind.String, qat).GetString()!;
+                    var answers = new List<SquadAnswer>();
+                    int n = 0;
+                    foreach (var answer in Get(qa, "answers", JsonValueKind.Array, qat).EnumerateArray())
+                    {
+                        string aat = $"{qat}.answers[{n++}]";
+                        string text = Get(answer, "text", JsonValueKind.String, aat).GetString()!;
+                        var startElement = Get(answer, "answer_start", JsonValueKind.Number, aat);
+                        if (!startElement.TryGetInt32(out int start) || start < 0 || start + text.Length > context.Length)
+                            throw new BadField($"{aat}.answer_start", $" (question '{id}'): {startElement.GetRawText()} is outside the context of {context.Length} characters.");
+                        if (string.CompareOrdinal(context, start, text, 0, text.Length) != 0)
+                            throw new BadField($"{aat}.answer_start", $" (question '{id}'): the context at {start} reads " +
+                                $"\"{context.Substring(start, text.Length)}\", not the answer \"{text}\".");
+                        answers.Add(new SquadAnswer(text, start));
+                    }
+                    if (answers.Count == 0) throw new BadField($"{qat}.answers", $" (question '{id}'): SQuAD v1.1 questions have at least one answer.");
+                    examples.Add(new SquadExample(id, question, context, answers, $"{path} {qat}"));
+                }
+            }
+        }
+        if (examples.Count == 0) throw new InvalidDataException($"'{path}': no questions.");
+        return examples;
+    }
+
+    static JsonElement Get(JsonElement parent, string name, JsonValueKind kind, string at)
+    {
+        if (parent.ValueKind != JsonValueKind.Object) throw new BadField(at, $": expected an object, found {parent.ValueKind}.");
+        if (!parent.TryGetProperty(name, out var value)) throw new BadField(at, $": field '{name}' is missing.");
+        if (value.ValueKind != kind) throw new BadField($"{at}.{name}", $": expected {kind}, found {value.ValueKind}.");
         return value;
     }
 

@@ -180,11 +180,13 @@ public sealed class SquadTests : IDisposable
         Assert.Equal(("56be4db0", "Who won?", "Denver Broncos"), (example.Id, example.Question, example.Answers[0].Text));
         File.WriteAllText(path, Json(2));
         var shifted = Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message;
-        Assert.Contains("dev-v1.1.json' $.data[0].paragraphs[0].qas[0].answers[0].answer_start (question '56be4db0'): the context at 2 reads", shifted);
+        Assert.Contains("dev-v1.1.json' line 1, $.data[0].paragraphs[0].qas[0].answers[0].answer_start (question '56be4db0'): the context at 2 reads", shifted);
         File.WriteAllText(path, Json(40));
         Assert.Contains("40 is outside the context of 19 characters", Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message);
-        File.WriteAllText(path, "{\"data\": [{\"paragraphs\": [{\"qas\": []}]}]}");
-        Assert.Contains("$.data[0].paragraphs[0]: field 'context' is missing", Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message);
+        File.WriteAllText(path, "{\"data\": [\n  {\"paragraphs\": [\n    {\"context\": \"a\", \"qas\": []},\n    {\"qas\": []}]}]}");
+        Assert.Contains("line 4, $.data[0].paragraphs[1]: field 'context' is missing", Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message);
+        File.WriteAllText(path, "{\"data\": [{\"paragraphs\": [{\"context\": \"a\",\n \"qas\": [{\"id\": 7}]}]}]}");
+        Assert.Contains("line 2, $.data[0].paragraphs[0].qas[0].id: expected String, found Number", Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message);
         File.WriteAllText(path, "{\"data\": [\n{\"paragraphs\": ]}");
         Assert.Contains("dev-v1.1.json' line 2: not valid JSON", Assert.Throws<InvalidDataException>(() => Squad.Read(path)).Message);
     }
