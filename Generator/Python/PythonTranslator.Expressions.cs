@@ -199,6 +199,9 @@ sealed partial class PythonTranslator
         {
             case IPropertySymbol or IFieldSymbol when symbol.ContainingType?.ToDisplayString() == Tensor && TorchApi.TensorProperties.Contains(name):
                 return Operand(access.Expression) + "." + name;
+            case IPropertySymbol when symbol.ContainingType is { } module && module.ContainingNamespace?.ToDisplayString() == "TorchSharp.Modules"
+                && TorchApi.NnModules.Contains(module.Name) && TorchApi.ModuleParameters.Contains(name):
+                return Operand(access.Expression) + "." + name;
             case IPropertySymbol { Name: "Length" } when model.GetTypeInfo(access.Expression).Type is IArrayTypeSymbol:
                 return "len(" + Expression(access.Expression) + ")";
             case IPropertySymbol { Name: "Count" } when model.GetTypeInfo(access.Expression).Type?.AllInterfaces.Any(i => i.Name == "IReadOnlyCollection" || i.Name == "ICollection") == true:

@@ -22,7 +22,7 @@ public sealed record MethodResult(string Section, string Task, string Method, st
 public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
 
 /// <summary>Everything one run measured.</summary>
-public sealed record ExperimentResults(ExperimentOptions Options, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
+public sealed record ExperimentResults(ExperimentOptions Options, string Title, string MainTask, string SecondTask, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
     long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, IReadOnlyList<TrainingRun> Trainings,
     DeploymentSummary Deployment, double Seconds)
 {
@@ -42,15 +42,17 @@ public static class Experiment
         var clock = Stopwatch.StartNew();
         var pretrained = Pretrained.Load();
         var tokenizer = pretrained.Tokenizer();
-        var (sentiment, site, data) = LoadTasks(o, tokenizer);
+        var workload = Workloads.Load(o, tokenizer);
+        var (task, other, data) = (workload.Main, workload.Second, workload.Data);
+        string mainName = workload.MainAdapter, secondName = workload.SecondAdapter;
         var phases = new Phases(o.Output, o);
         phases.CheckAll(); // a rerun with other options is refused before anything is written
         // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
         // is removed before any new adapter is written, so report and adapters always belong together.
         Directory.CreateDirectory(o.Output);
         foreach (var stale in new[] { Report.MarkdownFile, Report.JsonFile }) File.Delete(Path.Combine(o.Output, stale));
-        AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences " +
-                               $"({Format(sentiment.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
+        AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {task.TrainCount} training and {task.TestCount} test sentences " +
+                               $"({Format(task.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
         using var model = new MiniLm((long)o.Seed);
         var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
@@ -68,13 +70,13 @@ public static class Experiment
         var results = new List<MethodResult>();
 
         // Training: every adapter starts from the same untrained state.
-        var digital = trainer.Train(sentiment, "digital LoRA", "sentiment-digital", untrained, AnalogExecution.Digital);
+        var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
         model.SetExecution(AnalogExecution.Digital);
-        double digitalAccuracy = sentiment.Accuracy(model);
-        var ahwa = trainer.Train(sentiment, "AHWA-LoRA", "sentiment", untrained, AnalogExecution.HardwareAware);
-        Adapter? second = site is null ? null : trainer.Train(site, "AHWA-LoRA, site task", "site", untrained, AnalogExecution.HardwareAware);
+        double digitalAccuracy = task.Accuracy(model);
+        var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
+        Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
         model.ChangeConverters(6, 6);
-        var sixBit = trainer.Train(sentiment, "LoRA retrained for 6-bit DAC/ADC", "sentiment-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
+        var sixBit = trainer.Train(task, "LoRA retrained for 6-bit DAC/ADC", mainName + "-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
         model.ChangeConverters(chip.DacBits, chip.AdcBits);
         SaveAdapters(model, o.Output, second is null ? new[] { ahwa, sixBit } : new[] { ahwa, sixBit, second });
 
@@ -86,23 +88,23 @@ public static class Experiment
         };
         var probes = new List<(SweepProbe Probe, SentenceTask Task)>
         {
-            (new SweepProbe("no adaptation", () => sentiment.Accuracy(model), Use(digital, chip.AdcBits)), sentiment),
-            (new SweepProbe("AHWA-LoRA", () => sentiment.Accuracy(model), Use(ahwa, chip.AdcBits)), sentiment),
-            (new SweepProbe("no adaptation, 6-bit hardware", () => sentiment.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), sentiment),
-            (new SweepProbe("8-bit adapter, 6-bit hardware", () => sentiment.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), sentiment),
-            (new SweepProbe("6-bit LoRA, 6-bit hardware", () => sentiment.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), sentiment),
+            (new SweepProbe("no adaptation", () => task.Accuracy(model), Use(digital, chip.AdcBits)), task),
+            (new SweepProbe("AHWA-LoRA", () => task.Accuracy(model), Use(ahwa, chip.AdcBits)), task),
+            (new SweepProbe("no adaptation, 6-bit hardware", () => task.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), task),
+            (new SweepProbe("8-bit adapter, 6-bit hardware", () => task.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), task),
+            (new SweepProbe("6-bit LoRA, 6-bit hardware", () => task.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), task),
         };
-        if (site is not null && second is not null)
-            probes.Add((new SweepProbe("site adapter", () => site.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), site));
+        if (other is not null && second is not null)
+            probes.Add((new SweepProbe($"{secondName} adapter", () => other.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), other));
         var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o, cancellation);
         model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
         // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
         // and the pretrained state back afterwards.
         var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
-        trainer.Train(sentiment, "full AHWA", "sentiment-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
+        trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
         var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
-            new[] { (new SweepProbe("full AHWA", () => sentiment.Accuracy(model)), sentiment) }, o, cancellation)["full AHWA"];
+            new[] { (new SweepProbe("full AHWA", () => task.Accuracy(model)), task) }, o, cancellation)["full AHWA"];
         BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
         using (torch.no_grad())
             foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
@@ -110,53 +112,22 @@ public static class Experiment
 
         string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
         IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
-        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
-        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
-        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
-        results.Add(new MethodResult(ExperimentResults.MainTable, sentiment.Name, "Full AHWA", bits8, total, fullPoints));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, sentiment.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.MultiTask, sentiment.Name, "AHWA-LoRA, sentiment adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
-        if (site is not null && second is not null)
-            results.Add(new MethodResult(ExperimentResults.MultiTask, site.Name, "AHWA-LoRA, site adapter", bits8, adapterSize, shared["site adapter"]));
+        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
+        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
+        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
+        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Full AHWA", bits8, total, fullPoints));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
+        results.Add(new MethodResult(ExperimentResults.MultiTask, task.Name, $"AHWA-LoRA, {mainName} adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
+        if (other is not null && second is not null)
+            results.Add(new MethodResult(ExperimentResults.MultiTask, other.Name, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
 
         var deployment = Deployment.Run(model, o.Output, o.Seed);
-        var experiment = new ExperimentResults(o, data, sentiment.TrainCount, sentiment.TestCount, sentiment.MeanTestTokens, total, analog, digitalAccuracy,
+        var experiment = new ExperimentResults(o, workload.Title, mainName, secondName, data, task.TrainCount, task.TestCount, task.MeanTestTokens, total, analog, digitalAccuracy,
             results, trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
         Report.Write(experiment);
         return experiment;
-    }
-
-    internal static (SentenceTask Sentiment, SentenceTask? Site, string Data) LoadTasks(ExperimentOptions o, Microsoft.ML.Tokenizers.BertTokenizer tokenizer)
-    {
-        if (o.GlueFolder is not null)
-        {
-            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv"));
-            // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
-            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv"));
-            var (name, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
-            var task = SentenceTask.Create(name, classes, tokenizer, o.MaxTokens,
-                GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
-            return (task, null, $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
-        }
-        var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
-        string folder;
-        try
-        {
-            folder = SentimentSentences.Install(cache);
-        }
-        catch (InvalidOperationException error)
-        {
-            throw new IOException($"The data set could not be installed into '{cache}': {error.Message}", error);
-        }
-        var sentences = SentimentSentences.Load(folder);
-        // 80 / 10 / 10: the test split is what every number below is measured on.
-        var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
-        var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
-        var site = SentenceTask.Create("site", SentimentSentences.Sites, tokenizer, o.MaxTokens,
-            SentimentSentences.BySite(split.Train).Take(o.TrainLimit), SentimentSentences.BySite(split.Test).Take(o.TestLimit));
-        return (sentiment, site, $"UCI sentiment sentences ({SentimentSentences.Package}, Amazon, IMDB, Yelp)");
     }
 
     static void SaveAdapters(MiniLm model, string output, IEnumerable<Adapter> adapters)

@@ -43,6 +43,10 @@ public sealed class ExperimentSettings : CommandSettings
     [Description("train.tsv and dev.tsv of a GLUE task such as SST-2, instead of the UCI sentences")]
     public string? Glue { get; init; }
 
+    [CommandOption("--task <NAME>")]
+    [Description("Task of the main table: " + Workloads.Sentiment + " (UCI sentences, default) or " + Workloads.SotuEra + " (era of a State of the Union passage)")]
+    public string? Task { get; init; }
+
     [CommandOption("--export-pytorch <DIR>")]
     [Description("Write the model's PyTorch export (generated module, weights, tokenised data, launch.sh) to DIR instead of running")]
     public string? ExportPyTorch { get; init; }
@@ -72,6 +76,8 @@ public sealed class ExperimentSettings : CommandSettings
         if (Glue is not null && !System.IO.Directory.Exists(Glue)) return Fail(out error, $"--glue folder '{Glue}' does not exist.");
         if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
             return Fail(out error, $"--glue folder '{Glue}' has no {absent}.");
+        if (Task is not null && !Workloads.Names.Contains(Task)) return Fail(out error, $"--task must be one of {string.Join(", ", Workloads.Names)}, got '{Task}'.");
+        if (Task is not null && Glue is not null) return Fail(out error, "--task and --glue both choose the main task; give one.");
         ulong seed = preset.Seed;
         if (Seed is not null && !ulong.TryParse(Seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed))
             return Fail(out error, $"--seed must be a non-negative integer, got '{Seed}'.");
@@ -87,6 +93,7 @@ public sealed class ExperimentSettings : CommandSettings
             LoraLearningRate = lr,
             GlueFolder = Glue,
             PyTorchExport = ExportPyTorch,
+            Task = Task ?? preset.Task,
         };
         return true;
     }

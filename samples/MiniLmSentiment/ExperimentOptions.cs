@@ -20,7 +20,8 @@ public sealed record ExperimentOptions(
     double FullLearningRate,
     string? GlueFolder = null,
     bool IsQuick = false,
-    string? PyTorchExport = null)
+    string? PyTorchExport = null,
+    string Task = Workloads.Sentiment)
 {
     public const string DefaultOutput = "out/minilm";
 

@@ -39,6 +39,7 @@ public sealed class Phases
         ["fullLearningRate"] = o.FullLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["glue"] = o.GlueFolder is null ? "" : Path.GetFullPath(o.GlueFolder),
         ["quick"] = o.IsQuick ? "true" : "false",
+        ["task"] = o.Task,
     };
 
     /// <summary>Throws <see cref="InvalidDataException"/> when a kept phase was produced with other options.</summary>

@@ -12,7 +12,8 @@ public static class PyTorchExportJob
     public static PyTorchExportResult Run(ExperimentOptions o, string directory)
     {
         var pretrained = Pretrained.Load();
-        var (sentiment, _, data) = Experiment.LoadTasks(o, pretrained.Tokenizer());
+        var workload = Workloads.Load(o, pretrained.Tokenizer());
+        var (sentiment, data) = (workload.Main, workload.Data);
         using var model = new MiniLm((long)o.Seed);
         BertCheckpoint.LoadInto(model, BertCheckpoint.FromOnnx(pretrained.Onnx()), pretrained.Source);
         var (trainIds, trainMask, trainLabels) = sentiment.All(training: true);

@@ -18,17 +18,17 @@ public static class Report
 {
     public const string MarkdownFile = "report.md", JsonFile = "results.json";
 
-    static readonly (string Section, string Title)[] Sections =
-    {
-        (ExperimentResults.MainTable, "Sentiment: accuracy on programmed PCM tiles (%)"),
+    static (string Section, string Title)[] Sections(ExperimentResults r) =>
+    [
+        (ExperimentResults.MainTable, $"{r.Title}: accuracy on programmed PCM tiles (%)"),
         (ExperimentResults.Readaptation, "Re-adaptation: DAC/ADC dropped from 8 to 6 bits on the same meta-weights (%)"),
         (ExperimentResults.MultiTask, "Multi-task: two adapters on one programming of the meta-weights (%)"),
-    };
+    ];
 
     public static void Write(ExperimentResults r)
     {
         var plots = new List<string>();
-        foreach (var (section, title) in Sections)
+        foreach (var (section, title) in Sections(r))
         {
             var rows = r.Methods.Where(m => m.Section == section).ToList();
             if (rows.Count == 0) continue;
@@ -65,13 +65,13 @@ public static class Report
         md.Append("# AHWA-LoRA on all-MiniLM-L6-v2\n\n");
         md.Append($"Data: {r.Data}; {r.TrainSentences} training and {r.TestSentences} test sentences ({Format(r.MeanTestTokens, "0.0")} tokens on average, at most {o.MaxTokens}). ");
         md.Append($"Seed {o.Seed}; {o.Epochs} epochs; LoRA lr {Format(o.LoraLearningRate, "0.#####")}, full AHWA lr {Format(o.FullLearningRate, "0.#####")}; ");
-        md.Append($"{o.Repetitions} programmings for the sentiment table, {o.SecondaryRepetitions} for re-adaptation and the site task{(o.IsQuick ? " (--quick preset)" : "")}. ");
+        md.Append($"{o.Repetitions} programmings for the {r.MainTask} table, {o.SecondaryRepetitions} for re-adaptation and the {r.SecondTask} task{(o.IsQuick ? " (--quick preset)" : "")}. ");
         md.Append($"Run time {Format(r.Seconds / 60, "0.0")} minutes.\n\n");
         md.Append($"Model: {r.TotalParameters:N0} parameters, {r.AnalogWeights:N0} analog meta-weights ({Percent(r.AnalogWeights, r.TotalParameters)}) on PCM tiles; ");
         md.Append($"digital accuracy of the digital LoRA: {Format(100 * r.DigitalAccuracy, "0.0")} %.\n\n");
         md.Append("Every entry is the test accuracy in %, mean ± standard deviation over programmings; each programming is read at every time after it, ");
         md.Append("with fresh drift and read noise and global drift compensation.\n\n");
-        foreach (var (section, title) in Sections)
+        foreach (var (section, title) in Sections(r))
         {
             var rows = r.Methods.Where(m => m.Section == section).ToList();
             if (rows.Count == 0) continue;

@@ -42,6 +42,10 @@ public static class TorchApi
     /// <summary>Tensor properties with the same name.</summary>
     public static IReadOnlyCollection<string> TensorProperties { get; } = Set("shape", "dtype", "device", "T", "ndim", "requires_grad");
 
+    /// <summary>Parameters of <see cref="NnModules"/> read by name (MobileBERT's NoNorm is a LayerNorm's weight and
+    /// bias without the normalisation).</summary>
+    public static IReadOnlyCollection<string> ModuleParameters { get; } = Set("weight", "bias");
+
     /// <summary>Functions of <c>torch</c>.</summary>
     public static IReadOnlyCollection<string> TorchFunctions { get; } = Set(
         "abs", "arange", "bmm", "broadcast_to", "cat", "clamp", "cos", "einsum", "empty", "empty_like", "erf", "exp",
