@@ -49,6 +49,27 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null),
             static (spc, declaration) => Emit(spc, declaration!.Model.Type, () => [PyTorchEmitter.Emit(declaration)]));
 
+        // One registry per assembly, listing every model that emitted; a model with a PyTorch member lists it too.
+        var registry = models.Select(static (r, _) => r.Value?.Type).Where(static t => t is not null).Collect()
+            .Combine(pytorch.Select(static (r, _) => r.Value?.Model.Type.FullyQualifiedName).Where(static n => n is not null).Collect())
+            .Select(static (pair, _) => EquatableArray.Create(pair.Left
+                .Select(t => new RegistryEntry(t!, pair.Right.Contains(t!.FullyQualifiedName)))
+                .OrderBy(e => e.Type.FullyQualifiedName, StringComparer.Ordinal).ToArray()))
+            .WithTrackingName(TrackingNames.Registry);
+        context.RegisterSourceOutput(registry, static (spc, entries) =>
+        {
+            if (entries.Count == 0) return;
+            try
+            {
+                Add(spc, RegistryEmitter.Emit(entries.ToList()));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.UnexpectedException, Location.None, RegistryEmitter.ClassName,
+                    exception.GetType().Name + ": " + exception.Message));
+            }
+        });
+
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogBlock,
