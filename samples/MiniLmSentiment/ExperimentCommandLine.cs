@@ -54,17 +54,16 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         options = preset;
         if (Output is not null && Output.Trim().Length == 0) return "--out needs a folder name, got ''.";
         if (ExportPyTorch is not null && ExportPyTorch.Trim().Length == 0) return "--export-pytorch needs a folder name, got ''.";
-        var problem = OptionValues.OutputFolder("--out", Output ?? preset.Output)
-            ?? OptionValues.PositiveInt("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs)
-            ?? OptionValues.PositiveInt("--repetitions", Repetitions, preset.Repetitions, MaxRepetitions, out int repetitions);
-        if (problem is not null) return problem;
+        if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
+        if (OptionValues.PositiveInt("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs) is string epochsProblem) return epochsProblem;
+        if (OptionValues.PositiveInt("--repetitions", Repetitions, preset.Repetitions, MaxRepetitions, out int repetitions) is string repetitionsProblem)
+            return repetitionsProblem;
         if (Glue is not null && Glue.Trim().Length == 0) return "--glue needs a folder name, got ''.";
         if (Glue is not null && !System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
         if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
             return $"--glue folder '{Glue}' has no {absent}.";
-        problem = OptionValues.Seed("--seed", Seed, preset.Seed, out ulong seed)
-            ?? OptionValues.PositiveNumber("--lr", LearningRate, preset.LoraLearningRate, out double lr);
-        if (problem is not null) return problem;
+        if (OptionValues.Seed("--seed", Seed, preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
+        if (OptionValues.PositiveNumber("--lr", LearningRate, preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
         options = preset with
         {
             Output = Output ?? preset.Output,

@@ -42,6 +42,8 @@ public static class Scaffold
                 (root.TryGetProperty(key, out var bad) ? $", got {bad.GetRawText()}." : ", and it is missing."));
         }
         bool Bool(string key, bool fallback) => root.TryGetProperty(key, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : fallback;
+        if (type is not ("bert" or "mobilebert" or "llama"))
+            throw new InvalidDataException($"{source}: model_type '{type}' is not one scaffold knows (bert, mobilebert, llama).");
         int labels = root.TryGetProperty("id2label", out var id2label) && id2label.ValueKind == JsonValueKind.Object ? id2label.EnumerateObject().Count() : Int("num_labels", 2);
         int hidden = Int("hidden_size"), layers = Int("num_hidden_layers"), intermediate = Int("intermediate_size");
         switch (type)
