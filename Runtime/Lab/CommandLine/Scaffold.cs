@@ -64,9 +64,9 @@ public static class Scaffold
                     bool shared = Bool("key_query_shared_bottleneck", true);
                     var block = new List<ScaffoldLayer>
                 {
-                    // With the shared bottleneck, query and key read the attention bottleneck's output; value reads the layer input.
-                    new("Query", "attention.self.query", shared ? inner : hidden, inner, true), new("Key", "attention.self.key", shared ? inner : hidden, inner, true),
-                    new("Value", "attention.self.value", hidden, inner, true), new("AttentionOutput", "attention.output.dense", inner, inner, true),
+                    // Query and key read the bottleneck's output (true_hidden_size); value reads the layer input unless use_bottleneck_attention.
+                    new("Query", "attention.self.query", inner, inner, true), new("Key", "attention.self.key", inner, inner, true),
+                    new("Value", "attention.self.value", Bool("use_bottleneck_attention", false) ? inner : hidden, inner, true), new("AttentionOutput", "attention.output.dense", inner, inner, true),
                     new("BottleneckInput", "bottleneck.input.dense", hidden, inner, true),
                 };
                     if (shared) block.Add(new("BottleneckAttention", "bottleneck.attention.dense", hidden, inner, true));
@@ -81,7 +81,8 @@ public static class Scaffold
                     block.Add(new("OutputBottleneck", "output.bottleneck.dense", inner, hidden, true));
                     // Trigram embedding input: three embedding-size vectors side by side.
                     return new ScaffoldModel(type, "encoder.layer", layers, block,
-                        [new("EmbeddingTransformation", "embeddings.embedding_transformation", 3 * embedding, hidden, true), new("Pooler", "pooler.dense", hidden, hidden, true)],
+                        [new("EmbeddingTransformation", "embeddings.embedding_transformation", (Bool("trigram_input", true) ? 3 : 1) * embedding, hidden, true),
+                        .. (Bool("classifier_activation", true) ? new ScaffoldLayer[] { new("Pooler", "pooler.dense", hidden, hidden, true) } : [])],
                         $"DigitalLinear({hidden}, {labels}, Name = \"classifier\")",
                         $"MobileBERT encoder: {layers} layers, hidden {hidden}, bottleneck {inner}, intermediate {intermediate}, {ffns} feed-forward networks, {labels} labels");
                 }
