@@ -65,7 +65,7 @@ public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper log) 
             Assert.DoesNotContain(tool.Entries, e => e.Name.EndsWith(".so", StringComparison.Ordinal) || e.Name.EndsWith(".dll", StringComparison.Ordinal) && e.Name.StartsWith("torch", StringComparison.Ordinal));
         }
         using var lab = Package("Ahwa.Lab");
-        Assert.Contains(lab.Entries, e => e.FullName == "build/Ahwa.Lab.targets");
+        Assert.Contains(lab.Entries, e => e.FullName == "buildTransitive/Ahwa.Lab.targets");
     }
 
     [Fact]
@@ -88,6 +88,15 @@ public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper log) 
         Assert.Contains(Directory.GetFiles(model, "ahwa_*_r*.c"), f => !f.EndsWith("_naive.c", StringComparison.Ordinal));
         Assert.NotEmpty(fixture.AfterFirstBuild);
         Assert.Equal(fixture.AfterFirstBuild.OrderBy(p => p.Key, StringComparer.Ordinal), fixture.AfterSecondBuild.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TheTemplatesOwnTestsPass()
+    {
+        // The template's test project reaches Lab only through the model project: the LibTorch patch must reach it too.
+        var test = fixture.Run(Path.Combine(fixture.Project, "tests"), "test", "-c", "Release", "-nologo");
+        Assert.Contains("Passed!", test.Output, StringComparison.Ordinal);
+        Assert.Contains("Total:     2", test.Output, StringComparison.Ordinal);
     }
 
     [Fact]
