@@ -25,6 +25,21 @@ public class RegistryTests
             [AnalogLinear(8, 8, Name = "dense")] public partial AnalogLinear Dense { get; }
             public Alpha() : base(nameof(Alpha), Spec, Plan) { InitializeLayers(3); }
         }
+
+        [AnalogModel]
+        public abstract partial class Base
+        {
+            [AnalogLinear(8, 8, Name = "dense")] public partial AnalogLinear Dense { get; }
+        }
+
+        public partial class Outer
+        {
+            [AnalogModel]
+            private partial class Hidden
+            {
+                [AnalogLinear(8, 8, Name = "dense")] public partial AnalogLinear Dense { get; }
+            }
+        }
         """;
 
     [Fact]
@@ -34,8 +49,10 @@ public class RegistryTests
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         Assert.DoesNotContain(Harness.CompileProblems(run.Output), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         var registry = ModelRegistry.Of(Harness.Load(run.Output));
-        Assert.Equal(["Alpha", "Zeta"], registry.Select(m => m.Name));
-        var zeta = registry[1];
+        // A private nested model cannot be named by the registry, so it is left out; an abstract one is not constructed.
+        Assert.Equal(["Alpha", "Base", "Zeta"], registry.Select(m => m.Name));
+        Assert.Null(registry[1].Create);
+        var zeta = registry[2];
         Assert.Equal("Shop.Zeta", zeta.Type.FullName);
         Assert.Equal(16, zeta.Spec.Layers.Single().InFeatures);
         Assert.Same(zeta.Spec, zeta.Type.GetProperty("Spec")!.GetValue(null));

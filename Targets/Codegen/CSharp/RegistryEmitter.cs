@@ -6,7 +6,8 @@ namespace Ahwa.Codegen;
 
 /// <summary>One [AnalogModel] as the assembly's registry lists it.</summary>
 /// <param name="HasPyTorch">The PyTorch target translated the model, so its static <c>PyTorch</c> member exists.</param>
-public sealed record RegistryEntry(TypeDeclaration Type, bool HasPyTorch);
+/// <param name="IsAbstract">An abstract model class: listed, never constructed.</param>
+public sealed record RegistryEntry(TypeDeclaration Type, bool HasPyTorch, bool IsAbstract = false);
 
 /// <summary>Emits one internal class per assembly listing every model with its generated statics and a seeded
 /// constructor, and the assembly attribute that names it, so a tool that loads the assembly finds its models
@@ -39,8 +40,8 @@ public static class RegistryEmitter
                     foreach (var entry in entries.OrderBy(e => e.Type.FullyQualifiedName, System.StringComparer.Ordinal))
                     {
                         var type = entry.Type.FullyQualifiedName;
-                        // A user-written constructor may take anything: such a model is listed but not constructed.
-                        var create = entry.Type.HasUserConstructor ? "null" : $"static seed => new {type}(seed)";
+                        // A user-written constructor may take anything, and an abstract class has no instance: listed, not constructed.
+                        var create = entry.Type.HasUserConstructor || entry.IsAbstract ? "null" : $"static seed => new {type}(seed)";
                         var pytorch = entry.HasPyTorch ? type + ".PyTorch" : "null";
                         w.Line($"new global::Ahwa.Runtime.RegisteredModel(typeof({type}), {type}.Spec, {type}.Plan, {type}.Artifacts, {pytorch}, {create}),");
                     }
