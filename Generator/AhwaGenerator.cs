@@ -49,6 +49,38 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null),
             static (spc, declaration) => Emit(spc, declaration!.Model.Type, () => [PyTorchEmitter.Emit(declaration)]));
 
+        // One registry per assembly, listing every model that emitted and that the registry can name (a private nested
+        // class it cannot); an abstract model is listed but not constructed; a model with a PyTorch member lists it.
+        var shapes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeReader.AnalogModel,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                static (ctx, _) => (Name: ctx.TargetSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Abstract: ctx.TargetSymbol.IsAbstract,
+                    Reachable: Reachable(ctx.TargetSymbol)))
+            .Collect();
+        var registry = models.Select(static (r, _) => r.Value?.Type).Where(static t => t is not null).Collect()
+            .Combine(pytorch.Select(static (r, _) => r.Value?.Model.Type.FullyQualifiedName).Where(static n => n is not null).Collect())
+            .Combine(shapes)
+            .Select(static (pair, _) => EquatableArray.Create(pair.Left.Left
+                .Where(t => pair.Right.Any(s => s.Name == t!.FullyQualifiedName && s.Reachable))
+                .Select(t => new RegistryEntry(t!, pair.Left.Right.Contains(t!.FullyQualifiedName),
+                    pair.Right.Any(s => s.Name == t!.FullyQualifiedName && s.Abstract)))
+                .OrderBy(e => e.Type.FullyQualifiedName, StringComparer.Ordinal).ToArray()))
+            .WithTrackingName(TrackingNames.Registry);
+        context.RegisterSourceOutput(registry, static (spc, entries) =>
+        {
+            if (entries.Count == 0) return;
+            try
+            {
+                Add(spc, RegistryEmitter.Emit(entries.ToList()));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                spc.ReportDiagnostic(Diagnostic.Create(Diagnostics.UnexpectedException, Location.None, RegistryEmitter.ClassName,
+                    exception.GetType().Name + ": " + exception.Message));
+            }
+        });
+
         var blocks = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeReader.AnalogBlock,
@@ -99,6 +131,14 @@ public sealed class AhwaGenerator : IIncrementalGenerator
         {
             return false;
         }
+    }
+
+    /// <summary>The type and every type around it can be named from another class of the assembly.</summary>
+    static bool Reachable(ISymbol symbol)
+    {
+        for (var type = symbol; type is INamedTypeSymbol; type = type.ContainingType)
+            if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal)) return false;
+        return true;
     }
 
     static bool IsFirstApplication(INamedTypeSymbol symbol, GeneratorAttributeSyntaxContext ctx, string attribute)

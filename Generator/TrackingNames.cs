@@ -12,4 +12,5 @@ public static class TrackingNames
     public const string BlockParse = nameof(BlockParse);
     public const string BlockDeclaration = nameof(BlockDeclaration);
     public const string BlockDiagnostics = nameof(BlockDiagnostics);
+    public const string Registry = nameof(Registry);
 }

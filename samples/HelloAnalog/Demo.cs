@@ -18,24 +18,11 @@ namespace HelloAnalog;
 /// on programmed PCM tiles, adapters and deployment files written to disk.</summary>
 static class Demo
 {
-    const int Examples = 512;
-
     public static void Run(TinyEncoder model, string outputFolder, int epochs, ulong seed)
     {
-        // Labels from a fixed random teacher: a task a LoRA on the frozen random meta-weights can learn.
-        var x = randn(new long[] { Examples, 32 }, generator: new Generator(RandomStream.Derive(seed, StreamPurpose.SampleData, 1)));
-        var teacher = randn(new long[] { 32, 3 }, generator: new Generator(RandomStream.Derive(seed, StreamPurpose.SampleData, 2)));
-        var labels = x.matmul(teacher).argmax(1);
-        Tensor Loss(int[] batch)
-        {
-            var index = tensor(batch.Select(i => (long)i).ToArray());
-            return nn.functional.cross_entropy(model.Forward(x.index_select(0, index)), labels.index_select(0, index));
-        }
-        double Accuracy()
-        {
-            using var noGrad = no_grad();
-            return model.Forward(x).argmax(1).eq(labels).to_type(ScalarType.Float32).mean().item<float>();
-        }
+        var synthetic = new SyntheticTask(seed);
+        double Accuracy() => synthetic.Evaluate(model);
+        const int Examples = SyntheticTask.Count;
 
         var options = new TrainingOptions(LearningRate: 1e-2, BatchSize: 32, Epochs: epochs, Seed: seed);
         AnsiConsole.MarkupLine($"[bold]AHWA-LoRA[/] on a synthetic 3-class task: {Examples} examples, {epochs} epochs, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)} decaying to 0");
@@ -50,7 +37,7 @@ static class Demo
                     task.Value = step.Step;
                     task.Description = $"step {step.Step}/{step.TotalSteps} loss {step.Loss.ToString("0.000", CultureInfo.InvariantCulture)} {step.StepsPerSecond.ToString("0.0", CultureInfo.InvariantCulture)} steps/s";
                 });
-                AhwaTrainer.Train(model, Examples, Loss, options, progress);
+                AhwaTrainer.Train(model, Examples, batch => synthetic.Loss(model, batch), options, progress);
             });
 
         var adapters = Path.Combine(outputFolder, "adapter");

@@ -7,25 +7,11 @@ using Spectre.Console;
 using static TorchSharp.torch;
 
 // Builds the annotated model, prints what the generator produced, runs one forward pass, then a short AHWA-LoRA
-// run (unless --no-train). Options: --epochs N, --seed N, --out DIR.
-string Option(string name, string fallback)
-{
-    int at = Array.IndexOf(args, name);
-    if (at < 0) return fallback;
-    if (at + 1 >= args.Length) throw new ArgumentException($"Option {name} needs a value.");
-    return args[at + 1];
-}
-foreach (var arg in args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))
-    if (arg is not ("--epochs" or "--seed" or "--out" or "--no-train"))
-    {
-        Console.Error.WriteLine($"Unknown option '{arg}'. Options: --epochs N, --seed N, --out DIR, --no-train.");
-        return 2;
-    }
-int epochs = int.TryParse(Option("--epochs", "5"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var e) && e > 0 ? e
-    : throw new ArgumentException($"--epochs must be a positive integer, got '{Option("--epochs", "5")}'.");
-ulong seed = ulong.TryParse(Option("--seed", "42"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s
-    : throw new ArgumentException($"--seed must be a non-negative integer, got '{Option("--seed", "42")}'.");
-string outputFolder = Option("--out", "out/hello-analog");
+// run (unless --no-train). Options (--help lists them): --epochs N, --seed N, --out DIR, --no-train.
+var parsed = HelloSettings.Parse(args);
+if (parsed.Error is not null) Console.Error.WriteLine(parsed.Error);
+if (parsed.Options is not { } options) return parsed.ExitCode; // an error, or help was asked for and shown
+var (epochs, seed, outputFolder) = (options.Epochs, options.Seed, options.Output);
 if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // logs: keep layer names on one line
 var model = new TinyEncoder(seed: 42);
 var spec = TinyEncoder.Spec;
@@ -71,5 +57,5 @@ AnsiConsole.Write(latency);
 var plots = Ahwa.Lab.Pipeline.ReportPlots.Write(TinyEncoder.Spec, outputFolder);
 AnsiConsole.MarkupLine($"Whole model: {F(report.TotalNs, "0")} ns against {F(report.AllAnalogNs, "0")} ns all-analog ({F(report.Overhead * 100, "0.0")} % overhead); report.md, report.json and {plots.Count} PNG plots in {Markup.Escape(outputFolder)}");
 
-if (!args.Contains("--no-train")) HelloAnalog.Demo.Run(model, outputFolder, epochs, seed);
+if (options.Train) HelloAnalog.Demo.Run(model, outputFolder, epochs, seed);
 return 0;

@@ -21,7 +21,14 @@ public class LayoutTests
         ["Ahwa.Generator"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Codegen" },
         ["Ahwa.Runtime"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator" },
         ["Ahwa.Lab"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime" },
+        // The ahwa dotnet tool: a launcher over Lab's command line.
+        ["Ahwa.Tool"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab" },
+        // The dotnet new template package: content only.
+        ["Ahwa.Templates"] = Array.Empty<string>(),
     };
+
+    /// <summary>The template's content is a user's project, built from the packages, never from this repository.</summary>
+    static bool IsTemplateContent(string path) => path.StartsWith("build/templates/ahwa-model/", StringComparison.Ordinal);
 
     /// <summary>What a sample (a program a user would write) may use as a library; the generator and Codegen only as analyzers.</summary>
     static readonly string[] SampleLibraries = { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab" };
@@ -35,6 +42,7 @@ public class LayoutTests
         foreach (var project in projects)
         {
             if (project.Path.StartsWith("tests/", StringComparison.Ordinal)) continue; // tests may reach any room
+            if (IsTemplateContent(project.Path)) continue;
             bool sample = project.Path.StartsWith("samples/", StringComparison.Ordinal);
             if (!sample && !Allowed.ContainsKey(project.Name))
             {
@@ -72,6 +80,8 @@ public class LayoutTests
             ["Ahwa.Simulator"] = "Runtime/Simulator/Ahwa.Simulator.csproj",
             ["Ahwa.Runtime"] = "Runtime/Core/Ahwa.Runtime.csproj",
             ["Ahwa.Lab"] = "Runtime/Lab/Ahwa.Lab.csproj",
+            ["Ahwa.Tool"] = "Runtime/Tool/Ahwa.Tool.csproj",
+            ["Ahwa.Templates"] = "build/templates/Ahwa.Templates.csproj",
         };
         var projects = Repository.Projects().ToDictionary(p => p.Name, p => p.Path);
         foreach (var (room, path) in expected) Assert.Equal(path, projects[room]);

@@ -1,0 +1,168 @@
+using System;
+using System.ComponentModel;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
+using Ahwa.Runtime;
+using Ahwa.Runtime.Training;
+using Ahwa.Simulator;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Ahwa.Lab.CommandLine;
+
+public sealed class TrainSettings : TaskSettings
+{
+    [CommandOption("--epochs <N>")]
+    [Description("Training epochs (default 3)")]
+    public string? Epochs { get; init; }
+
+    [CommandOption("--steps <N>")]
+    [Description("Train only N steps: one epoch over the first N x batch examples (a quick check)")]
+    public string? Steps { get; init; }
+
+    [CommandOption("--lr <X>")]
+    [Description("Adam learning rate, decaying linearly to 0 (default 1e-2)")]
+    public string? LearningRate { get; init; }
+
+    [CommandOption("--batch <N>")]
+    [Description("Batch size (default 32)")]
+    public string? Batch { get; init; }
+
+    public override ValidationResult Validate() => Read(out _) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
+
+    public string? Read(out (int Epochs, int? Steps, double Lr, int Batch, ulong Seed) values)
+    {
+        // Every value is read (each out is assigned), then the first problem is reported.
+        var problems = new[]
+        {
+            OptionValues.PositiveInt("--epochs", Epochs, 3, 1000, out int epochs),
+            OptionValues.PositiveInt("--steps", Steps, 1, 1_000_000, out int steps),
+            OptionValues.PositiveNumber("--lr", LearningRate, 1e-2, out double lr),
+            OptionValues.PositiveInt("--batch", Batch, 32, 65536, out int batch),
+            OptionValues.Seed("--seed", Seed, 42, out ulong seed),
+            Output is null ? null : OptionValues.OutputFolder("--out", Output),
+            Steps is not null && Epochs is not null ? $"--steps and --epochs exclude each other, got --steps '{Steps}' and --epochs '{Epochs}'." : null,
+        };
+        var problem = problems.FirstOrDefault(p => p is not null);
+        values = (epochs, Steps is null ? null : steps, lr, batch, seed);
+        return problem;
+    }
+}
+
+public sealed class TrainCommand(CliHost host) : AhwaCommand<TrainSettings>(host)
+{
+    protected override int Run(TrainSettings settings, CancellationToken cancellation)
+    {
+        settings.Read(out var v);
+        var assembly = Resolve.Assembly(Host, settings);
+        var registered = Resolve.Model(assembly, settings.Model);
+        var task = Resolve.Task(assembly, registered, settings.Task, v.Seed);
+        using var model = Resolve.Create(registered, v.Seed);
+        if (settings.Adapter is string adapter) AdapterFiles.LoadInto(model, adapter);
+        int examples = v.Steps is int steps ? Math.Min(task.Examples, steps * v.Batch) : task.Examples;
+        var options = new TrainingOptions(LearningRate: v.Lr, BatchSize: v.Batch, Epochs: v.Steps is null ? v.Epochs : 1, Seed: v.Seed);
+        var losses = ProgressLines.Run(Host, settings.Json, "training", report =>
+            AhwaTrainer.Train(model, examples, batch => task.Loss(model, batch), options,
+                new ImmediateProgress<TrainingStep>(s => report(s.Step, s.TotalSteps, $"loss {F(s.Loss, "0.000")}")), cancellation));
+        string folder = settings.Output ?? Path.Combine("out", registered.Name);
+        string adapters = Path.Combine(folder, "adapter");
+        AdapterFiles.Save(model, adapters);
+        double metric = task.Evaluate(model);
+        var result = new TrainResult(registered.Name, task.Name, losses.Count, losses.Count == 0 ? double.NaN : losses[^1], task.Metric, metric, adapters);
+        if (settings.Json) Host.Output.WriteLine(JsonFiles.Write(result));
+        else
+            Host.Console.WriteLine($"Trained {registered.Name} on {task.Name}: {I(result.Steps)} steps, last loss {F(result.LastLoss, "0.000")}, " +
+                                   $"{task.Metric} {F(metric, "0.000")} (digital); adapters in {adapters}");
+        return ExitCodes.Done;
+    }
+
+    sealed record TrainResult(string Model, string Task, int Steps, double LastLoss, string Metric, double Value, string Adapter);
+}
+
+public sealed class EvaluateSettings : TaskSettings
+{
+    [CommandOption("--repetitions <N>")]
+    [Description("Programmings of the meta-weights (default 3)")]
+    public string? Repetitions { get; init; }
+
+    [CommandOption("--quick")]
+    [Description("Only 0 s, 1 year and 10 years instead of the paper's seven drift times")]
+    public bool Quick { get; init; }
+
+    public override ValidationResult Validate() =>
+        (OptionValues.PositiveInt("--repetitions", Repetitions, 3, 1000, out _) ?? OptionValues.Seed("--seed", Seed, 42, out _)
+         ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
+}
+
+public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings>(host)
+{
+    protected override int Run(EvaluateSettings settings, CancellationToken cancellation)
+    {
+        OptionValues.PositiveInt("--repetitions", settings.Repetitions, 3, 1000, out int repetitions);
+        OptionValues.Seed("--seed", settings.Seed, 42, out ulong seed);
+        var assembly = Resolve.Assembly(Host, settings);
+        var registered = Resolve.Model(assembly, settings.Model);
+        var task = Resolve.Task(assembly, registered, settings.Task, seed);
+        using var model = Resolve.Create(registered, seed);
+        if (settings.Adapter is string adapter) AdapterFiles.LoadInto(model, adapter);
+        var times = settings.Quick ? DriftSweep.PaperTimes.Where(t => t.Label is "0 s" or "1 year" or "10 years").ToList() : DriftSweep.PaperTimes;
+        var points = ProgressLines.Run(Host, settings.Json, "drift sweep", report =>
+        {
+            cancellation.ThrowIfCancellationRequested();
+            return DriftSweep.Run(model, new PcmLikeDevice(), () => task.Evaluate(model), repetitions, seed, times,
+                new ImmediateProgress<(int Done, int Total)>(p => report(p.Done, p.Total, "")));
+        });
+        string folder = settings.Output ?? Path.Combine("out", registered.Name);
+        Directory.CreateDirectory(folder);
+        string json = DriftSweep.ToJson(task.Metric, points);
+        AtomicFile.WriteText(Path.Combine(folder, "drift.json"), json);
+        if (settings.Json)
+        {
+            Host.Output.WriteLine(json);
+            return ExitCodes.Done;
+        }
+        var table = new Table().Title($"{Markup.Escape(task.Metric)} of {Markup.Escape(registered.Name)} on programmed PCM tiles ({I(repetitions)} programmings)")
+            .AddColumns("time", "mean", "std");
+        foreach (var p in points) table.AddRow(p.Label, F(p.Mean, "0.000"), F(p.Std, "0.000"));
+        Host.Console.Write(table);
+        Host.Console.WriteLine($"drift.json in {folder}");
+        return ExitCodes.Done;
+    }
+}
+
+/// <summary>Progress: a bar on an interactive terminal, plain lines (about every tenth) otherwise or with --json.</summary>
+static class ProgressLines
+{
+    public static T Run<T>(CliHost host, bool json, string label, Func<Action<int, int, string>, T> work)
+    {
+        bool bar = !json && host.Console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        if (bar)
+            return host.Console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(),
+                new RemainingTimeColumn()).Start(context =>
+            {
+                var task = context.AddTask(label, maxValue: 1);
+                return work((done, total, text) =>
+                {
+                    task.MaxValue = Math.Max(1, total);
+                    task.Value = done;
+                    task.Description = text.Length == 0 ? label : $"{label} {Markup.Escape(text)}";
+                });
+            });
+        int lastTenth = -1;
+        // With --json, standard output is the document's; progress goes to standard error.
+        var writer = json ? Console.Error : null;
+        return work((done, total, text) =>
+        {
+            int tenth = total <= 0 ? 10 : done * 10 / total;
+            if (tenth == lastTenth && done != total) return;
+            lastTenth = tenth;
+            string line = $"{label}: {done}/{total}" + (text.Length == 0 ? "" : " " + text);
+            if (writer is not null) writer.WriteLine(line);
+            else host.Console.WriteLine(line);
+        });
+    }
+}
