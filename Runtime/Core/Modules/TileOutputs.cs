@@ -47,18 +47,17 @@ sealed unsafe class TileOutputs
     public float[] QuantizeInputs(Block rows, Tensor quantized)
     {
         var scales = new float[tokens];
-        IntPtr source = (IntPtr)TensorMemory.Floats(x), target = (IntPtr)TensorMemory.Floats(quantized);
+        IntPtr source = (IntPtr)TensorMemory.Floats(x);
         TensorMemory.ForRanges(tokens, 32, (first, end) =>
         {
             for (int t = first; t < end; t++)
             {
                 var input = new ReadOnlySpan<float>((float*)source + (long)t * ins + rows.Start, rows.Size);
                 float scale = absMax ? Math.Abs(TensorPrimitives.MaxMagnitude(input)) : 1f;
-                if (!(scale > 0) || !float.IsFinite(scale)) scale = 1f;
-                scales[t] = scale;
-                dac.Quantize(input, 1f / scale, new Span<float>((float*)target + (long)t * rows.Size, rows.Size));
+                scales[t] = !(scale > 0) || !float.IsFinite(scale) ? 1f : scale;
             }
         });
+        QuantizeRows(rows, null, scales, null, quantized);
         return scales;
     }
 
@@ -97,7 +96,7 @@ sealed unsafe class TileOutputs
                 foreach (int t in next) reduction[t] *= 2;
                 pending = next.ToArray();
                 var quantized = empty(pending.Length, rows.Size);
-                QuantizeSubset(rows, pending, scales, reduction, quantized);
+                QuantizeRows(rows, pending, scales, reduction, quantized);
                 values = quantized.matmul(noisy.narrow(0, cols.Start, cols.Size).narrow(1, rows.Start, rows.Size).t());
                 redone.Add(quantized);
                 redone.Add(values);
@@ -127,16 +126,19 @@ sealed unsafe class TileOutputs
         return result;
     }
 
-    void QuantizeSubset(Block rows, int[] subset, float[] scales, float[] reduction, Tensor quantized)
+    /// <summary>Row k of <paramref name="quantized"/> = DAC(x[t] / (s_t r_t)) for token t = subset[k] (every token, in
+    /// order, without a subset; r = 1 without reductions).</summary>
+    void QuantizeRows(Block rows, int[]? subset, float[] scales, float[]? reduction, Tensor quantized)
     {
         IntPtr source = (IntPtr)TensorMemory.Floats(x), target = (IntPtr)TensorMemory.Floats(quantized);
-        TensorMemory.ForRanges(subset.Length, 32, (first, end) =>
+        TensorMemory.ForRanges(subset?.Length ?? tokens, 32, (first, end) =>
         {
             for (int k = first; k < end; k++)
             {
-                int t = subset[k];
+                int t = subset?[k] ?? k;
                 var input = new ReadOnlySpan<float>((float*)source + (long)t * ins + rows.Start, rows.Size);
-                dac.Quantize(input, 1f / (scales[t] * reduction[t]), new Span<float>((float*)target + (long)k * rows.Size, rows.Size));
+                float scale = reduction is null ? scales[t] : scales[t] * reduction[t];
+                dac.Quantize(input, 1f / scale, new Span<float>((float*)target + (long)k * rows.Size, rows.Size));
             }
         });
     }
