@@ -59,9 +59,13 @@ static class PyTorchParser
         bool hasForward = symbol.GetMembers("Forward").OfType<IMethodSymbol>().Any(m => !m.IsStatic);
         var problems = diagnostics.Select(Describe).ToEquatableArray();
         var declaration = new PyTorchDeclaration(parsed, modelClass, blocks.ToEquatableArray(), hasForward ? "Forward" : null,
-            System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath), problems);
+            System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath), problems, UsesDecoder: new[] { modelClass }.Concat(blocks).Any(UsesDecoder));
         return new ParseResult<PyTorchDeclaration>(declaration, diagnostics.ToEquatableArray());
     }
+
+    /// <summary>Whether a translated class calls the decoder building blocks, so the module imports them.</summary>
+    static bool UsesDecoder(PythonClass type) =>
+        type.FieldInitializers.Concat(type.Functions.SelectMany(f => f.Body)).Any(line => line.Contains(TorchApi.DecoderModule + ".", StringComparison.Ordinal));
 
     static string Describe(DiagnosticInfo diagnostic)
     {
@@ -85,6 +89,9 @@ static class PyTorchParser
             var location = LocationInfo.From(member.Locations.FirstOrDefault());
             if (member is IFieldSymbol { IsConst: true }) continue;
             if (member is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet }) continue;
+            // An explicit interface implementation is the model's face to C# callers (ICausalLanguageModel); Python has
+            // no interfaces or overloads, and its callers use forward, so it stays C#-only.
+            if (member is IMethodSymbol { MethodKind: MethodKind.ExplicitInterfaceImplementation } or IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 }) continue;
             if (TorchApi.ReservedMemberNames.Contains(member.Name))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Diagnostics.PyTorchReservedName, location, memberName, member.Name));

@@ -52,6 +52,12 @@ sealed partial class PythonTranslator
                 : Unsupported(Diagnostics.PyTorchApi, invocation, type + "." + name);
         if (name == "RegisterLayer" && type == ModuleBase)
             return (receiver is null ? Self(invocation) : Operand(receiver)) + ".register_layer" + Arguments(arguments);
+        if (method.IsStatic && type == DecoderBlocks)
+            return TorchApi.DecoderFunctions.Contains(name) ? TorchApi.DecoderModule + "." + name + Arguments(arguments, torchNames: false)
+                : Unsupported(Diagnostics.PyTorchApi, invocation, "'" + type + "." + name + "'");
+        if (type == Cache && !method.IsStatic && receiver is not null)
+            return TorchApi.CacheMembers.TryGetValue(name, out var cacheMember) ? Operand(receiver) + "." + cacheMember + Arguments(arguments, torchNames: false)
+                : Unsupported(Diagnostics.PyTorchApi, invocation, "'" + type + "." + name + "'");
         if (IsOwner(method) && method.MethodKind == MethodKind.Ordinary)
         {
             if (method.IsStatic) return TorchApi.PythonName(method.ContainingType!.Name) + "." + TorchApi.PythonName(name) + Arguments(arguments, torchNames: false);

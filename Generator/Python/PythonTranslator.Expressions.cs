@@ -19,6 +19,8 @@ sealed partial class PythonTranslator
     const string Functional = "TorchSharp.torch.nn.functional";
     const string Nn = "TorchSharp.torch.nn";
     const string ModuleBase = "Ahwa.Runtime.AhwaModuleBase";
+    const string DecoderBlocks = "Ahwa.Runtime.Decoding.Decoder";
+    const string Cache = "Ahwa.Runtime.Decoding.KeyValueCache";
     const string Placeholder = "<untranslated>";
 
     static readonly HashSet<string> TorchDtypeFields = new(StringComparer.Ordinal)
@@ -210,6 +212,8 @@ sealed partial class PythonTranslator
                 return "torch." + field.Name.TrimStart('@');
             case IPropertySymbol { Name: "Prefix" } prefix when prefix.ContainingType.Name == "AhwaBlock":
                 return Operand(access.Expression) + ".prefix";
+            case IPropertySymbol when symbol.ContainingType?.ToDisplayString() == Cache && TorchApi.CacheMembers.TryGetValue(name, out var cacheMember):
+                return Operand(access.Expression) + "." + cacheMember;
             case IFieldSymbol or IPropertySymbol when IsOwner(symbol!) && !symbol!.IsStatic:
                 return Operand(access.Expression) + "." + TorchApi.PythonName(name);
             default:

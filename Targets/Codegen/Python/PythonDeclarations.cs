@@ -16,10 +16,12 @@ public sealed record PythonClass(TypeDeclaration Type, EquatableArray<string> Fi
 /// <param name="Blocks">Block classes the model repeats, each once, in first-use order.</param>
 /// <param name="Entry">The method <c>forward</c> calls when none is chosen: the model's <c>Forward</c>, if it has one.</param>
 /// <param name="SourceFile">The file of the model's first declaration, for the header.</param>
+/// <param name="UsesDecoder">A translated member calls <c>ahwa.decoder</c> (a LLaMA-family decoder's building blocks).</param>
 public sealed record PyTorchDeclaration(
     ModelDeclaration Model,
     PythonClass ModelClass,
     EquatableArray<PythonClass> Blocks,
     string? Entry,
     string SourceFile,
-    EquatableArray<string> Problems);
+    EquatableArray<string> Problems,
+    bool UsesDecoder = false);

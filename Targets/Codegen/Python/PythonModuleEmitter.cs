@@ -25,6 +25,7 @@ public static class PythonModuleEmitter
         w.Line();
         w.Line("from ahwa import model as ahwa_model");
         w.Line("from ahwa import spec as ahwa_spec");
+        if (declaration.UsesDecoder) w.Line("from ahwa import decoder as " + TorchApi.DecoderModule);
         foreach (var block in declaration.Blocks)
         {
             w.Line();

@@ -66,6 +66,21 @@ public static class TorchApi
     public static IReadOnlyCollection<string> NnModules { get; } = Set(
         "Embedding", "GELU", "Identity", "LayerNorm", "Linear", "ReLU", "SiLU", "Softmax", "Tanh");
 
+    /// <summary>Static methods of <c>Ahwa.Runtime.Decoding.Decoder</c> (RMS norm, rotary embeddings, causal grouped-query
+    /// attention): functions of the same name in <c>ahwa.decoder</c>, imported as <c>ahwa_decoder</c>.</summary>
+    public static IReadOnlyCollection<string> DecoderFunctions { get; } = Set("RmsNorm", "InverseFrequencies", "RotaryAngles", "Rotate", "Attention");
+
+    /// <summary>Members of <c>Ahwa.Runtime.Decoding.KeyValueCache</c> and of <c>ahwa.decoder.KeyValueCache</c>.</summary>
+    public static IReadOnlyDictionary<string, string> CacheMembers { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Length"] = "length",
+        ["Layers"] = "layers",
+        ["Advance"] = "advance",
+    };
+
+    /// <summary>The module alias a translated forward calls the decoder building blocks through.</summary>
+    public const string DecoderModule = "ahwa_decoder";
+
     /// <summary>Argument names TorchSharp spells differently.</summary>
     public static IReadOnlyDictionary<string, string> ArgumentRenames { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -131,14 +146,14 @@ public static class TorchApi
         "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
         "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "self", "torch", "F", "nn", "math",
-        "ahwa_model", "ahwa_spec", "build", "factory", "prefix", "len", "range", "int", "float", "abs", "max", "min", "round");
+        "ahwa_model", "ahwa_spec", "ahwa_decoder", "build", "factory", "prefix", "len", "range", "int", "float", "abs", "max", "min", "round");
 
     /// <summary>A C# class or member name in Python: a keyword (C#'s <c>@class</c>, or <c>lambda</c>) gets a trailing underscore.</summary>
     public static string PythonName(string name) => PythonKeywords.Contains(name) ? name + "_" : name;
 
     /// <summary>A class name in the generated module: also clear of the module-level names it binds.</summary>
     public static string PythonClassName(string name) =>
-        PythonKeywords.Contains(name) || name is "torch" or "F" or "nn" or "math" or "ahwa_model" or "ahwa_spec" or "build" ? name + "_" : name;
+        PythonKeywords.Contains(name) || name is "torch" or "F" or "nn" or "math" or "ahwa_model" or "ahwa_spec" or "ahwa_decoder" or "build" ? name + "_" : name;
 
     /// <summary>A C# identifier as a Python local or parameter name.</summary>
     public static string LocalName(string name) => ReservedLocalNames.Contains(name) ? name + "_" : name;
