@@ -19,7 +19,7 @@ public sealed record NamedTensor(string Name, long[] Shape, float[] Data)
 public sealed record RawTensor(string Name, string Dtype, long[] Shape, byte[] Bytes);
 
 /// <summary>Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw
-/// little-endian data), FP32 written, FP32 and FP16 read.</summary>
+/// little-endian data), FP32 written, FP32, FP16 and BF16 read (to FP32).</summary>
 public static class SafeTensors
 {
     public static byte[] Serialize(IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
@@ -70,7 +70,7 @@ public static class SafeTensors
     }
 
     /// <summary>One validated header entry; the data is read only once every entry is valid.</summary>
-    readonly record struct Entry(string Name, long[] Shape, long Count, int Width, long Begin, long End);
+    internal readonly record struct Entry(string Name, string Dtype, long[] Shape, long Count, int Width, long Begin, long End);
 
     /// <summary>Validates the whole header first (a JSON object; unique names; F32 or F16; shapes of non-negative
     /// integers; offsets in order, contiguous, non-overlapping and covering the data exactly; no overflow), then reads.
@@ -98,18 +98,26 @@ public static class SafeTensors
         var result = new List<NamedTensor>(entries.Count);
         foreach (var entry in entries)
         {
-            var data = new float[entry.Count];
-            int start = checked((int)(dataStart + entry.Begin));
-            if (entry.Width == 4) Buffer.BlockCopy(bytes, start, data, 0, checked((int)(entry.Count * 4)));
-            else for (int i = 0; i < data.Length; i++) data[i] = Fp16.ToSingle(BitConverter.ToUInt16(bytes, start + 2 * i));
-            foreach (var value in data)
-                if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value}.");
+            var data = Decode(entry, bytes.AsSpan(checked((int)(dataStart + entry.Begin)), checked((int)(entry.End - entry.Begin))), fileName);
             result.Add(new NamedTensor(entry.Name, entry.Shape, data));
         }
         return result;
     }
 
-    static List<Entry> ReadHeader(JsonElement root, string fileName, long dataLength)
+    /// <summary>One tensor's little-endian bytes as FP32 (BF16 is the upper half of an FP32; FP16 widens exactly); a
+    /// value that is not finite is an error naming the file and the tensor.</summary>
+    internal static float[] Decode(Entry entry, ReadOnlySpan<byte> raw, string fileName)
+    {
+        var data = new float[entry.Count];
+        if (entry.Dtype == "F32") raw.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+        else if (entry.Dtype == "BF16") for (int i = 0; i < data.Length; i++) data[i] = BitConverter.UInt32BitsToSingle((uint)System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)) << 16);
+        else for (int i = 0; i < data.Length; i++) data[i] = Fp16.ToSingle(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)));
+        foreach (var value in data)
+            if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value}.");
+        return data;
+    }
+
+    internal static List<Entry> ReadHeader(JsonElement root, string fileName, long dataLength)
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"'{fileName}': the header is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object of tensors.");
@@ -152,7 +160,7 @@ public static class SafeTensors
         if (!value.TryGetProperty("dtype", out var dtypeElement) || !value.TryGetProperty("shape", out var shapeElement) || !value.TryGetProperty("data_offsets", out var offsetsElement))
             throw Bad("lacks dtype, shape or data_offsets");
         string dtype = dtypeElement.ValueKind == JsonValueKind.String ? dtypeElement.GetString()! : dtypeElement.ToString();
-        int width = dtype switch { "F32" => 4, "F16" => 2, _ => throw Bad($"has dtype {dtype}; only F32 and F16 are supported") };
+        int width = dtype switch { "F32" => 4, "F16" or "BF16" => 2, _ => throw Bad($"has dtype {dtype}; only F32, F16 and BF16 are supported") };
         long[] shape = Integers(shapeElement, () => Bad($"has shape {shapeElement}; it must be an array of non-negative integers"));
         long[] offsets = Integers(offsetsElement, () => Bad($"has data_offsets {offsetsElement}; they must be two non-negative integers"));
         if (offsets.Length != 2 || offsets[1] < offsets[0]) throw Bad($"has data_offsets {offsetsElement}; they must be [begin, end] with begin <= end");
@@ -168,7 +176,7 @@ public static class SafeTensors
             throw Bad($"has shape [{string.Join(", ", shape)}], too large to address");
         }
         if (count > int.MaxValue / 4) throw Bad($"has {count} elements, more than one array can hold");
-        return new Entry(name, shape, count, width, offsets[0], offsets[1]);
+        return new Entry(name, dtype, shape, count, width, offsets[0], offsets[1]);
     }
 
     static long[] Integers(JsonElement element, Func<InvalidDataException> bad)

@@ -103,14 +103,14 @@ public sealed record LlamaConfig(
     {
         if (!o.TryGetProperty(field, out var v)) throw new InvalidDataException($"'{path}': {field} is missing.");
         if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int n) || n < 1)
-            throw new InvalidDataException($"'{path}': {field} is {v}; it must be a positive integer.");
+            throw new InvalidDataException($"'{path}': {field} is {v.GetRawText()}; it must be a positive integer.");
         return n;
     }
 
     static double Number(JsonElement o, string field, string path, string prefix)
     {
         if (!o.TryGetProperty(field, out var v)) throw new InvalidDataException($"'{path}': {prefix}{field} is missing.");
-        if (v.ValueKind != JsonValueKind.Number) throw new InvalidDataException($"'{path}': {prefix}{field} is {v}; it must be a number.");
+        if (v.ValueKind != JsonValueKind.Number) throw new InvalidDataException($"'{path}': {prefix}{field} is {v.GetRawText()}; it must be a number.");
         return v.GetDouble();
     }
 }

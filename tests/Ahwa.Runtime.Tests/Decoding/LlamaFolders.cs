@@ -60,12 +60,15 @@ static class LlamaFolders
 
     /// <summary>Writes the model's pretrained parameters as a Hugging Face folder; with more than one shard, tensors go
     /// round-robin into model-0000K-of-0000N.safetensors and model.safetensors.index.json maps them.</summary>
-    public static void Write(AhwaModel model, Dictionary<string, object> config, string folder, string dtype = "F32", int shards = 1)
+    /// <param name="edit">Changes the tensors before they are written (a bad checkpoint for the error tests).</param>
+    public static void Write(AhwaModel model, Dictionary<string, object> config, string folder, string dtype = "F32", int shards = 1,
+        Func<List<RawTensor>, List<RawTensor>>? edit = null)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config));
         var tensors = model.named_parameters().Where(p => IsPretrained(p.name))
             .Select(p => new RawTensor(p.name, dtype, p.parameter.shape, Encode(p.parameter.detach().contiguous().data<float>().ToArray(), dtype))).ToList();
+        if (edit is not null) tensors = edit(tensors);
         if (shards == 1)
         {
             File.WriteAllBytes(Path.Combine(folder, "model.safetensors"), SafeTensors.Serialize(tensors));
@@ -83,7 +86,7 @@ static class LlamaFolders
             JsonSerializer.Serialize(new { metadata = new { total_size = tensors.Sum(t => (long)t.Bytes.Length) }, weight_map = map }));
     }
 
-    static byte[] Encode(float[] values, string dtype)
+    public static byte[] Encode(float[] values, string dtype)
     {
         switch (dtype)
         {
