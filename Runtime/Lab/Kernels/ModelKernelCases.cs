@@ -39,6 +39,22 @@ public static class ModelKernelCases
         return cases;
     }
 
+    /// <summary>One case per shared kernel of a plan, every operand seeded at random (LoRA A and B included): the
+    /// kernels of a model too large to build here (LLaMA-3.1-8B), checked from <c>MyModel.Spec</c> and <c>MyModel.Plan</c>
+    /// alone. The layer whose kernel a case checks is the kernel's first layer.</summary>
+    public static IReadOnlyList<KernelCase> FromPlan(ModelSpec spec, DeploymentPlan plan, int tokens, ulong seed)
+    {
+        if (spec is null) throw new ArgumentNullException(nameof(spec));
+        if (plan is null) throw new ArgumentNullException(nameof(plan));
+        if (tokens < 1) throw new ArgumentOutOfRangeException(nameof(tokens), tokens, "At least one token is needed.");
+        return plan.Kernels.Where(k => k.Rank > 0).Select((kernel, index) =>
+        {
+            var inputs = KernelInputs.Random(kernel, tokens, spec.Chip.AdcBits, RandomStream.Derive(seed, StreamPurpose.KernelInputs, index));
+            inputs.Validate(kernel);
+            return new KernelCase(kernel, inputs, spec.Cluster.Cores);
+        }).ToList();
+    }
+
     static ushort[] Halves(Tensor values) =>
         values.detach().contiguous().to_type(ScalarType.Float32).data<float>().ToArray().Select(Fp16.FromSingle).ToArray();
 

@@ -35,6 +35,17 @@ public sealed record EncoderShape(string Name, int Layers, int Heads, int HeadDi
         new[] { new EncoderLinear("output.bottleneck", 128, 512) },
     }, 1);
 
+    /// <summary>A LLaMA-3.1-8B decoder layer (samples/Llama3): q_proj beside the grouped-query k_proj and v_proj (4096 ->
+    /// 1024 each), 32 heads of 128, o_proj, gate_proj beside up_proj (4096 -> 14336), down_proj; 32 layers. The causal
+    /// mask removes no work from the attention products of a prompt, so they are timed as an encoder's.</summary>
+    public static EncoderShape Llama31_8B { get; } = new("LLaMA-3.1-8B", 32, 32, 128, new IReadOnlyList<EncoderLinear>[]
+    {
+        new[] { new EncoderLinear("q_proj", 4096, 4096), new EncoderLinear("k_proj/v_proj", 4096, 1024, 2) },
+        new[] { new EncoderLinear("o_proj", 4096, 4096) },
+        new[] { new EncoderLinear("gate_proj/up_proj", 4096, 14336, 2) },
+        new[] { new EncoderLinear("down_proj", 14336, 4096) },
+    }, 0);
+
     public IEnumerable<EncoderLinear> Linears => Stages.SelectMany(s => s);
 }
 
