@@ -45,6 +45,8 @@ public sealed class DeploySettings : ModelSettings
 public sealed class DeployCommand(CliHost host) : AhwaCommand<DeploySettings>(host)
 {
     const int CheckTokens = 4;
+    /// <summary>Linear-layer weights above which the cross-check does not build the model (1 GiB of FP32).</summary>
+    const long MaxBuiltParameters = 1L << 28;
 
     protected override int Run(DeploySettings settings, CancellationToken cancellation)
     {
@@ -78,8 +80,12 @@ public sealed class DeployCommand(CliHost host) : AhwaCommand<DeploySettings>(ho
                 long differences = 0;
                 if (!settings.NoCheck)
                 {
-                    model ??= Resolve.Create(registered, seed);
-                    var checks = KernelCrossCheck.Run(ModelKernelCases.Create(model, CheckTokens, seed), registered.Artifacts, KernelTarget.Host,
+                    // A model too large to build here (LLaMA-3.1-8B: 32 GB of weights) has its shared kernels checked with
+                    // seeded random operands from the plan; the others with their own layers' LoRA matrices and scales.
+                    bool fromPlan = model is null && registered.Spec.Layers.Sum(l => l.BaseParameterCount) > MaxBuiltParameters;
+                    if (!fromPlan) model ??= Resolve.Create(registered, seed);
+                    var cases = fromPlan ? ModelKernelCases.FromPlan(registered.Spec, registered.Plan, CheckTokens, seed) : ModelKernelCases.Create(model!, CheckTokens, seed);
+                    var checks = KernelCrossCheck.Run(cases, registered.Artifacts, KernelTarget.Host,
                         Path.Combine(Path.GetTempPath(), "ahwa-kernel-check-" + Guid.NewGuid().ToString("N")));
                     checkedLayers = checks.Count;
                     differences = checks.Sum(c => (long)c.Differences + c.NaiveDifferences);

@@ -87,6 +87,46 @@ public class Llama8BDeploymentTests
         }
     }
 
+    /// <summary>`ahwa deploy Llama31_8B` and `ahwa report Llama31_8B` on the sample's assembly: the deploy command checks
+    /// the kernels from the plan (it cannot build 8 B parameters here) and the report lists every layer.</summary>
+    [Fact]
+    public void TheDeployAndReportCommandsRunOnTheEightBillionParameterModel()
+    {
+        var folder = Directory.CreateTempSubdirectory("ahwa-llama8b-deploy-").FullName;
+        try
+        {
+            string assembly = typeof(Llama31_8B).Assembly.Location;
+            var (code, stdout, stderr) = Command(["deploy", "Llama31_8B", "--assembly", assembly, "--out", Path.Combine(folder, "deploy"), "--json"]);
+            Assert.True(code == 0, stderr);
+            var deployed = System.Text.Json.JsonDocument.Parse(stdout).RootElement[0];
+            Assert.Equal(Llama31_8B.Artifacts.Count, deployed.GetProperty("files").GetInt32());
+            Assert.Equal(4, deployed.GetProperty("checkedLayers").GetInt32());
+            Assert.Equal(0, deployed.GetProperty("differences").GetInt64());
+            Assert.True(File.Exists(Path.Combine(folder, "deploy", "tile_map.json")));
+            (code, _, stderr) = Command(["report", "Llama31_8B", "--assembly", assembly, "--out", Path.Combine(folder, "report")]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("model.layers.31.mlp.down_proj", File.ReadAllText(Path.Combine(folder, "report", "report.md")), StringComparison.Ordinal);
+            output.WriteLine($"deploy: {deployed}");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    static (int Code, string Output, string Error) Command(string[] args)
+    {
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.No,
+            Interactive = Spectre.Console.InteractionSupport.No,
+            Out = new Spectre.Console.AnsiConsoleOutput(new StringWriter()),
+        });
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        int code = global::Ahwa.Lab.CommandLine.AhwaCli.Run(args, console: console, output: stdout, error: stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     [Fact]
     public void ThePipelineReportHasEveryLayerAndTheDecoderLayerSchedule()
     {
