@@ -113,7 +113,7 @@ public static class SafeTensors
         else if (entry.Dtype == "BF16") for (int i = 0; i < data.Length; i++) data[i] = BitConverter.UInt32BitsToSingle((uint)System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)) << 16);
         else for (int i = 0; i < data.Length; i++) data[i] = Fp16.ToSingle(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)));
         foreach (var value in data)
-            if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value}.");
+            if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         return data;
     }
 
