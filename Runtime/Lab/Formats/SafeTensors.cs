@@ -109,12 +109,18 @@ public static class SafeTensors
     internal static float[] Decode(Entry entry, ReadOnlySpan<byte> raw, string fileName)
     {
         var data = new float[entry.Count];
-        if (entry.Dtype == "F32") raw.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
-        else if (entry.Dtype == "BF16") for (int i = 0; i < data.Length; i++) data[i] = BitConverter.UInt32BitsToSingle((uint)System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)) << 16);
-        else for (int i = 0; i < data.Length; i++) data[i] = Fp16.ToSingle(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)));
-        foreach (var value in data)
-            if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{entry.Name}' contains {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        DecodeInto(entry.Dtype, raw, data, entry.Name, fileName);
         return data;
+    }
+
+    /// <summary>Decodes <paramref name="destination"/>.Length values of <paramref name="dtype"/> from <paramref name="raw"/>.</summary>
+    internal static void DecodeInto(string dtype, ReadOnlySpan<byte> raw, Span<float> destination, string tensor, string fileName)
+    {
+        if (dtype == "F32") raw.Slice(0, 4 * destination.Length).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination));
+        else if (dtype == "BF16") for (int i = 0; i < destination.Length; i++) destination[i] = BitConverter.UInt32BitsToSingle((uint)System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)) << 16);
+        else for (int i = 0; i < destination.Length; i++) destination[i] = Fp16.ToSingle(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(2 * i)));
+        foreach (var value in destination)
+            if (!float.IsFinite(value)) throw new InvalidDataException($"'{fileName}': tensor '{tensor}' contains {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
     }
 
     internal static List<Entry> ReadHeader(JsonElement root, string fileName, long dataLength)

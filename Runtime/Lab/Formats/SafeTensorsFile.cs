@@ -75,5 +75,24 @@ public sealed class SafeTensorsFile : IDisposable
         return SafeTensors.Decode(entry, raw, Path);
     }
 
+    /// <summary>One tensor decoded in chunks of at most <paramref name="chunk"/> values, each handed to
+    /// <paramref name="sink"/> with the index of its first value: a gigabyte tensor goes into its destination
+    /// without a second whole copy (the chunk buffers are reused).</summary>
+    public void ReadChunks(string name, int chunk, Action<long, ReadOnlySpan<float>> sink)
+    {
+        if (!entries.TryGetValue(name, out var entry)) throw new KeyNotFoundException($"'{Path}' has no tensor '{name}'.");
+        if (chunk < 1) throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "At least one value per chunk.");
+        var values = new float[Math.Min(chunk, Math.Max(1, entry.Count))];
+        var raw = new byte[values.Length * entry.Width];
+        stream.Seek(dataStart + entry.Begin, SeekOrigin.Begin);
+        for (long done = 0; done < entry.Count; done += values.Length)
+        {
+            int count = (int)Math.Min(values.Length, entry.Count - done);
+            stream.ReadExactly(raw, 0, count * entry.Width);
+            SafeTensors.DecodeInto(entry.Dtype, raw.AsSpan(0, count * entry.Width), values.AsSpan(0, count), name, Path);
+            sink(done, values.AsSpan(0, count));
+        }
+    }
+
     public void Dispose() => stream.Dispose();
 }

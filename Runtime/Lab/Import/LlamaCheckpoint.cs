@@ -16,8 +16,8 @@ public sealed record LlamaImport(LlamaConfig Config, IReadOnlyList<string> Shard
 
 /// <summary>Loads a Hugging Face LLaMA folder into a generated decoder: config.json checked against the class's
 /// configuration, then model.safetensors or the shards of model.safetensors.index.json, one shard at a time and one
-/// tensor at a time (each decoded to FP32, copied into its parameter and released), so the checkpoint is never in
-/// memory twice. Every tensor must be a pretrained parameter of the model with its shape, and every such parameter
+/// tensor at a time, decoded to FP32 in chunks straight into its parameter, so no more than a chunk of the checkpoint
+/// is ever in memory besides the model. Every tensor must be a pretrained parameter of the model with its shape, and every such parameter
 /// must be in the checkpoint (LoRA matrices and output scales are Ahwa's own and stay as they are).</summary>
 public static class LlamaCheckpoint
 {
@@ -49,8 +49,7 @@ public static class LlamaCheckpoint
                     if (!loaded.Add(entry.Name)) throw new InvalidDataException($"'{shard}': tensor '{entry.Name}' was already read from another shard.");
                     if (!entry.Shape.SequenceEqual(parameter.shape))
                         throw new InvalidDataException($"'{shard}': tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}] but the model's parameter is [{string.Join(", ", parameter.shape)}].");
-                    using var values = tensor(file.Read(entry.Name), parameter.shape);
-                    parameter.copy_(values);
+                    Copy(file, entry.Name, parameter);
                     dtypes[entry.Dtype] = dtypes.TryGetValue(entry.Dtype, out int n) ? n + 1 : 1;
                 }
             }
@@ -59,6 +58,20 @@ public static class LlamaCheckpoint
         if (missing.Count > 0)
             throw new InvalidDataException($"'{folder}': tensor '{missing[0]}' of the model is in no shard" + (missing.Count > 1 ? $" (and {missing.Count - 1} more)." : "."));
         return new LlamaImport(config, shards.Select(s => Path.GetFileName(s)!).ToList(), loaded.Count, dtypes);
+    }
+
+    /// <summary>Values go straight into the parameter's memory a million at a time (a CPU FP32 contiguous parameter, as
+    /// a freshly built model has them); any other parameter gets a whole-tensor copy.</summary>
+    static void Copy(SafeTensorsFile file, string name, Parameter parameter)
+    {
+        if (parameter.device_type == DeviceType.CPU && parameter.dtype == ScalarType.Float32 && parameter.is_contiguous())
+        {
+            using var accessor = parameter.data<float>();
+            file.ReadChunks(name, 1 << 20, (offset, values) => accessor.CopyFrom(values, 0, offset));
+            return;
+        }
+        using var whole = tensor(file.Read(name), parameter.shape);
+        parameter.copy_(whole);
     }
 
     /// <summary>Ahwa's own parameters (LoRA, the analog layers' output scales) are not in a Hugging Face checkpoint.</summary>

@@ -38,6 +38,16 @@ public sealed class SafeTensorsHalfTests : IDisposable
         Assert.Equal(new[] { 7.25f }, file.Read("f"));
         Assert.Equal(Values, file.Read("b"));
         Assert.Contains("has no tensor 'x'", Assert.Throws<KeyNotFoundException>(() => file.Read("x")).Message);
+        // In chunks of 4: 4 values, then 2, at their offsets, into one destination.
+        var chunked = new float[6];
+        var offsets = new List<long>();
+        file.ReadChunks("b", 4, (offset, values) =>
+        {
+            offsets.Add(offset);
+            values.CopyTo(chunked.AsSpan((int)offset));
+        });
+        Assert.Equal(new long[] { 0, 4 }, offsets);
+        Assert.Equal(Values, chunked);
     }
 
     [Fact]
