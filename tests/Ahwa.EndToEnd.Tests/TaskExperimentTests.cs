@@ -133,6 +133,35 @@ public sealed class TaskExperimentTests : IDisposable
         Assert.Contains("\"task_type\": \"QUESTION_ANS\"", File.ReadAllText(Path.Combine(o.Output, "adapters", "squad", "adapter_config.json")));
     }
 
+    /// <summary>Issue 14, "Done when": the default main job runs the sentiment task and the harder era task, a report
+    /// section each; the era task's sentiment adapter is the sentiment task's, resumed from its kept phase.</summary>
+    [Fact]
+    public void TheDefaultJobHasASectionPerTask()
+    {
+        var o = ExperimentOptions.Quick(Path.Combine(folder, "out")) with
+        {
+            Epochs = 1,
+            Repetitions = 1,
+            TrainLimit = 8,
+            TestLimit = 8,
+            Times = new[] { (0.0, "0 s") },
+            Deploy = false,
+        };
+        Assert.Equal(Workloads.Default, o.Task);
+        var root = Run(o);
+        Assert.Equal(new[] { "sentiment", "era" }, root.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(new[] { "sentiment", "site", "era", "sentiment" }, root.GetProperty("methods").EnumerateArray()
+            .Where(m => m.GetProperty("section").GetString() == ExperimentResults.MultiTask).Select(m => m.GetProperty("task").GetString()));
+        var trainings = root.GetProperty("trainings").EnumerateArray().Select(t => (t.GetProperty("label").GetString(), t.GetProperty("steps").GetInt32())).ToList();
+        Assert.Equal(10, trainings.Count);
+        Assert.Equal(("AHWA-LoRA, sentiment task (resumed)", 0), trainings[7]);
+        var report = File.ReadAllText(Path.Combine(o.Output, Report.MarkdownFile));
+        foreach (var heading in new[] { "## Sentiment: accuracy", "## Re-adaptation (Sentiment)", "## Multi-task (Sentiment)",
+                     "## State of the Union era: accuracy", "## Re-adaptation (State of the Union era)", "## Multi-task (State of the Union era)" })
+            Assert.Contains(heading, report);
+        Assert.Equal(6, root.GetProperty("plots").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("--task squad", "--task squad reads its files from a folder: give --data DIR.")]
     [InlineData("--task sentiment --data .", "--data is for the GLUE and SQuAD tasks")]
