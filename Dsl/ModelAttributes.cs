@@ -22,9 +22,12 @@ public sealed class AnalogChipAttribute : Attribute
     public int TileCols { get; set; } = 512;
     /// <summary>Tiles on the chip. 1024 holds a BERT-base encoder at 512 x 512 (480 tiles) with room to spare.</summary>
     public int Tiles { get; set; } = 1024;
-    /// <summary>DAC resolution in bits (8: 1/254 steps over [-1, 1]).</summary>
+    /// <summary>DAC resolution in bits (8: 1/254 steps over [-1, 1]); 0 is an ideal DAC (no quantisation), as in the
+    /// paper's LLaMA runs.</summary>
     public int DacBits { get; set; } = 8;
-    /// <summary>ADC resolution in bits (8: 1/254 of the output range).</summary>
+    /// <summary>ADC resolution in bits (8: 1/254 of the output range); 0 is an ideal ADC (no quantisation; outputs still
+    /// clip at <see cref="OutputBound"/>). A chip with an ideal ADC trains and evaluates but gets no LoRA kernels
+    /// (they take ADC codes; AHWA0029).</summary>
     public int AdcBits { get; set; } = 8;
     /// <summary>ADC output bound in normalised units (+-12).</summary>
     public double OutputBound { get; set; } = 12.0;
@@ -32,7 +35,8 @@ public sealed class AnalogChipAttribute : Attribute
     public double OutputNoise { get; set; } = 0.04;
     /// <summary>Training weight-noise std as a fraction of max|W| of the tile (0.067).</summary>
     public double WeightNoise { get; set; } = 0.067;
-    /// <summary>Weights are clipped at this many standard deviations of the layer's weights (3).</summary>
+    /// <summary>Weights are clipped at this many standard deviations of the layer's weights (3); 0 clips nothing (the
+    /// paper's LLaMA runs).</summary>
     public double WeightClipSigma { get; set; } = 3.0;
     public BoundManagement BoundManagement { get; set; } = BoundManagement.Iterative;
     /// <summary>Largest input down-scaling bound management may reach (aihwkit: 1000).</summary>

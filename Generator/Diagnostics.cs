@@ -129,6 +129,12 @@ public static class Diagnostics
         "Layer path inside another layer",
         "Layer '{1}' of '{0}' lies inside '{2}' of '{3}'; a layer or block cannot contain another layer");
 
+    // Ideal converters are a simulation setting (the paper's LLaMA runs), not a mistake, so this informs.
+    public static readonly DiagnosticDescriptor IdealAdcNoKernels = new("AHWA0029",
+        "No LoRA kernels for an ideal ADC",
+        "'{0}' has an ideal ADC (AdcBits = 0): it trains and evaluates without converters, but the cluster's LoRA kernels take ADC codes, so none are generated; give AdcBits (for example 8) to deploy",
+        Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor PyTorchStatement = PyTorchWarning("AHWA0100",
         "Statement not translatable to PyTorch",
         "'{0}': {1} cannot be translated to PyTorch");

@@ -102,6 +102,8 @@ static class ModelParser
             ReportShortfalls(planned.Shortfalls, origins, diagnostics);
             return null;
         }
+        if (!planned.HasKernels && model.Layers.Any(l => l.IsAnalog))
+            diagnostics.Add(DiagnosticInfo.Create(Diagnostics.IdealAdcNoKernels, LocationInfo.From(syntax.Identifier.GetLocation()), symbol.Name));
         var memberDeclarations = new List<MemberDeclaration>();
         foreach (var member in members) memberDeclarations.Add(member.Declaration);
         return new ModelDeclaration(TypeParser.Describe(symbol, memberDeclarations.ToEquatableArray()), model, planned.Plan);

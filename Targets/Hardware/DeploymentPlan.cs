@@ -32,7 +32,11 @@ public sealed record DeploymentPlan(TileMap TileMap, EquatableArray<KernelLayer>
 
 /// <summary>The outcome of planning: a plan, or why there is none (the tile map does not fit the chip, or some
 /// layers' kernels do not fit L1). The tile map is always there, so a diagnostic can say how many tiles were needed.</summary>
-public sealed record DeploymentPlanResult(DeploymentPlan? Plan, TileMap TileMap, EquatableArray<KernelShortfall> Shortfalls);
+public sealed record DeploymentPlanResult(DeploymentPlan? Plan, TileMap TileMap, EquatableArray<KernelShortfall> Shortfalls)
+{
+    /// <summary>False for a chip with an ideal ADC: the kernels take ADC codes, so such a plan has only its tile map.</summary>
+    public bool HasKernels { get; init; } = true;
+}
 
 /// <summary>The one place a model is planned: tiles by balanced splitting, kernels by the memory planner, kernels
 /// shared between layers of the same shape and constants.</summary>
@@ -42,6 +46,11 @@ public static class DeploymentPlanner
     {
         var map = TileMapBuilder.Build(model);
         if (!map.FitsOnChip) return new DeploymentPlanResult(null, map, EquatableArray<KernelShortfall>.Empty);
+        if (model.Chip.AdcBits == Converters.IdealBits)
+        {
+            var tilesOnly = new DeploymentPlan(map, EquatableArray<KernelLayer>.Empty, EquatableArray<LayerKernel>.Empty);
+            return new DeploymentPlanResult(tilesOnly, map, EquatableArray<KernelShortfall>.Empty) { HasKernels = false };
+        }
 
         var kernels = new List<KernelLayer>();
         var layers = new List<LayerKernel>();

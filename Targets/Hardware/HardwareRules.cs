@@ -48,7 +48,8 @@ public static class HardwareRules
 
     public static string? BlockCount(int count) => count >= 1 && count <= MaxBlockCount ? null : "between 1 and " + Format(MaxBlockCount);
 
-    public static string? ConverterBits(int bits) => bits >= 1 && bits <= MaxConverterBits ? null : "between 1 and 16 bits";
+    /// <summary>0 is an ideal converter (no quantisation, the range still clips; the paper's LLaMA runs), else 1 to 16 bits.</summary>
+    public static string? ConverterBits(int bits) => bits >= 0 && bits <= MaxConverterBits ? null : "0 (ideal) or between 1 and 16 bits";
 
     public static string? GreaterThanZero(double value) => value > 0 && IsFinite(value) ? null : "greater than 0 and finite";
 
@@ -84,7 +85,7 @@ public static class HardwareRules
         Add(found, nameof(AnalogChipAttribute.OutputBound), chip.OutputBound, GreaterThanZero(chip.OutputBound), RuleKind.Value);
         Add(found, nameof(AnalogChipAttribute.OutputNoise), chip.OutputNoise, AtLeastZero(chip.OutputNoise), RuleKind.Value);
         Add(found, nameof(AnalogChipAttribute.WeightNoise), chip.WeightNoise, AtLeastZero(chip.WeightNoise), RuleKind.Value);
-        Add(found, nameof(AnalogChipAttribute.WeightClipSigma), chip.WeightClipSigma, GreaterThanZero(chip.WeightClipSigma), RuleKind.Value);
+        Add(found, nameof(AnalogChipAttribute.WeightClipSigma), chip.WeightClipSigma, AtLeastZero(chip.WeightClipSigma), RuleKind.Value);
         Add(found, nameof(AnalogChipAttribute.BoundManagementLimit), chip.BoundManagementLimit, AtLeastOne(chip.BoundManagementLimit), RuleKind.Value);
         Add(found, nameof(AnalogChipAttribute.GMaxMicroSiemens), chip.GMaxMicroSiemens, GreaterThanZero(chip.GMaxMicroSiemens), RuleKind.Value);
         Add(found, nameof(AnalogChipAttribute.BoundManagement), (int)chip.BoundManagement, Defined(chip.BoundManagement), RuleKind.Value);

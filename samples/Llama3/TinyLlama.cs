@@ -54,7 +54,7 @@ public partial class TinyLlamaLayer
 /// tokenizer fits: ASCII codes), the LM head tied to the embeddings as in LLaMA-3.2-1B. LoRA rank 16 on every
 /// projection, as the paper does for LLaMA.</summary>
 [AnalogModel]
-[AnalogChip(Tiles = 64)]
+[AnalogChip(Tiles = 64, DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // the paper's LLaMA runs: ideal converters, no clipping
 [LoraDefaults(Rank = 16, Alpha = 32)]
 public partial class TinyLlama : ICausalLanguageModel
 {

@@ -21,18 +21,23 @@ public sealed record MethodResult(string Section, string Task, string Method, st
 /// <summary>One training: what it trained, on which task, how many optimiser steps, how long.</summary>
 public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
 
-/// <summary>Everything one run measured.</summary>
-public sealed record ExperimentResults(ExperimentOptions Options, string Title, string MainTask, string SecondTask, string Data, int TrainSentences, int TestSentences, double MeanTestTokens,
-    long TotalParameters, long AnalogWeights, double DigitalAccuracy, IReadOnlyList<MethodResult> Methods, IReadOnlyList<TrainingRun> Trainings,
-    DeploymentSummary Deployment, double Seconds)
+/// <summary>One task's part of the report: its data, its metric, the digital upper bound and every method's row.
+/// <see cref="Budget"/> counts the multi-task table's adapters on one programming against separately programmed models.</summary>
+public sealed record TaskResults(string Title, string MainTask, string SecondTask, string Metric, string Items, string Data, int TrainCount, int TestCount,
+    double MeanTestTokens, double DigitalScore, IReadOnlyList<MethodResult> Methods, AdapterBudget Budget);
+
+/// <summary>Everything one run measured: a section per task, the trainings, the deployment (null with --no-deploy).</summary>
+public sealed record ExperimentResults(ExperimentOptions Options, IReadOnlyList<TaskResults> Tasks, long TotalParameters, long AnalogWeights,
+    IReadOnlyList<TrainingRun> Trainings, DeploymentSummary? Deployment, double Seconds)
 {
     public const string MainTable = "main", Readaptation = "re-adaptation", MultiTask = "multi-task";
 }
 
 /// <summary>
-/// The paper's experiment with the pretrained MiniLM: a digital LoRA (upper bound), that model deployed unchanged on
-/// programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each at the drift times over repeated
-/// programmings; re-adaptation to 6-bit converters; a second task's adapter on the same programming; deployment.
+/// The paper's experiment with the pretrained MiniLM, for each task of the run: a digital LoRA (upper bound), that
+/// model deployed unchanged on programmed PCM tiles (no adaptation), AHWA-LoRA and full AHWA training, each at the
+/// drift times over repeated programmings; re-adaptation to 6-bit converters; a second task's adapter on the same
+/// programming. Then deployment.
 /// </summary>
 public static class Experiment
 {
@@ -42,17 +47,16 @@ public static class Experiment
         var clock = Stopwatch.StartNew();
         var pretrained = Pretrained.Load();
         var tokenizer = pretrained.Tokenizer();
-        var workload = Workloads.Load(o, tokenizer);
-        var (task, other, data) = (workload.Main, workload.Second, workload.Data);
-        string mainName = workload.MainAdapter, secondName = workload.SecondAdapter;
+        var workloads = Workloads.LoadAll(o, tokenizer);
         var phases = new Phases(o.Output, o);
         phases.CheckAll(); // a rerun with other options is refused before anything is written
         // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
         // is removed before any new adapter is written, so report and adapters always belong together.
         Directory.CreateDirectory(o.Output);
         foreach (var stale in new[] { Report.MarkdownFile, Report.JsonFile }) File.Delete(Path.Combine(o.Output, stale));
-        AnsiConsole.MarkupLine($"Data: {Markup.Escape(data)}: {task.TrainCount} training and {task.TestCount} test sentences " +
-                               $"({Format(task.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
+        foreach (var w in workloads)
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(w.Data)}: {w.Main.TrainCount} training and {w.Main.TestCount} test {w.Main.Items} " +
+                                   $"({Format(w.Main.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
         using var model = new MiniLm((long)o.Seed);
         var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
@@ -65,92 +69,120 @@ public static class Experiment
         AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
                                $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
-        var chip = MiniLm.Spec.Chip;
-        var trainer = new Trainer(model, o, phases, cancellation);
-        var results = new List<MethodResult>();
-
-        // Training: every adapter starts from the same untrained state.
-        var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
-        model.SetExecution(AnalogExecution.Digital);
-        double digitalAccuracy = task.Accuracy(model);
-        var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
-        Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
-        model.ChangeConverters(6, 6);
-        var sixBit = trainer.Train(task, "LoRA retrained for 6-bit DAC/ADC", mainName + "-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
-        model.ChangeConverters(chip.DacBits, chip.AdcBits);
-        SaveAdapters(model, o.Output, second is null ? new[] { ahwa, sixBit } : new[] { ahwa, sixBit, second });
-
-        // One programming of the pretrained meta-weights serves every adapter and both converter settings.
-        Action Use(Adapter adapter, int bits) => () =>
+        var run = new TaskRun(model, o, new Trainer(model, o, phases, cancellation), checkpoint, pretrained.Source, untrained, total, adapterSize, cancellation);
+        var tasks = new List<TaskResults>();
+        Adapter? firstAdapter = null;
+        foreach (var workload in workloads)
         {
-            model.ChangeConverters(bits, bits);
-            AdapterFiles.Apply(model, adapter);
-        };
-        var probes = new List<(SweepProbe Probe, SentenceTask Task)>
-        {
-            (new SweepProbe("no adaptation", () => task.Accuracy(model), Use(digital, chip.AdcBits)), task),
-            (new SweepProbe("AHWA-LoRA", () => task.Accuracy(model), Use(ahwa, chip.AdcBits)), task),
-            (new SweepProbe("no adaptation, 6-bit hardware", () => task.Accuracy(model), Use(digital, 6), o.SecondaryRepetitions), task),
-            (new SweepProbe("8-bit adapter, 6-bit hardware", () => task.Accuracy(model), Use(ahwa, 6), o.SecondaryRepetitions), task),
-            (new SweepProbe("6-bit LoRA, 6-bit hardware", () => task.Accuracy(model), Use(sixBit, 6), o.SecondaryRepetitions), task),
-        };
-        if (other is not null && second is not null)
-            probes.Add((new SweepProbe($"{secondName} adapter", () => other.Accuracy(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), other));
-        var shared = Sweep(model, "evaluating on programmed tiles (pretrained meta-weights)", probes, o, cancellation);
-        model.ChangeConverters(chip.DacBits, chip.AdcBits);
-
-        // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
-        // and the pretrained state back afterwards.
-        var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
-        trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
-        var fullPoints = Sweep(model, "evaluating on programmed tiles (full AHWA weights)",
-            new[] { (new SweepProbe("full AHWA", () => task.Accuracy(model)), task) }, o, cancellation)["full AHWA"];
-        BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-        using (torch.no_grad())
-            foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
-        AdapterFiles.Apply(model, ahwa);
-
-        string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
-        IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
-        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalAccuracy)));
-        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
-        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
-        results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Full AHWA", bits8, total, fullPoints));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
-        results.Add(new MethodResult(ExperimentResults.MultiTask, task.Name, $"AHWA-LoRA, {mainName} adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
-        if (other is not null && second is not null)
-            results.Add(new MethodResult(ExperimentResults.MultiTask, other.Name, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
-
-        var deployment = Deployment.Run(model, o.Output, o.Seed);
-        var experiment = new ExperimentResults(o, workload.Title, mainName, secondName, data, task.TrainCount, task.TestCount, task.MeanTestTokens, total, analog, digitalAccuracy,
-            results, trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
+            var (results, adapter) = run.Protocol(workload);
+            tasks.Add(results);
+            firstAdapter ??= adapter;
+        }
+        // The first task's adapter is the one deployed (every layer's kernel checked with its own LoRA matrices).
+        AdapterFiles.Apply(model, firstAdapter!);
+        var deployment = o.Deploy ? Deployment.Run(model, o.Output, o.Seed) : null;
+        var experiment = new ExperimentResults(o, tasks, total, analog, run.Trainer.Runs, deployment, clock.Elapsed.TotalSeconds);
         Report.Write(experiment);
         return experiment;
     }
 
-    static void SaveAdapters(MiniLm model, string output, IEnumerable<Adapter> adapters)
-    {
-        foreach (var adapter in adapters)
-        {
-            AdapterFiles.Apply(model, adapter);
-            AdapterFiles.Save(model, Path.Combine(output, "adapters", adapter.Name), adapter.Name, "SEQ_CLS");
-        }
-    }
-
-    static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(MiniLm model, string label, IReadOnlyList<(SweepProbe Probe, SentenceTask Task)> probes, ExperimentOptions o,
+    /// <summary>The protocol for one workload on the shared model; adapters already saved by an earlier task of the run
+    /// (the era task's sentiment adapter is the sentiment task's) are not written twice.</summary>
+    sealed class TaskRun(MiniLm model, ExperimentOptions o, Trainer trainer, IReadOnlyDictionary<string, NamedTensor> checkpoint, string source, Adapter untrained, long total, long adapterSize,
         System.Threading.CancellationToken cancellation)
     {
-        IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
-        long sentences = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
-        Progress.Run(label, sentences, advance =>
+        readonly HashSet<string> saved = new(StringComparer.Ordinal);
+
+        public Trainer Trainer => trainer;
+
+        public (TaskResults Results, Adapter Adapter) Protocol(Workload workload)
         {
-            // Each probe advances the bar per evaluated batch, so long evaluations still move it.
-            var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Accuracy(model, n => advance(n)) }).ToList();
-            points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
-        }, cancellation);
-        return points;
+            var (task, other) = (workload.Main, workload.Second);
+            string mainName = workload.MainAdapter, secondName = workload.SecondAdapter;
+            var chip = MiniLm.Spec.Chip;
+            var results = new List<MethodResult>();
+
+            // Training: every adapter starts from the same untrained state.
+            var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
+            model.SetExecution(AnalogExecution.Digital);
+            double digitalScore = task.Score(model);
+            var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
+            Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
+            model.ChangeConverters(6, 6);
+            var sixBit = trainer.Train(task, "LoRA retrained for 6-bit DAC/ADC", mainName + "-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
+            model.ChangeConverters(chip.DacBits, chip.AdcBits);
+            SaveAdapters(second is null ? new[] { (ahwa, task), (sixBit, task) } : new[] { (ahwa, task), (sixBit, task), (second, other!) });
+
+            // One programming of the pretrained meta-weights serves every adapter and both converter settings.
+            Action Use(Adapter adapter, int bits) => () =>
+            {
+                model.ChangeConverters(bits, bits);
+                AdapterFiles.Apply(model, adapter);
+            };
+            var probes = new List<(SweepProbe Probe, IExperimentTask Task)>
+            {
+                (new SweepProbe("no adaptation", () => task.Score(model), Use(digital, chip.AdcBits)), task),
+                (new SweepProbe("AHWA-LoRA", () => task.Score(model), Use(ahwa, chip.AdcBits)), task),
+                (new SweepProbe("no adaptation, 6-bit hardware", () => task.Score(model), Use(digital, 6), o.SecondaryRepetitions), task),
+                (new SweepProbe("8-bit adapter, 6-bit hardware", () => task.Score(model), Use(ahwa, 6), o.SecondaryRepetitions), task),
+                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => task.Score(model), Use(sixBit, 6), o.SecondaryRepetitions), task),
+            };
+            if (other is not null && second is not null)
+                probes.Add((new SweepProbe($"{secondName} adapter", () => other.Score(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), other));
+            var shared = Sweep($"{task.Name}: evaluating on programmed tiles (pretrained meta-weights)", probes);
+            model.ChangeConverters(chip.DacBits, chip.AdcBits);
+
+            // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
+            // and the pretrained state back afterwards.
+            var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
+            trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
+            var fullPoints = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
+                new[] { (new SweepProbe("full AHWA", () => task.Score(model)), task) })["full AHWA"];
+            BertCheckpoint.LoadInto(model, checkpoint, source);
+            using (torch.no_grad())
+                foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
+            foreach (var scale in outputScales) scale.Dispose();
+            AdapterFiles.Apply(model, ahwa);
+
+            string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
+            IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
+            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalScore)));
+            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
+            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Full AHWA", bits8, total, fullPoints));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
+            results.Add(new MethodResult(ExperimentResults.MultiTask, task.Name, $"AHWA-LoRA, {mainName} adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
+            if (other is not null && second is not null)
+                results.Add(new MethodResult(ExperimentResults.MultiTask, other.Name, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
+            var budget = AdapterBudget.Of(MiniLm.Spec, total, results.Count(m => m.Section == ExperimentResults.MultiTask));
+            return (new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.TrainCount, task.TestCount, task.MeanTestTokens,
+                digitalScore, results, budget), ahwa);
+        }
+
+        void SaveAdapters(IEnumerable<(Adapter Adapter, IExperimentTask Task)> adapters)
+        {
+            foreach (var (adapter, task) in adapters)
+            {
+                if (!saved.Add(adapter.Name)) continue;
+                AdapterFiles.Apply(model, adapter);
+                AdapterFiles.Save(model, Path.Combine(o.Output, "adapters", adapter.Name), adapter.Name, task is SquadTask ? "QUESTION_ANS" : "SEQ_CLS");
+            }
+        }
+
+        IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(string label, IReadOnlyList<(SweepProbe Probe, IExperimentTask Task)> probes)
+        {
+            IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
+            long items = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
+            Progress.Run(label, items, advance =>
+            {
+                // Each probe advances the bar per evaluated batch, so long evaluations still move it.
+                var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Score(model, n => advance(n)) }).ToList();
+                points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+            }, cancellation);
+            return points;
+        }
     }
 
     internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
@@ -169,7 +201,7 @@ public static class Experiment
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
-        public Adapter Train(SentenceTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
+        public Adapter Train(IExperimentTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
             TrainingRegime regime = TrainingRegime.AhwaLora)
         {
             // A phase a previous run with these options finished is loaded, not trained again (full AHWA changes every

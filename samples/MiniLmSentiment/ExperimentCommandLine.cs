@@ -41,8 +41,17 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     public string? Glue { get; init; }
 
     [CommandOption("--task <NAME>")]
-    [Description("Task of the main table: " + Workloads.Sentiment + " (UCI sentences, default) or " + Workloads.SotuEra + " (era of a State of the Union passage)")]
+    [Description("Tasks, one report section each: " + Workloads.Sentiment + " (UCI sentences) and " + Workloads.SotuEra + " (era of a State of the Union passage), " +
+                 "both by default (" + Workloads.Default + "); or one GLUE task (cola, sst-2, mrpc, qqp, sts-b, mnli, qnli, rte, wnli) or " + Workloads.Squad + " from --data")]
     public string? Task { get; init; }
+
+    [CommandOption("--data <DIR>")]
+    [Description("Folder of a GLUE task (train.tsv and its dev files) or of SQuAD v1.1 (" + Workloads.SquadTrain + ", " + Workloads.SquadDev + ") for --task")]
+    public string? Data { get; init; }
+
+    [CommandOption("--no-deploy")]
+    [Description("Skip deployment (kernels, cross-check, pipeline report)")]
+    public bool NoDeploy { get; init; }
 
     [CommandOption("--export-pytorch <DIR>")]
     [Description("Write the model's PyTorch export (generated module, weights, tokenised data, launch.sh) to DIR instead of running")]
@@ -56,6 +65,14 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     {
         var preset = Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
         options = preset;
+        if (Data is not null && Data.Trim().Length == 0) return "--data needs a folder name, got ''.";
+        if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
+        if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";
+        if (Task is not null && Workloads.Problem(Task, Data) is string taskProblem) return taskProblem;
+        if (Task is null && Data is not null) return "--data needs --task naming the GLUE task or squad it holds.";
+        string task = Task is null ? preset.Task : string.Join(",", Workloads.Split(Task).Select(Workloads.Canonical));
+        // GLUE and SQuAD take the paper's recipe; an option given on the command line still wins.
+        if (Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
         if (Output is not null && Output.Trim().Length == 0) return "--out needs a folder name, got ''.";
         if (ExportPyTorch is not null && ExportPyTorch.Trim().Length == 0) return "--export-pytorch needs a folder name, got ''.";
         if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
@@ -66,8 +83,6 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (Glue is not null && !System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
         if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
             return $"--glue folder '{Glue}' has no {absent}.";
-        if (Task is not null && !Workloads.Names.Contains(Task)) return $"--task must be one of {string.Join(", ", Workloads.Names)}, got '{Task}'.";
-        if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (OptionValues.Seed("--seed", Seed, preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
         if (OptionValues.PositiveNumber("--lr", LearningRate, preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
         options = preset with
@@ -79,7 +94,9 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
             LoraLearningRate = lr,
             GlueFolder = Glue,
             PyTorchExport = ExportPyTorch,
-            Task = Task ?? preset.Task,
+            Task = task,
+            DataFolder = Data,
+            Deploy = !NoDeploy,
         };
         return null;
     }

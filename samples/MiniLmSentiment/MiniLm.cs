@@ -78,12 +78,14 @@ public partial class MiniLm
     }
 
     /// <summary>The encoder's last hidden state, [batch, tokens, 384].</summary>
-    public Tensor Encode(Tensor inputIds, Tensor attentionMask)
+    /// <param name="tokenTypeIds">Segment ids of sentence pairs (0 up to the first [SEP], 1 after); all 0 when null.</param>
+    public Tensor Encode(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
     {
         using var scope = NewDisposeScope();
         long tokens = inputIds.shape[1];
         var positionIds = arange(tokens, dtype: ScalarType.Int64).unsqueeze(0);
-        var h = embeddingNorm.call(words.call(inputIds).add(positions.call(positionIds)).add(tokenTypes.call(zeros_like(inputIds))));
+        var segments = tokenTypeIds is null ? zeros_like(inputIds) : tokenTypeIds;
+        var h = embeddingNorm.call(words.call(inputIds).add(positions.call(positionIds)).add(tokenTypes.call(segments)));
         // 0 where attended, the float minimum where padded (as Hugging Face BERT).
         var mask = ones_like(attentionMask, dtype: ScalarType.Float32).sub(attentionMask.to_type(ScalarType.Float32)).mul(float.MinValue).view(attentionMask.shape[0], 1, 1, tokens);
         foreach (var layer in Layers) h = layer.Forward(h, mask);
@@ -91,12 +93,21 @@ public partial class MiniLm
     }
 
     /// <summary>Class logits from the mean of the attended tokens' final states.</summary>
-    public Tensor Classify(Tensor inputIds, Tensor attentionMask)
+    public Tensor Classify(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypeIds = null)
     {
         using var scope = NewDisposeScope();
-        var h = Encode(inputIds, attentionMask);
+        var h = Encode(inputIds, attentionMask, tokenTypeIds);
         var m = attentionMask.to_type(ScalarType.Float32).unsqueeze(-1);
         var pooled = h.mul(m).sum(1).div(m.sum(1).clamp_min(1f));
         return Classifier.call(pooled).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Extractive question answering: the head applied to every token's final state, its first two outputs
+    /// the start and end logits ([batch, tokens, 2], as Hugging Face's <c>qa_outputs</c>). A QA adapter carries its own
+    /// copy of the head, so the classifier of other tasks is untouched.</summary>
+    public Tensor SpanLogits(Tensor inputIds, Tensor attentionMask, Tensor tokenTypeIds)
+    {
+        using var scope = NewDisposeScope();
+        return Classifier.call(Encode(inputIds, attentionMask, tokenTypeIds)).narrow(2, 0, 2).MoveToOuterDisposeScope();
     }
 }

@@ -28,19 +28,25 @@ public sealed class Phases
     }
 
     /// <summary>The options that decide what a phase trains (not where the output goes).</summary>
-    public static IReadOnlyDictionary<string, string> Fingerprint(ExperimentOptions o) => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, string> Fingerprint(ExperimentOptions o)
     {
-        ["epochs"] = o.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["seed"] = o.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["trainLimit"] = o.TrainLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["testLimit"] = o.TestLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["maxTokens"] = o.MaxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["loraLearningRate"] = o.LoraLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        ["fullLearningRate"] = o.FullLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        ["glue"] = o.GlueFolder is null ? "" : Path.GetFullPath(o.GlueFolder),
-        ["quick"] = o.IsQuick ? "true" : "false",
-        ["task"] = o.Task,
-    };
+        var entries = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["epochs"] = o.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seed"] = o.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["trainLimit"] = o.TrainLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["testLimit"] = o.TestLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["maxTokens"] = o.MaxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["loraLearningRate"] = o.LoraLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["fullLearningRate"] = o.FullLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["glue"] = o.GlueFolder is null ? "" : Path.GetFullPath(o.GlueFolder),
+            ["quick"] = o.IsQuick ? "true" : "false",
+            ["task"] = o.Task,
+        };
+        // Only when set, so phases kept before --data existed still resume.
+        if (o.DataFolder is not null) entries["data"] = Path.GetFullPath(o.DataFolder);
+        return entries;
+    }
 
     /// <summary>Throws <see cref="InvalidDataException"/> when a kept phase was produced with other options.</summary>
     public void CheckAll()

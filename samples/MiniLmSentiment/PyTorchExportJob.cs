@@ -13,7 +13,9 @@ public static class PyTorchExportJob
     {
         var pretrained = Pretrained.Load();
         var workload = Workloads.Load(o, pretrained.Tokenizer());
-        var (sentiment, data) = (workload.Main, workload.Data);
+        var data = workload.Data;
+        var sentiment = workload.Main as SentenceTask
+            ?? throw new InvalidDataException($"--export-pytorch writes single-sentence tasks; '{workload.Main.Name}' is {workload.Main.Items}.");
         using var model = new MiniLm((long)o.Seed);
         BertCheckpoint.LoadInto(model, BertCheckpoint.FromOnnx(pretrained.Onnx()), pretrained.Source);
         var (trainIds, trainMask, trainLabels) = sentiment.All(training: true);

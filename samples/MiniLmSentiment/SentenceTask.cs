@@ -9,7 +9,7 @@ namespace MiniLmSentiment;
 
 /// <summary>A sentence classification task, tokenised once: the model's shared head has <see cref="MiniLm.Classes"/>
 /// outputs and a task with fewer classes reads the first <see cref="Classes"/> of them.</summary>
-public sealed class SentenceTask
+public sealed class SentenceTask : IExperimentTask
 {
     public const int EvaluationBatch = 64;
 
@@ -29,6 +29,8 @@ public sealed class SentenceTask
     public string Name { get; }
     public IReadOnlyList<string> ClassNames { get; }
     public int Classes => ClassNames.Count;
+    public string Metric => "accuracy";
+    public string Items => "sentences";
     public int TrainCount => train.Count;
     public int TestCount => test.Count;
     public double MeanTestTokens => test.Average(e => e.Ids.Length);
@@ -80,6 +82,8 @@ public sealed class SentenceTask
         }
         return (double)correct / test.Count;
     }
+
+    public double Score(MiniLm model, Action<int>? itemsDone = null) => Accuracy(model, itemsDone);
 
     /// <summary>The training or test sentences as one padded block of token ids, mask and labels (for the PyTorch export).</summary>
     public (Tensor Ids, Tensor Mask, Tensor Labels) All(bool training)

@@ -155,7 +155,7 @@ public static class GlueTsv
 
     /// <summary>At most <paramref name="limit"/> sentences: all of them, or a seeded shuffled subset (a file sorted by
     /// label must not train on one class); <paramref name="part"/> keeps train and test draws apart.</summary>
-    public static IReadOnlyList<LabeledSentence> Subset(IReadOnlyList<LabeledSentence> items, int limit, ulong seed, int part)
+    public static IReadOnlyList<T> Subset<T>(IReadOnlyList<T> items, int limit, ulong seed, int part)
     {
         if (items.Count <= limit) return items;
         var order = Enumerable.Range(0, items.Count).ToArray();

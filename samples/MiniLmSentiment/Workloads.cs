@@ -2,31 +2,89 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Ahwa.Lab.Tasks;
 using Microsoft.ML.Tokenizers;
 
 namespace MiniLmSentiment;
 
 /// <summary>What the experiment runs on: the main table's task, the second task whose adapter shares the
 /// programming, the names their adapters are kept under and a line saying where the data came from.</summary>
-public sealed record Workload(string Title, SentenceTask Main, string MainAdapter, SentenceTask? Second, string SecondAdapter, string Data);
+public sealed record Workload(string Title, IExperimentTask Main, string MainAdapter, IExperimentTask? Second, string SecondAdapter, string Data);
 
-/// <summary>The tasks <c>--task</c> selects; <c>--glue DIR</c> replaces the main task by a GLUE folder's.</summary>
+/// <summary>The tasks <c>--task</c> selects: the built-in sentiment and State of the Union tasks (installed with npm),
+/// every GLUE task and SQuAD v1.1 from a <c>--data</c> folder; <c>--glue DIR</c> replaces the main task by a
+/// single-sentence GLUE folder's.</summary>
 public static class Workloads
 {
-    public const string Sentiment = "sentiment", SotuEra = "sotu-era";
+    public const string Sentiment = "sentiment", SotuEra = "sotu-era", Squad = "squad";
 
-    public static readonly IReadOnlyList<string> Names = new[] { Sentiment, SotuEra };
+    /// <summary>The main job without <c>--task</c>: the sentiment task and the harder era task, one report section each.</summary>
+    public const string Default = Sentiment + "," + SotuEra;
 
-    public static Workload Load(ExperimentOptions o, BertTokenizer tokenizer)
+    public static readonly IReadOnlyList<string> BuiltIn = new[] { Sentiment, SotuEra };
+
+    /// <summary>The tasks read from a <c>--data</c> folder: GLUE's, named as its folders are (lower case), and SQuAD.</summary>
+    public static readonly IReadOnlyList<string> FromData = GlueTask.All.Select(t => t.Name.ToLowerInvariant()).Append(Squad).ToList();
+
+    public static readonly IReadOnlyList<string> Names = BuiltIn.Concat(FromData).ToList();
+
+    /// <summary>SQuAD's file names as the benchmark ships them.</summary>
+    public const string SquadTrain = "train-v1.1.json", SquadDev = "dev-v1.1.json";
+
+    /// <summary>The names in a <c>--task</c> value (comma-separated built-in tasks, or one data-folder task).</summary>
+    public static IReadOnlyList<string> Split(string task) => task.Split(',', StringSplitOptions.TrimEntries);
+
+    public static bool IsFromData(string name) => FromData.Contains(Canonical(name));
+
+    /// <summary>A GLUE name as the benchmark spells it (SST-2, sst2) or a listed name, in the listed spelling.</summary>
+    public static string Canonical(string name)
     {
-        if (!Names.Contains(o.Task)) throw new ArgumentException($"Unknown task '{o.Task}'; known: {string.Join(", ", Names)}.");
+        if (Names.Contains(name)) return name;
+        var glue = GlueTask.All.FirstOrDefault(t => Key(t.Name) == Key(name));
+        return glue is null ? name : glue.Name.ToLowerInvariant();
+    }
+
+    static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+
+    /// <summary>What is wrong with a <c>--task</c> value and <c>--data</c> folder, or null.</summary>
+    public static string? Problem(string task, string? data)
+    {
+        var names = Split(task).Select(Canonical).ToList();
+        if (names.FirstOrDefault(n => !Names.Contains(n)) is string unknown)
+            return $"--task must be one of {string.Join(", ", Names)} (built-in tasks may be joined by commas), got '{unknown}'.";
+        if (names.Distinct().Count() != names.Count) return $"--task names a task twice: '{task}'.";
+        bool fromData = names.Any(IsFromData);
+        if (fromData && names.Count > 1) return $"--task {task}: a task read from --data runs alone.";
+        if (!fromData && data is not null) return $"--data is for the GLUE and SQuAD tasks; --task {task} installs its own data.";
+        if (!fromData) return null;
+        if (data is null) return $"--task {names[0]} reads its files from a folder: give --data DIR.";
+        if (!Directory.Exists(data)) return $"--data folder '{data}' does not exist.";
+        var needed = names[0] == Squad ? new[] { SquadTrain, SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(names[0]).DevFiles);
+        return needed.FirstOrDefault(f => !File.Exists(Path.Combine(data, f))) is string absent ? $"--data folder '{data}' has no {absent} (needed by --task {names[0]})." : null;
+    }
+
+    static GlueTask Glue(string name) => GlueTask.ByName(name);
+
+    /// <summary>Every workload of the run, in the order of <c>--task</c>.</summary>
+    public static IReadOnlyList<Workload> LoadAll(ExperimentOptions o, BertTokenizer tokenizer)
+    {
+        if (o.GlueFolder is not null) return new[] { Load(o, tokenizer, Sentiment) };
+        if (Problem(o.Task, o.DataFolder) is string problem) throw new ArgumentException(problem);
+        return Split(o.Task).Select(name => Load(o, tokenizer, Canonical(name))).ToList();
+    }
+
+    /// <summary>The first workload of the run (the PyTorch export's).</summary>
+    public static Workload Load(ExperimentOptions o, BertTokenizer tokenizer) => LoadAll(o, tokenizer)[0];
+
+    static Workload Load(ExperimentOptions o, BertTokenizer tokenizer, string name)
+    {
         if (o.GlueFolder is not null)
         {
             var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv"));
             // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
             var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv"));
-            var (name, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
-            var task = SentenceTask.Create(name, classes, tokenizer, o.MaxTokens,
+            var (glueName, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
+            var task = SentenceTask.Create(glueName, classes, tokenizer, o.MaxTokens,
                 GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
             return new Workload("Sentiment", task, "sentiment", null, "site", $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
         }
@@ -36,7 +94,7 @@ public static class Workloads
         var split = DataSplit.Create(sentences, o.Seed, devFraction: 0.1, testFraction: 0.1);
         var sentiment = SentenceTask.Create("sentiment", new[] { "negative", "positive" }, tokenizer, o.MaxTokens, split.Train.Take(o.TrainLimit), split.Test.Take(o.TestLimit));
         string uci = $"UCI sentiment sentences ({SentimentSentences.Package}, Amazon, IMDB, Yelp)";
-        if (o.Task == SotuEra)
+        if (name == SotuEra)
         {
             var addresses = StateOfTheUnion.Load(Installed(cache, StateOfTheUnion.Install));
             var eras = StateOfTheUnion.EraSplit(addresses, o.Seed);
@@ -44,9 +102,37 @@ public static class Workloads
             // The sentiment adapter shares the era task's programming: the multi-task table pairs the two.
             return new Workload("State of the Union era", era, "era", sentiment, "sentiment", $"{StateOfTheUnion.Describe(addresses)}; second task: {uci}");
         }
+        if (IsFromData(name))
+        {
+            // The paper's eight GLUE adapters share one programming; here the task's adapter shares it with the
+            // sentiment adapter, the second task every run installs.
+            var (task, data) = name == Squad ? LoadSquad(o, tokenizer) : LoadGlue(o, tokenizer, Glue(name));
+            return new Workload(task.Name, task, name, sentiment, "sentiment", $"{data}; second task: {uci}");
+        }
         var site = SentenceTask.Create("site", SentimentSentences.Sites, tokenizer, o.MaxTokens,
             SentimentSentences.BySite(split.Train).Take(o.TrainLimit), SentimentSentences.BySite(split.Test).Take(o.TestLimit));
         return new Workload("Sentiment", sentiment, "sentiment", site, "site", uci);
+    }
+
+    static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue)
+    {
+        var folder = o.DataFolder!;
+        var train = glue.Read(Path.Combine(folder, GlueTask.TrainFile));
+        // GLUE's test labels are hidden: the (first) dev set is the test set, as in the paper (MNLI: matched).
+        var test = glue.Read(Path.Combine(folder, glue.DevFiles[0]));
+        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
+        return (task, $"GLUE {glue.Name} in {folder} ({GlueTask.TrainFile}, {glue.DevFiles[0]} as test)");
+    }
+
+    static (IExperimentTask Task, string Data) LoadSquad(ExperimentOptions o, BertTokenizer tokenizer)
+    {
+        var folder = o.DataFolder!;
+        var train = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain));
+        var test = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadDev));
+        var options = new SquadOptions(MaxLength: o.MaxTokens, DocStride: Math.Min(new SquadOptions().DocStride, o.MaxTokens / 2));
+        var task = SquadTask.Create(tokenizer, options, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
+        return (task, $"SQuAD v1.1 in {folder} ({SquadTrain}, {SquadDev} as test; {task.TestQuestions} test questions, " +
+                      $"windows of {options.MaxLength} tokens, stride {options.DocStride})");
     }
 
     static string Installed(string cache, Func<string, string> install)

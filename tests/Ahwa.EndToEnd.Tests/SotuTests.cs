@@ -112,9 +112,14 @@ public sealed class SotuTests : IDisposable
     [Fact]
     public void TaskIsAnOption()
     {
-        Assert.Equal(Workloads.Sentiment, ExperimentCommandLine.Parse(Array.Empty<string>()).Options!.Task);
+        // The default main job runs both built-in tasks, one report section each.
+        Assert.Equal("sentiment,sotu-era", ExperimentCommandLine.Parse(Array.Empty<string>()).Options!.Task);
+        Assert.Equal(new[] { "sentiment", "sotu-era" }, Workloads.Split(ExperimentCommandLine.Parse(new[] { "--quick" }).Options!.Task));
+        Assert.Equal(Workloads.Sentiment, ExperimentCommandLine.Parse(new[] { "--task", "sentiment" }).Options!.Task);
         Assert.Equal(Workloads.SotuEra, ExperimentCommandLine.Parse(new[] { "--quick", "--task", "sotu-era" }).Options!.Task);
-        Assert.Contains("--task must be one of sentiment, sotu-era, got 'party'", ExperimentCommandLine.Parse(new[] { "--task", "party" }).Error);
+        var error = ExperimentCommandLine.Parse(new[] { "--task", "party" }).Error;
+        Assert.Contains("--task must be one of sentiment, sotu-era, cola, sst-2, mrpc, qqp, sts-b, mnli, qnli, rte, wnli, squad", error);
+        Assert.Contains("got 'party'", error);
         File.WriteAllText(Path.Combine(folder, "train.tsv"), "sentence\tlabel\n");
         File.WriteAllText(Path.Combine(folder, "dev.tsv"), "sentence\tlabel\n");
         Assert.Contains("--task and --glue both choose the main task", ExperimentCommandLine.Parse(new[] { "--task", "sentiment", "--glue", folder }).Error);

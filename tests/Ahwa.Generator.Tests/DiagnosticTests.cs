@@ -81,11 +81,11 @@ public class DiagnosticTests
         "AHWA0004", "Cores of 'M [RiscVCluster]' is 0; it must be positive", "Cores = 0");
 
     [Theory]
-    [InlineData("DacBits = 0", "DacBits", "0")]
+    [InlineData("DacBits = -1", "DacBits", "-1")]
     [InlineData("AdcBits = 17", "AdcBits", "17")]
     public void ConverterBitsOutOfRange(string argument, string name, string value) => Expect(
         $"[AnalogModel, AnalogChip({argument})] public partial class M {{ }}",
-        "AHWA0005", $"{name} of 'M [AnalogChip]' is {value}; it must be between 1 and 16 bits", argument);
+        "AHWA0005", $"{name} of 'M [AnalogChip]' is {value}; it must be 0 (ideal) or between 1 and 16 bits", argument);
 
     [Fact]
     public void AlphaNotPositiveOnALayer() => Expect(
@@ -212,7 +212,7 @@ public class DiagnosticTests
     public void EveryErrorOfAClassIsReportedInOneBuild()
     {
         var run = Harness.Generate(Usings +
-            "[AnalogModel, AnalogChip(DacBits = 0, AdcBits = 20)] public partial class M {\n" +
+            "[AnalogModel, AnalogChip(DacBits = -1, AdcBits = 20)] public partial class M {\n" +
             "  [AnalogLinear(-1, 8)] public partial AnalogLinear A { get; }\n" +
             "  [AnalogLinear(8, 8)] [Lora(Alpha = -2)] public partial AnalogLinear B { get; } }");
         Assert.Equal(new[] { "AHWA0004", "AHWA0005", "AHWA0005", "AHWA0006" }, run.GeneratorDiagnostics.Select(d => d.Id).OrderBy(x => x));

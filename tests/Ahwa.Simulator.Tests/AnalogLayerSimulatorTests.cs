@@ -216,6 +216,6 @@ public class AnalogLayerSimulatorTests
         sim.Program(new PcmLikeDevice(), 1);
         Assert.Contains("-3", Assert.Throws<ArgumentOutOfRangeException>(() => sim.DriftTo(-3, 1)).Message);
         Assert.Contains("17", Assert.Throws<ArgumentOutOfRangeException>(() => new AnalogLayerSimulator(Layer(8, 4), 512, 512, Paper with { AdcBits = 17 }, w)).Message);
-        Assert.Contains("0", Assert.Throws<ArgumentOutOfRangeException>(() => new AnalogLayerSimulator(Layer(8, 4), 512, 512, Paper with { DacBits = 0 }, w)).Message);
+        Assert.Contains("-1", Assert.Throws<ArgumentOutOfRangeException>(() => new AnalogLayerSimulator(Layer(8, 4), 512, 512, Paper with { DacBits = -1 }, w)).Message);
     }
 }

@@ -21,6 +21,22 @@ public class QuantizerTests
     }
 
     [Fact]
+    public void IdealConverterOnlyClipsAndHasNoCodes()
+    {
+        var q = new Quantizer(0, 12.0);
+        Assert.True(q.Ideal);
+        Assert.Equal((0, 0f), (q.Steps, q.Step));
+        Assert.Equal(0.123456789f, q.Quantize(0.123456789f));
+        Assert.Equal(-12f, q.Quantize(-30f));
+        var source = Enumerable.Range(0, 37).Select(i => (i - 18) * 0.77f).ToArray();
+        var quantized = new float[source.Length];
+        q.Quantize(source, 1.5f, quantized);
+        Assert.Equal(source.Select(v => Math.Clamp(v * 1.5f, -12f, 12f)), quantized);
+        Assert.Throws<InvalidOperationException>(() => q.Code(1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Quantizer(-1, 1.0));
+    }
+
+    [Fact]
     public void AdcStepIsTwentyFourOver254At8Bits()
     {
         var q = new Quantizer(8, 12.0);
@@ -84,10 +100,9 @@ public class QuantizerTests
     }
 
     [Theory]
-    [InlineData(0)]
     [InlineData(17)]
     [InlineData(-3)]
-    public void BitsOutside1To16AreRejected(int bits)
+    public void BitsOutside0To16AreRejected(int bits)
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Quantizer(bits, 1.0));
         Assert.Contains(bits.ToString(), error.Message);

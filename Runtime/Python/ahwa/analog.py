@@ -18,9 +18,11 @@ MODES = ("digital", "hardware_aware", "programmed")
 
 
 def quantize(value: torch.Tensor, step: float, bound: float, sign: bool) -> torch.Tensor:
-    """Clamp to [-bound, bound] and round half to even onto the grid; the gradient passes straight through
-    (identity inside the bound, zero outside, as the clamp gives)."""
+    """Clamp to [-bound, bound] and round half to even onto the grid (step 0: an ideal converter, clamp only); the
+    gradient passes straight through (identity inside the bound, zero outside, as the clamp gives)."""
     clamped = value.clamp(-bound, bound)
+    if step == 0 and not sign:
+        return clamped
     with torch.no_grad():
         delta = clamped.sign() * bound if sign else torch.round(clamped / step) * step
         delta = delta - clamped

@@ -160,6 +160,8 @@ def drift_to(layer: AnalogLinear, seconds: float, seed: int, noise=None) -> Prog
 def _dac(x, multiplier, bits):
     """Quantizer.Quantize(source, multiplier): code = round(x * multiplier * (steps / 2)), clamped, times step."""
     steps = converter_steps(bits)
+    if steps == 0:
+        return (x * multiplier).clamp(-1.0, 1.0)
     if steps == 1:
         return torch.where(x * multiplier >= 0, torch.ones_like(x), -torch.ones_like(x))
     inverse = float(np.float32(steps / 2.0))
@@ -169,6 +171,8 @@ def _dac(x, multiplier, bits):
 
 def _adc(y, chip):
     steps = converter_steps(chip.adc_bits)
+    if steps == 0:
+        return y.clamp(-chip.output_bound, chip.output_bound)
     if steps == 1:
         return torch.where(y >= 0, torch.full_like(y, chip.output_bound), torch.full_like(y, -chip.output_bound))
     inverse = float(np.float32(steps / (2.0 * chip.output_bound)))

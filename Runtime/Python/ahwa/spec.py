@@ -35,8 +35,8 @@ class ChipSpec:
                 bad(field, getattr(self, field), "must be a positive integer")
         for field in ("dac_bits", "adc_bits"):
             value = getattr(self, field)
-            if not isinstance(value, int) or not 1 <= value <= 16:
-                bad(field, value, "converter resolution must be between 1 and 16 bits")
+            if not isinstance(value, int) or not 0 <= value <= 16:
+                bad(field, value, "converter resolution must be 0 (ideal) or between 1 and 16 bits")
         if not (self.output_bound > 0 and math.isfinite(self.output_bound)):
             bad("output_bound", self.output_bound, "must be positive and finite")
         for field in ("output_noise", "weight_noise", "weight_clip_sigma"):
@@ -109,16 +109,17 @@ def snake_case(name: str) -> str:
 
 
 def converter_steps(bits: int) -> int:
-    """Intervals between -bound and +bound (Converters.cs): 2^b - 2, one for 1 bit."""
-    if not isinstance(bits, int) or not 1 <= bits <= 16:
-        raise ValueError(f"converter resolution {bits!r} must be between 1 and 16 bits")
-    return 1 if bits == 1 else (1 << bits) - 2
+    """Intervals between -bound and +bound (Converters.cs): 2^b - 2, one for 1 bit, none (0) for an ideal converter."""
+    if not isinstance(bits, int) or not 0 <= bits <= 16:
+        raise ValueError(f"converter resolution {bits!r} must be 0 (ideal) or between 1 and 16 bits")
+    return 0 if bits == 0 else 1 if bits == 1 else (1 << bits) - 2
 
 
 def converter_step(bits: int, bound: float) -> float:
-    """One code step, rounded once to FP32 as Converters.Step does."""
+    """One code step, rounded once to FP32 as Converters.Step does; 0.0 for an ideal converter (no grid)."""
     import numpy as np
-    return float(np.float32(2.0 * bound / converter_steps(bits)))
+    steps = converter_steps(bits)
+    return 0.0 if steps == 0 else float(np.float32(2.0 * bound / steps))
 
 
 def split(size: int, maximum: int) -> list:

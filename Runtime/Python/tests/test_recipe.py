@@ -23,9 +23,24 @@ def test_converter_grid_matches_converters_cs():
     assert converter_steps(8) == 254 and converter_steps(1) == 1 and converter_steps(2) == 2
     assert converter_step(8, 1.0) == float(np.float32(2 / 254))
     assert converter_step(8, 12.0) == float(np.float32(24 / 254))
-    for bits in (0, 17):
+    assert converter_steps(0) == 0 and converter_step(0, 12.0) == 0.0  # ideal
+    for bits in (-1, 17):
         with pytest.raises(ValueError, match="between 1 and 16"):
             converter_steps(bits)
+
+
+def test_ideal_converters_only_clip_and_no_clip_sigma_keeps_weights():
+    x = torch.tensor([[0.3, -0.7, 0.123456]])
+    weight = torch.tensor([[0.5, -0.25, 9.0], [0.1, 0.2, -0.3]])
+    chip = ChipSpec(tile_rows=8, tile_cols=8, dac_bits=0, adc_bits=0, weight_clip_sigma=0.0, output_noise=0.0,
+                    weight_noise=0.0, output_bound=100.0)
+    y, _ = run(weight, x, chip)
+    # Nothing quantised and the outlier weight 9.0 is not clipped: the exact product (column scaling cancels).
+    assert torch.allclose(y, x @ weight.t(), atol=1e-6, rtol=0)
+    coarse, _ = run(weight, x, ChipSpec(tile_rows=8, tile_cols=8, dac_bits=4, adc_bits=4, weight_clip_sigma=0.0,
+                                            output_noise=0.0, weight_noise=0.0, output_bound=100.0))
+    assert not torch.allclose(coarse, x @ weight.t(), atol=1e-3, rtol=0)
+    assert quantize(torch.tensor([2.5, -0.123457, -3.0]), 0.0, 2.0, False).tolist() == pytest.approx([2.0, -0.123457, -2.0])
 
 
 def test_quantizer_levels_by_hand():

@@ -12,6 +12,11 @@ def main(path):
     with open(path) as f:
         spec = json.load(f)
     p = {n: torch.tensor(v["data"], dtype=torch.float32).reshape(v["shape"]) for n, v in spec["params"].items()}
+    print(json.dumps(forward(p, spec["ids"], spec["types"], spec["mask"], spec["heads"])))
+
+
+def forward(p, ids, types, mask, heads):
+    """The last hidden state and the span logits (flattened), the layer count and the tensors never read."""
     used = set()
 
     def w(name):
@@ -24,10 +29,9 @@ def main(path):
     def no_norm(prefix, x):
         return x * w(prefix + ".weight") + w(prefix + ".bias")
 
-    ids = torch.tensor(spec["ids"], dtype=torch.long)
-    types = torch.tensor(spec["types"], dtype=torch.long)
-    mask = torch.tensor(spec["mask"], dtype=torch.float32)
-    heads = spec["heads"]
+    ids = torch.tensor(ids, dtype=torch.long)
+    types = torch.tensor(types, dtype=torch.long)
+    mask = torch.tensor(mask, dtype=torch.float32)
     batch, tokens = ids.shape
 
     e = F.embedding(ids, w("embeddings.word_embeddings.weight"))
@@ -63,7 +67,7 @@ def main(path):
 
     spans = dense("qa_outputs", h)
     unused = sorted(set(p) - used)
-    print(json.dumps({"layers": layer, "hidden": h.flatten().tolist(), "spans": spans.flatten().tolist(), "unused": unused}))
+    return {"layers": layer, "hidden": h.flatten().tolist(), "spans": spans.flatten().tolist(), "unused": unused}
 
 
 if __name__ == "__main__":

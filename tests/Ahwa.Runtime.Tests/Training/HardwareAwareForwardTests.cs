@@ -25,7 +25,23 @@ public class HardwareAwareForwardTests
         new object[] { "coarse converters, clipping kept", SmallTiles with { DacBits = 4, AdcBits = 5, BoundManagement = BoundManagement.None, OutputBound = 2 } },
         new object[] { "no noise management", SmallTiles with { NoiseManagement = NoiseManagement.None, OutputBound = 6 } },
         new object[] { "bound-management limit reached", SmallTiles with { BoundManagementLimit = 2, OutputBound = 1 } },
+        new object[] { "ideal converters, no weight clipping (the paper's LLaMA runs)", SmallTiles with { DacBits = 0, AdcBits = 0, WeightClipSigma = 0, WeightNoise = 0.03 } },
     };
+
+    [Fact]
+    public void IdealConvertersWithoutNoiseOrClippingGiveTheExactProduct()
+    {
+        var chip = SmallTiles with { DacBits = 0, AdcBits = 0, WeightClipSigma = 0, WeightNoise = 0, OutputNoise = 0, OutputBound = 1000 };
+        var x = randn(new long[] { 9, 70 }, generator: new torch.Generator(3));
+        var weight = randn(new long[] { 50, 70 }, generator: new torch.Generator(4)).mul(0.2f);
+        weight[0, 0] = tensor(25f); // an outlier 3-sigma clipping would cut
+        var call = new HardwareAwareCall(chip, TileSplitting.Split(70, chip.TileRows), TileSplitting.Split(50, chip.TileCols), 77);
+        var y = HardwareAwareMvm.apply(x, weight, ones(50), call);
+        float error = y.sub(x.matmul(weight.t())).abs().max().item<float>();
+        Assert.True(error < 1e-4f, $"ideal chip differs from the exact product by {error}");
+        var clipped = HardwareAwareMvm.apply(x, weight, ones(50), new HardwareAwareCall(chip with { WeightClipSigma = 3 }, call.InputBlocks, call.OutputBlocks, 77));
+        Assert.True(clipped.sub(x.matmul(weight.t())).abs().max().item<float>() > 1f, "3-sigma clipping should cut the outlier");
+    }
 
     [Theory]
     [MemberData(nameof(Chips))]
@@ -98,6 +114,7 @@ public class HardwareAwareForwardTests
     static Tensor Converter(Tensor value, int bits, double bound)
     {
         var q = new Quantizer(bits, bound);
+        if (q.Ideal) return value.clamp(-bound, bound);
         Tensor quantised;
         using (no_grad())
         {

@@ -238,7 +238,7 @@ public class TrainingTests
         Assert.Same(tiles, model.Hidden.Simulator);
         Assert.Equal(conductances, tiles.EffectiveWeights());
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.ChangeConverters(0, 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ChangeConverters(-1, 8));
     }
 
     [Fact]

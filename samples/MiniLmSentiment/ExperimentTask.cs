@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniLmSentiment;
+
+/// <summary>What the experiment trains and measures on one task: the head's loss of a training batch and the
+/// benchmark's metric on the test set, whatever the head (sentences, sentence pairs, regression, question answering).</summary>
+public interface IExperimentTask
+{
+    string Name { get; }
+
+    /// <summary>The metric <see cref="Score"/> returns, as the benchmark names it (accuracy, F1, Matthews correlation, ...).</summary>
+    string Metric { get; }
+
+    /// <summary>What one training or test item is ("sentences", "sentence pairs", "question windows").</summary>
+    string Items { get; }
+
+    int TrainCount { get; }
+
+    /// <summary>Test items, as the evaluation's progress counts them.</summary>
+    int TestCount { get; }
+
+    double MeanTestTokens { get; }
+
+    /// <summary>The head's loss of one training batch (indices into the training items).</summary>
+    Tensor Loss(MiniLm model, IReadOnlyList<int> batch);
+
+    /// <summary>The metric on the test set as a fraction (1 is perfect) with the model as it now is (its execution
+    /// mode decides digital, noisy or programmed); <paramref name="itemsDone"/> counts evaluated items.</summary>
+    double Score(MiniLm model, Action<int>? itemsDone = null);
+}
+
+/// <summary>Padded batches of token ids, attention masks and segment ids.</summary>
+static class TokenBatch
+{
+    public const int EvaluationBatch = 64;
+
+    public static (Tensor Ids, Tensor Mask, Tensor Segments) Of(IReadOnlyList<(long[] Ids, long[] Segments)> items)
+    {
+        int length = items.Max(c => c.Ids.Length);
+        var ids = new long[items.Count * length];
+        var mask = new long[items.Count * length];
+        var segments = new long[items.Count * length];
+        for (int b = 0; b < items.Count; b++)
+            for (int t = 0; t < items[b].Ids.Length; t++)
+            {
+                ids[b * length + t] = items[b].Ids[t];
+                segments[b * length + t] = items[b].Segments[t];
+                mask[b * length + t] = 1;
+            }
+        var shape = new long[] { items.Count, length };
+        return (tensor(ids, shape), tensor(mask, shape), tensor(segments, shape));
+    }
+
+    /// <summary>Runs <paramref name="evaluate"/> on consecutive test batches without gradients, in eval mode.</summary>
+    public static void Evaluate(MiniLm model, int count, Action<int, int> evaluate, Action<int>? itemsDone)
+    {
+        using var noGrad = no_grad();
+        model.eval();
+        for (int first = 0; first < count; first += EvaluationBatch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(EvaluationBatch, count - first);
+            evaluate(first, n);
+            itemsDone?.Invoke(n);
+        }
+    }
+}

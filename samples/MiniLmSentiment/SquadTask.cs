@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Ahwa.Lab.Tasks;
+using Microsoft.ML.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MiniLmSentiment;
+
+/// <summary>SQuAD v1.1 on the MiniLM: questions in BERT's windows (<see cref="SquadFeatures"/>), start and end logits from
+/// the head on every token (<see cref="MiniLm.SpanLogits"/>), the span loss on the windows, and the official F1 of the
+/// best answer per question over its windows (exact match beside it in <see cref="Scores"/>).</summary>
+public sealed class SquadTask : IExperimentTask
+{
+    readonly IReadOnlyList<SquadFeature> train, test;
+    readonly IReadOnlyList<SquadExample> questions;
+    readonly SquadOptions options;
+
+    SquadTask(IReadOnlyList<SquadFeature> train, IReadOnlyList<SquadExample> questions, IReadOnlyList<SquadFeature> test, SquadOptions options) =>
+        (this.train, this.questions, this.test, this.options) = (train, questions, test, options);
+
+    public string Name => "SQuAD";
+    public string Metric => "F1";
+    public string Items => "question windows";
+    public int TrainCount => train.Count;
+    public int TestCount => test.Count;
+    public int TestQuestions => questions.Count;
+    public double MeanTestTokens => test.Average(f => f.Ids.Length);
+
+    public static SquadTask Create(BertTokenizer tokenizer, SquadOptions options, IReadOnlyList<SquadExample> train, IReadOnlyList<SquadExample> test)
+    {
+        IReadOnlyList<long> Word(string word) => tokenizer.EncodeToIds(word, addSpecialTokens: false).Select(i => (long)i).ToList();
+        IReadOnlyList<Piece> Tokenize(string text) => WordSpans.Split(text, Word);
+        long cls = tokenizer.ClassificationTokenId, sep = tokenizer.SeparatorTokenId;
+        return new SquadTask(SquadFeatures.Create(train, Tokenize, cls, sep, options), test, SquadFeatures.Create(test, Tokenize, cls, sep, options), options);
+    }
+
+    public Tensor Loss(MiniLm model, IReadOnlyList<int> batch)
+    {
+        using var scope = NewDisposeScope();
+        var chosen = batch.Select(i => train[i]).ToList();
+        var (ids, mask, segments) = TokenBatch.Of(chosen.Select(f => (f.Ids, f.Segments)).ToList());
+        var output = model.SpanLogits(ids, mask, segments);
+        return Heads.SpanLoss(output, tensor(chosen.Select(f => (long)f.StartPosition).ToArray()), tensor(chosen.Select(f => (long)f.EndPosition).ToArray()))
+            .MoveToOuterDisposeScope();
+    }
+
+    public double Score(MiniLm model, Action<int>? itemsDone = null) => Scores(model, itemsDone).F1 / 100;
+
+    /// <summary>Exact match and F1 in percent, as the official script prints them.</summary>
+    public (double ExactMatch, double F1) Scores(MiniLm model, Action<int>? itemsDone = null)
+    {
+        var starts = new float[test.Count][];
+        var ends = new float[test.Count][];
+        TokenBatch.Evaluate(model, test.Count, (first, n) =>
+        {
+            var windows = test.Skip(first).Take(n).ToList();
+            var (ids, mask, segments) = TokenBatch.Of(windows.Select(f => (f.Ids, f.Segments)).ToList());
+            var (start, end) = Heads.SpanLogits(model.SpanLogits(ids, mask, segments));
+            var (s, e) = (start.contiguous().data<float>().ToArray(), end.contiguous().data<float>().ToArray());
+            int length = (int)start.shape[1];
+            for (int b = 0; b < n; b++)
+            {
+                // Only the window's own tokens: padding lies outside its context, and Predict never reads past it.
+                starts[first + b] = s.AsSpan(b * length, windows[b].Ids.Length).ToArray();
+                ends[first + b] = e.AsSpan(b * length, windows[b].Ids.Length).ToArray();
+            }
+        }, itemsDone);
+        return Squad.Evaluate(questions, SquadFeatures.Answers(questions, test, starts, ends, options));
+    }
+}
