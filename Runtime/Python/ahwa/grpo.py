@@ -122,7 +122,10 @@ def load_groups(path: str):
     tensors = files.load_file(path)
     groups, k = [], 0
     while f"g{k}.prompt" in tensors:
-        groups.append({f: tensors[f"g{k}.{f}"] for f in ("prompt", "completions", "mask", "rewards")})
+        g = {f: tensors[f"g{k}.{f}"] for f in ("prompt", "completions", "mask", "rewards")}
+        # Ids may be stored as floats (exact below 2^24): the C# safetensors writer writes FP32.
+        g["prompt"], g["completions"] = g["prompt"].to(torch.int64), g["completions"].to(torch.int64)
+        groups.append(g)
         k += 1
     if not groups:
         raise SystemExit(f"ahwa.grpo: '{path}' holds no groups (tensors g0.prompt, g0.completions, g0.mask, g0.rewards)")

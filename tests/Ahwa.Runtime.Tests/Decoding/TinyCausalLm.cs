@@ -1,5 +1,6 @@
 using Ahwa.Dsl;
 using Ahwa.Runtime.Decoding;
+using Ahwa.Simulator;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,6 +52,16 @@ public sealed class TinyCausalDecoder : TinyCausalLm, ICausalLanguageModel
 {
     public TinyCausalDecoder(long seed) : base(seed)
     {
+        // nn.Embedding draws from LibTorch's global generator; redraw both from the model's seed so runs repeat.
+        using var noGrad = no_grad();
+        int index = 0;
+        foreach (var table in new[] { words, previous })
+        {
+            var values = new float[Tokens * Width];
+            var stream = RandomStream.For((ulong)seed, StreamPurpose.Initialisation, 1000 + index++);
+            stream.FillGaussian(values);
+            table.weight!.copy_(tensor(values, new long[] { Tokens, Width }));
+        }
     }
 
     public long Vocabulary => Tokens;
