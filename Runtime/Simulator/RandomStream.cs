@@ -170,4 +170,6 @@ public enum StreamPurpose : ushort
     Repetition = 13,
     /// <summary>Synthetic data of samples and tests.</summary>
     SampleData = 14,
+    /// <summary>Token sampling in generation (per step seed: index the step; per sequence: index the row).</summary>
+    Sampling = 15,
 }

@@ -14,6 +14,7 @@ sample = the sample's global index in the dataset):
   DRIFT          (seed, DRIFT, layer, 0, out_block, in_block, polarity)         drift-exponent normals
   READ_NOISE     (seed, READ_NOISE, layer, 0, out_block, in_block, polarity)    seed = the drift_to seed
   SHUFFLE        (seed, SHUFFLE, epoch)                      permutation of the dataset
+  SAMPLING       (seed, SAMPLING, step, prompt)              GRPO's completions of a prompt (ahwa.grpo)
 Programmed-chip forwards key OUTPUT_NOISE like training with seed = the last program/drift_to seed and step =
 the call number since then (or the context's step). drift_sweep derives per-repetition seeds
 stream_seed(seed, PROGRAMMING, repetition) and stream_seed(seed, READ_NOISE, repetition, time index).
@@ -43,6 +44,7 @@ class Purpose(enum.IntEnum):
     INIT = 7
     DROPOUT = 8
     SHUFFLE = 9
+    SAMPLING = 15  # generation: GRPO's sampled completions
 
 
 def mix64(z: int) -> int:

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Ahwa.Runtime.Decoding;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ahwa.Lab.Decoding;
+
+/// <summary>A choice's log-likelihood given its context: the sum over its tokens and that sum per token.</summary>
+public sealed record ChoiceScore(double Sum, double PerToken, int Tokens);
+
+/// <summary>Zero-shot evaluation of a causal LM, digital or on the programmed chip (run it inside a
+/// <c>DriftSweep</c> probe for the drift protocol): multiple choice by log-likelihood, exact match by greedy generation
+/// with the key-value cache.</summary>
+public static class DecoderEvaluation
+{
+    /// <summary>log p(choice | context) of each choice, one forward per choice.</summary>
+    public static IReadOnlyList<ChoiceScore> Scores(ICausalLanguageModel model, ITokenizer tokenizer, ChoiceItem item)
+    {
+        var context = tokenizer.Encode(item.Context);
+        if (context.Length == 0) throw new ArgumentException("A multiple-choice context needs at least one token (the first choice token is predicted from it).", nameof(item));
+        using var noGrad = no_grad();
+        return item.Choices.Select(choice =>
+        {
+            var ids = tokenizer.Encode(choice);
+            var group = new GrpoGroup(context, new[] { ids }, new[] { 0.0, 0.0 });
+            using var scope = NewDisposeScope();
+            double sum = Grpo.CompletionLogProbs(model, group, tokenizer.Padding).LogProbs.sum().item<float>();
+            return new ChoiceScore(sum, sum / ids.Length, ids.Length);
+        }).ToList();
+    }
+
+    /// <summary>Accuracy: the choice with the highest score (per token when <paramref name="lengthNormalised"/>, as
+    /// lm-evaluation-harness's acc_norm does by length; otherwise the plain sum, its acc) is the label's.</summary>
+    public static double MultipleChoiceAccuracy(ICausalLanguageModel model, ITokenizer tokenizer, IReadOnlyList<ChoiceItem> items, bool lengthNormalised)
+    {
+        if (items.Count == 0) throw new ArgumentException("No items to evaluate.", nameof(items));
+        int correct = 0;
+        foreach (var item in items)
+        {
+            var scores = Scores(model, tokenizer, item);
+            int best = 0;
+            for (int i = 1; i < scores.Count; i++)
+                if ((lengthNormalised ? scores[i].PerToken : scores[i].Sum) > (lengthNormalised ? scores[best].PerToken : scores[best].Sum)) best = i;
+            if (best == item.Label) correct++;
+        }
+        return (double)correct / items.Count;
+    }
+
+    /// <summary>Exact match: the greedy completion's number (by <paramref name="extract"/>) equals the answer.</summary>
+    public static double ExactMatch(ICausalLanguageModel model, ITokenizer tokenizer, IReadOnlyList<RewardPrompt> questions, Func<string, decimal?> extract, int maxNewTokens)
+    {
+        if (questions.Count == 0) throw new ArgumentException("No questions to evaluate.", nameof(questions));
+        int correct = 0;
+        foreach (var q in questions)
+        {
+            var completion = Generation.Complete(model, tokenizer.Encode(q.Prompt), 1, maxNewTokens, tokenizer.EndOfSequence)[0];
+            if (extract(tokenizer.Decode(completion)) == q.Answer) correct++;
+        }
+        return (double)correct / questions.Count;
+    }
+}

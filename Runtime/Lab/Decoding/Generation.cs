@@ -1,0 +1,74 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Ahwa.Runtime.Decoding;
+using Ahwa.Simulator;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Ahwa.Lab.Decoding;
+
+/// <summary>Autoregressive generation with the key-value cache: the prompt once, then one token per step. Temperature
+/// 0 is greedy; otherwise row r draws from the stream (seed, Sampling, r), one uniform per token, so a completion
+/// depends only on the seed and its row, never on the thread count.</summary>
+public static class Generation
+{
+    /// <summary><paramref name="rows"/> completions of one prompt, each up to and including the end-of-sequence id, at
+    /// most <paramref name="maxNewTokens"/> long.</summary>
+    public static IReadOnlyList<int[]> Complete(ICausalLanguageModel model, IReadOnlyList<int> prompt, int rows, int maxNewTokens,
+        int endOfSequence, double temperature = 0, ulong seed = 0)
+    {
+        if (model is null) throw new ArgumentNullException(nameof(model));
+        if (prompt.Count == 0) throw new ArgumentException("Generation needs a prompt of at least one token.", nameof(prompt));
+        if (rows < 1) throw new ArgumentOutOfRangeException(nameof(rows), rows, "At least one completion is needed.");
+        if (maxNewTokens < 1) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), maxNewTokens, "At least one new token is needed.");
+        if (!(temperature >= 0) || double.IsInfinity(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "Temperature must be finite and >= 0.");
+        var streams = Enumerable.Range(0, rows).Select(r => RandomStream.For(seed, StreamPurpose.Sampling, r)).ToArray();
+        var completions = Enumerable.Range(0, rows).Select(_ => new List<int>()).ToArray();
+        var done = new bool[rows];
+        using var noGrad = no_grad();
+        using var cache = new KeyValueCache(model.Layers);
+        var first = prompt.Select(t => (long)t).ToArray();
+        var next = new long[rows];
+        for (int step = 0; step < maxNewTokens && done.Contains(false); step++)
+        {
+            using var scope = NewDisposeScope();
+            // The prompt once for every row, then each row's last token.
+            var ids = step == 0 ? tensor(first, new long[] { 1, first.Length }).expand(rows, first.Length).contiguous() : tensor(next, new long[] { rows, 1 });
+            var logits = model.Logits(ids, cache).select(1, -1).to_type(ScalarType.Float64).contiguous();
+            var values = logits.data<double>().ToArray();
+            long vocabulary = logits.shape[1];
+            next = new long[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                int token = Pick(values.AsSpan((int)(r * vocabulary), (int)vocabulary), temperature, ref streams[r]);
+                if (done[r]) token = endOfSequence; // keeps the batch rectangular; never part of the completion
+                else
+                {
+                    completions[r].Add(token);
+                    done[r] = token == endOfSequence;
+                }
+                next[r] = token;
+            }
+        }
+        return completions.Select(c => c.ToArray()).ToList();
+    }
+
+    /// <summary>The index of the largest logit (the first on a tie), or a draw from softmax(logits / temperature).</summary>
+    public static int Pick(ReadOnlySpan<double> logits, double temperature, ref RandomStream stream)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+        if (temperature == 0) return best;
+        double total = 0;
+        Span<double> weights = logits.Length <= 4096 ? stackalloc double[logits.Length] : new double[logits.Length];
+        for (int i = 0; i < logits.Length; i++) total += weights[i] = Math.Exp((logits[i] - logits[best]) / temperature);
+        double u = stream.NextOpenUnit() * total;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            u -= weights[i];
+            if (u <= 0) return i;
+        }
+        return best; // rounding left u a hair above zero
+    }
+}

@@ -1,0 +1,48 @@
+using System.Linq;
+using Ahwa.Lab.Decoding;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Simulator;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Ahwa.Runtime.Tests.Decoding;
+
+public class DecoderEvaluationTests
+{
+    static readonly CharacterTokenizer Tokenizer = new("0123456789+=abcdef"); // 20 ids: the test model's vocabulary
+
+    [Fact]
+    public void ChoicesAreScoredByTheirLogLikelihoodGivenTheContext()
+    {
+        using var model = new TinyCausalDecoder(seed: 81);
+        var item = new ChoiceItem("12+", new[] { "3", "45" }, 1);
+        var scores = DecoderEvaluation.Scores(model, Tokenizer, item);
+        using var noGrad = no_grad();
+        var logp = nn.functional.log_softmax(model.Logits(tensor(Tokenizer.Encode("12+45").Select(t => (long)t).ToArray(), new long[] { 1, 5 })), -1);
+        double expected = logp[0, 2, Tokenizer.Encode("4")[0]].item<float>() + logp[0, 3, Tokenizer.Encode("5")[0]].item<float>();
+        Assert.Equal(expected, scores[1].Sum, 5);
+        Assert.Equal(expected / 2, scores[1].PerToken, 5);
+        bool sumPicksSecond = scores[1].Sum > scores[0].Sum, perTokenPicksSecond = scores[1].PerToken > scores[0].PerToken;
+        Assert.Equal(sumPicksSecond ? 1.0 : 0.0, DecoderEvaluation.MultipleChoiceAccuracy(model, Tokenizer, new[] { item }, lengthNormalised: false));
+        Assert.Equal(perTokenPicksSecond ? 1.0 : 0.0, DecoderEvaluation.MultipleChoiceAccuracy(model, Tokenizer, new[] { item }, lengthNormalised: true));
+    }
+
+    [Fact]
+    public void ExactMatchCountsGreedyCompletionsWithTheRightNumberDigitallyAndOnTheProgrammedChip()
+    {
+        using var model = new TinyCausalDecoder(seed: 82);
+        var prompts = new[] { "1+2=", "3+4=", "5+6=" };
+        // The answers are what the untrained model says greedily for the first two (if a number), something else for the third.
+        var said = prompts.Select(p => DecoderData.Number(Tokenizer.Decode(Generation.Complete(model, Tokenizer.Encode(p), 1, 4, Tokenizer.EndOfSequence)[0]))).ToArray();
+        var questions = prompts.Select((p, i) => new RewardPrompt(p, i < 2 && said[i] is { } n ? n : 12345m)).ToArray();
+        double expected = said.Take(2).Count(n => n is not null) / 3.0;
+        Assert.Equal(expected, DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 4), 10);
+
+        var points = DriftSweep.Run(model, new PcmLikeDevice(), () => DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 4),
+            repetitions: 2, seed: 83, times: new[] { (0.0, "0 s"), (86400.0, "1 day") });
+        Assert.Equal(2, points.Count);
+        Assert.All(points, p => Assert.All(p.Values, v => Assert.InRange(v, 0, 2 / 3.0 + 1e-9)));
+        Assert.Equal(AnalogExecution.Programmed, model.Mix.Execution);
+    }
+}
