@@ -69,11 +69,10 @@ public static class BertCheckpoint
     /// scale (Ahwa's own), and the task heads (the model's digital layers, saved with each adapter).</summary>
     public static IReadOnlySet<string> MayStayUnloaded(AhwaModel model)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(PretrainedNames.AhwaOwn(model.ModelSpec), StringComparer.Ordinal);
         foreach (var layer in model.ModelSpec.Layers)
-            foreach (var weight in Hardware.LayerNaming.WeightNames(layer))
-                if (weight.Role is Hardware.WeightRole.LoraA or Hardware.WeightRole.LoraB or Hardware.WeightRole.OutputScale || !layer.IsAnalog)
-                    names.Add(weight.Name);
+            if (!layer.IsAnalog)
+                foreach (var weight in Hardware.LayerNaming.WeightNames(layer)) names.Add(weight.Name);
         return names;
     }
 

@@ -48,11 +48,12 @@ public static class BertFamilyCheckpoint
                 t => t, StringComparer.Ordinal);
             // Heads are the model's layers outside the encoder and the embeddings (qa_outputs, classifier).
             var kept = new List<string>();
+            var mayStayUnloaded = BertCheckpoint.MayStayUnloaded(model);
             foreach (var (name, parameter) in model.named_parameters())
             {
                 var layer = model.ModelSpec.Layers.FirstOrDefault(l => name.StartsWith(l.Name + ".", StringComparison.Ordinal));
                 if (layer is null || layer.Name.StartsWith("encoder.", StringComparison.Ordinal) || layer.Name.StartsWith("embeddings.", StringComparison.Ordinal)) continue;
-                if (checkpoint.ContainsKey(name) || BertCheckpoint.MayStayUnloaded(model).Contains(name)) continue;
+                if (checkpoint.ContainsKey(name) || mayStayUnloaded.Contains(name)) continue;
                 checkpoint[name] = new NamedTensor(name, parameter.shape, parameter.detach().cpu().data<float>().ToArray());
                 kept.Add(name);
             }

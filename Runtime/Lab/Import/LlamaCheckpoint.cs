@@ -30,7 +30,8 @@ public static class LlamaCheckpoint
         var config = LlamaConfig.Read(configPath);
         expected.RequireMatch(config, configPath);
 
-        var parameters = model.named_parameters().Where(p => IsPretrained(p.name)).ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        var own = PretrainedNames.AhwaOwn(model.ModelSpec);
+        var parameters = model.named_parameters().Where(p => !own.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
         var (shards, owner) = Shards(folder, parameters);
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         var dtypes = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -75,7 +76,7 @@ public static class LlamaCheckpoint
     }
 
     /// <summary>Ahwa's own parameters (LoRA, the analog layers' output scales) are not in a Hugging Face checkpoint.</summary>
-    public static bool IsPretrained(string name) => !name.Contains("lora_", StringComparison.Ordinal) && !name.EndsWith("output_scale", StringComparison.Ordinal);
+    public static bool IsPretrained(AhwaModel model, string name) => !PretrainedNames.AhwaOwn(model.ModelSpec).Contains(name);
 
     /// <summary>The shard files in order and, for a sharded folder, which file the index says holds each tensor. The
     /// index is checked first, before any weight is read: every file it names exists, it names only the model's
