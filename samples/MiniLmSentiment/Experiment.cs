@@ -16,7 +16,15 @@ using TorchSharp;
 namespace MiniLmSentiment;
 
 /// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
-public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points);
+public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points)
+{
+    /// <summary>The metrics the benchmark reports beside the main one (<see cref="IExperimentTask.Metrics"/> after the
+    /// first), each over the same times as <see cref="Points"/>; empty for a task with one metric.</summary>
+    public IReadOnlyList<MetricPoints> Others { get; init; } = Array.Empty<MetricPoints>();
+}
+
+/// <summary>One metric's points over the drift times.</summary>
+public sealed record MetricPoints(string Metric, IReadOnlyList<DriftPoint> Points);
 
 /// <summary>One training: what it trained, on which task, how many optimiser steps, how long.</summary>
 public sealed record TrainingRun(string Label, string Task, int Steps, double Seconds);
@@ -105,7 +113,8 @@ public static class Experiment
             // Training: every adapter starts from the same untrained state.
             var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
             model.SetExecution(AnalogExecution.Digital);
-            double digitalScore = task.Score(model);
+            var digitalScores = task.Scores(model);
+            double digitalScore = digitalScores[task.Metric];
             var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
             Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
             model.ChangeConverters(6, 6);
@@ -119,16 +128,16 @@ public static class Experiment
                 model.ChangeConverters(bits, bits);
                 AdapterFiles.Apply(model, adapter);
             };
-            var probes = new List<(SweepProbe Probe, IExperimentTask Task)>
+            var probes = new List<TaskProbe>
             {
-                (new SweepProbe("no adaptation", () => task.Score(model), Use(digital, chip.AdcBits)), task),
-                (new SweepProbe("AHWA-LoRA", () => task.Score(model), Use(ahwa, chip.AdcBits)), task),
-                (new SweepProbe("no adaptation, 6-bit hardware", () => task.Score(model), Use(digital, 6), o.SecondaryRepetitions), task),
-                (new SweepProbe("8-bit adapter, 6-bit hardware", () => task.Score(model), Use(ahwa, 6), o.SecondaryRepetitions), task),
-                (new SweepProbe("6-bit LoRA, 6-bit hardware", () => task.Score(model), Use(sixBit, 6), o.SecondaryRepetitions), task),
+                new("no adaptation", task, Use(digital, chip.AdcBits)),
+                new("AHWA-LoRA", task, Use(ahwa, chip.AdcBits)),
+                new("no adaptation, 6-bit hardware", task, Use(digital, 6), o.SecondaryRepetitions),
+                new("8-bit adapter, 6-bit hardware", task, Use(ahwa, 6), o.SecondaryRepetitions),
+                new("6-bit LoRA, 6-bit hardware", task, Use(sixBit, 6), o.SecondaryRepetitions),
             };
             if (other is not null && second is not null)
-                probes.Add((new SweepProbe($"{secondName} adapter", () => other.Score(model), Use(second, chip.AdcBits), o.SecondaryRepetitions), other));
+                probes.Add(new($"{secondName} adapter", other, Use(second, chip.AdcBits), o.SecondaryRepetitions));
             var shared = Sweep($"{task.Name}: evaluating on programmed tiles (pretrained meta-weights)", probes);
             model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
@@ -137,7 +146,7 @@ public static class Experiment
             var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
             trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
             var fullPoints = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
-                new[] { (new SweepProbe("full AHWA", () => task.Score(model)), task) })["full AHWA"];
+                new[] { new TaskProbe("full AHWA", task) })["full AHWA"];
             BertCheckpoint.LoadInto(model, checkpoint, source);
             using (torch.no_grad())
                 foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
@@ -146,16 +155,22 @@ public static class Experiment
 
             string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
             IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
-            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA (upper bound)", "digital", adapterSize, Flat(digitalScore)));
-            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
-            results.Add(new MethodResult(ExperimentResults.MainTable, task.Name, "Full AHWA", bits8, total, fullPoints));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.Readaptation, task.Name, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
-            results.Add(new MethodResult(ExperimentResults.MultiTask, task.Name, $"AHWA-LoRA, {mainName} adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
+            var digitalFlat = digitalScores.ToDictionary(s => s.Key, s => Flat(s.Value));
+            MethodResult Row(string section, IExperimentTask scored, string method, string hardware, long trainable, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points) =>
+                new(section, scored.Name, method, hardware, trainable, points[scored.Metric])
+                {
+                    Others = scored.Metrics.Skip(1).Select(m => new MetricPoints(m, points[m])).ToList(),
+                };
+            results.Add(Row(ExperimentResults.MainTable, task, "Digital LoRA (upper bound)", "digital", adapterSize, digitalFlat));
+            results.Add(Row(ExperimentResults.MainTable, task, "Digital LoRA on analog hardware (no adaptation)", bits8, adapterSize, shared["no adaptation"]));
+            results.Add(Row(ExperimentResults.MainTable, task, "AHWA-LoRA", bits8, adapterSize, shared["AHWA-LoRA"]));
+            results.Add(Row(ExperimentResults.MainTable, task, "Full AHWA", bits8, total, fullPoints));
+            results.Add(Row(ExperimentResults.Readaptation, task, "Digital LoRA (no adaptation)", bits6, adapterSize, shared["no adaptation, 6-bit hardware"]));
+            results.Add(Row(ExperimentResults.Readaptation, task, "AHWA-LoRA trained for 8 bits", bits6, adapterSize, shared["8-bit adapter, 6-bit hardware"]));
+            results.Add(Row(ExperimentResults.Readaptation, task, "LoRA retrained for 6 bits", bits6, adapterSize, shared["6-bit LoRA, 6-bit hardware"]));
+            results.Add(Row(ExperimentResults.MultiTask, task, $"AHWA-LoRA, {mainName} adapter", bits8, adapterSize, shared["AHWA-LoRA"]));
             if (other is not null && second is not null)
-                results.Add(new MethodResult(ExperimentResults.MultiTask, other.Name, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
+                results.Add(Row(ExperimentResults.MultiTask, other, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
             var budget = AdapterBudget.Of(MiniLm.Spec, total, results.Count(m => m.Section == ExperimentResults.MultiTask));
             return (new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.TrainCount, task.TestCount, task.MeanTestTokens,
                 digitalScore, results, budget), ahwa);
@@ -171,15 +186,20 @@ public static class Experiment
             }
         }
 
-        IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Sweep(string label, IReadOnlyList<(SweepProbe Probe, IExperimentTask Task)> probes)
+        /// <summary>A sweep's probe: its task scores it, after <see cref="Prepare"/> (an adapter, converters) on up to
+        /// <see cref="Repetitions"/> programmings.</summary>
+        sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null);
+
+        /// <summary>The probes on one sweep, each scored with every metric of its task: probe, then metric, to the points.</summary>
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> Sweep(string label, IReadOnlyList<TaskProbe> probes)
         {
-            IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points = new Dictionary<string, IReadOnlyList<DriftPoint>>();
-            long items = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Probe.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.TestCount);
+            IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> points = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>>();
+            long items = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.EvaluatedCount);
             Progress.Run(label, items, advance =>
             {
                 // Each probe advances the bar per evaluated batch, so long evaluations still move it.
-                var counted = probes.Select(p => p.Probe with { Evaluate = () => p.Task.Score(model, n => advance(n)) }).ToList();
-                points = DriftSweep.Run(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+                var counted = probes.Select(p => new MetricsProbe(p.Name, () => p.Task.Scores(model, n => advance(n)), p.Prepare, p.Repetitions)).ToList();
+                points = DriftSweep.RunMetrics(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
             }, cancellation);
             return points;
         }

@@ -12,25 +12,36 @@ public interface IExperimentTask
 {
     string Name { get; }
 
-    /// <summary>The metric <see cref="Score"/> returns, as the benchmark names it (accuracy, F1, Matthews correlation, ...).</summary>
-    string Metric { get; }
+    /// <summary>The main metric, as the benchmark names it (accuracy, F1, Matthews correlation, ...): the main tables' one.</summary>
+    string Metric => Metrics[0];
+
+    /// <summary>Every metric <see cref="Scores"/> gives, the main one first, then those the benchmark reports beside it
+    /// (accuracy beside F1 for MRPC and QQP, Spearman beside Pearson, exact match beside SQuAD's F1, MNLI's mismatched set).</summary>
+    IReadOnlyList<string> Metrics { get; }
 
     /// <summary>What one training or test item is ("sentences", "sentence pairs", "question windows").</summary>
     string Items { get; }
 
     int TrainCount { get; }
 
-    /// <summary>Test items, as the evaluation's progress counts them.</summary>
+    /// <summary>Test items of the main metric's set.</summary>
     int TestCount { get; }
+
+    /// <summary>Items one evaluation runs through, as its progress counts them (more than <see cref="TestCount"/> when a
+    /// metric has a test set of its own, as MNLI's mismatched one).</summary>
+    int EvaluatedCount => TestCount;
 
     double MeanTestTokens { get; }
 
     /// <summary>The head's loss of one training batch (indices into the training items).</summary>
     Tensor Loss(MiniLm model, IReadOnlyList<int> batch);
 
-    /// <summary>The metric on the test set as a fraction (1 is perfect) with the model as it now is (its execution
-    /// mode decides digital, noisy or programmed); <paramref name="itemsDone"/> counts evaluated items.</summary>
-    double Score(MiniLm model, Action<int>? itemsDone = null);
+    /// <summary>Every metric of <see cref="Metrics"/> on the test set as a fraction (1 is perfect) with the model as it
+    /// now is (its execution mode decides digital, noisy or programmed); <paramref name="itemsDone"/> counts evaluated items.</summary>
+    IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null);
+
+    /// <summary>The main metric alone.</summary>
+    double Score(MiniLm model, Action<int>? itemsDone = null) => Scores(model, itemsDone)[Metric];
 }
 
 /// <summary>Padded batches of token ids, attention masks and segment ids.</summary>

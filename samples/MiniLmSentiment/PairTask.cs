@@ -10,45 +10,55 @@ using static TorchSharp.torch;
 namespace MiniLmSentiment;
 
 /// <summary>A GLUE task on the MiniLM: single sentences or pairs (<c>[CLS] a [SEP] b [SEP]</c> with segment ids),
-/// classification over the head's first outputs or the STS-B regression read from its first output, scored with the
-/// task's own metric (the first of <see cref="GlueTask.Score"/>'s: F1 for MRPC and QQP, Pearson for STS-B).</summary>
+/// classification over the head's first outputs or the STS-B regression read from its first output, scored with every
+/// metric the benchmark reports (the main one first: F1 for MRPC and QQP, Pearson for STS-B) on each test set (MNLI's
+/// matched one gives the main metric, its mismatched one the same metrics again).</summary>
 public sealed class PairTask : IExperimentTask
 {
     sealed record Encoded(long[] Ids, long[] Segments, GlueExample Example);
 
-    readonly GlueTask glue;
-    readonly IReadOnlyList<Encoded> train, test;
-    readonly IReadOnlyList<GlueExample> gold;
+    /// <summary>One scored set: the suffix its metrics carry ("" for the main set), its items sorted by length so
+    /// evaluation batches carry little padding, and the gold examples in the same order.</summary>
+    sealed record TestSet(string Suffix, IReadOnlyList<Encoded> Items, IReadOnlyList<GlueExample> Gold);
 
-    PairTask(GlueTask glue, IReadOnlyList<Encoded> train, IReadOnlyList<Encoded> test)
+    readonly GlueTask glue;
+    readonly IReadOnlyList<Encoded> train;
+    readonly IReadOnlyList<TestSet> tests;
+
+    PairTask(GlueTask glue, IReadOnlyList<Encoded> train, IReadOnlyList<TestSet> tests)
     {
         this.glue = glue;
         this.train = train;
-        // Sorted by length so evaluation batches carry little padding; the gold list follows the same order.
-        this.test = test.OrderBy(e => e.Ids.Length).ToList();
-        gold = this.test.Select(e => e.Example).ToList();
+        this.tests = tests;
+        Metrics = tests.SelectMany(t => MetricNames(glue).Select(m => m.Name + t.Suffix)).ToList();
     }
 
     public string Name => glue.Name;
-    public string Metric => MetricKey(glue) switch { "f1" => "F1", "matthews" => "Matthews correlation", "pearson" => "Pearson correlation", _ => "accuracy" };
+    public IReadOnlyList<string> Metrics { get; }
     public string Items => glue.PairColumn is null ? "sentences" : "sentence pairs";
     public int TrainCount => train.Count;
-    public int TestCount => test.Count;
-    public double MeanTestTokens => test.Average(e => e.Ids.Length);
+    public int TestCount => tests[0].Items.Count;
+    public int EvaluatedCount => tests.Sum(t => t.Items.Count);
+    public double MeanTestTokens => tests[0].Items.Average(e => e.Ids.Length);
 
-    /// <summary>The key of the reported metric among <see cref="GlueTask.Score"/>'s.</summary>
-    public static string MetricKey(GlueTask glue) => glue.Metric switch
+    /// <summary>The benchmark's metrics as the report names them, with their keys among <see cref="GlueTask.Score"/>'s;
+    /// the main one first.</summary>
+    public static IReadOnlyList<(string Key, string Name)> MetricNames(GlueTask glue) => glue.Metric switch
     {
-        GlueMetric.F1AndAccuracy => "f1",
-        GlueMetric.Matthews => "matthews",
-        GlueMetric.PearsonSpearman => "pearson",
-        _ => "accuracy",
+        GlueMetric.F1AndAccuracy => new[] { ("f1", "F1"), ("accuracy", "accuracy") },
+        GlueMetric.Matthews => new[] { ("matthews", "Matthews correlation") },
+        GlueMetric.PearsonSpearman => new[] { ("pearson", "Pearson correlation"), ("spearman", "Spearman correlation") },
+        _ => new[] { ("accuracy", "accuracy") },
     };
 
-    public static PairTask Create(GlueTask glue, BertTokenizer tokenizer, int maxTokens, IEnumerable<GlueExample> train, IEnumerable<GlueExample> test)
+    /// <param name="test">The test sets in <see cref="GlueTask.DevFiles"/>' order: the first gives the main metric, each
+    /// further one its metrics again under the set's name (MNLI's "mismatched").</param>
+    public static PairTask Create(GlueTask glue, BertTokenizer tokenizer, int maxTokens, IEnumerable<GlueExample> train, params IEnumerable<GlueExample>[] test)
     {
         if (glue.Labels is { Count: > MiniLm.Classes } labels)
             throw new ArgumentException($"GLUE {glue.Name} has {labels.Count} classes; the head has room for {MiniLm.Classes}.", nameof(glue));
+        if (test.Length == 0 || test.Length > glue.DevFiles.Count)
+            throw new ArgumentException($"GLUE {glue.Name} has {glue.DevFiles.Count} dev sets; {test.Length} test sets were given.", nameof(test));
         long cls = tokenizer.ClassificationTokenId, sep = tokenizer.SeparatorTokenId;
         IReadOnlyList<long> Pieces(string text) => tokenizer.EncodeToIds(text, addSpecialTokens: false).Select(i => (long)i).ToList();
         List<Encoded> Encode(IEnumerable<GlueExample> items, string part)
@@ -61,7 +71,19 @@ public sealed class PairTask : IExperimentTask
             if (encoded.Count == 0) throw new InvalidDataException($"GLUE {glue.Name} has no {part} examples.");
             return encoded;
         }
-        return new PairTask(glue, Encode(train, "training"), Encode(test, "test"));
+        var sets = test.Select((items, i) =>
+        {
+            var sorted = Encode(items, i == 0 ? "test" : SetName(glue.DevFiles[i]) + " test").OrderBy(e => e.Ids.Length).ToList();
+            return new TestSet(i == 0 ? "" : ", " + SetName(glue.DevFiles[i]), sorted, sorted.Select(e => e.Example).ToList());
+        }).ToList();
+        return new PairTask(glue, Encode(train, "training"), sets);
+    }
+
+    /// <summary>"mismatched" for <c>dev_mismatched.tsv</c>.</summary>
+    static string SetName(string devFile)
+    {
+        string name = Path.GetFileNameWithoutExtension(devFile);
+        return name.StartsWith("dev_", StringComparison.Ordinal) ? name["dev_".Length..] : name;
     }
 
     public Tensor Loss(MiniLm model, IReadOnlyList<int> batch)
@@ -76,21 +98,29 @@ public sealed class PairTask : IExperimentTask
         return loss.MoveToOuterDisposeScope();
     }
 
-    public double Score(MiniLm model, Action<int>? itemsDone = null) => Scores(model, itemsDone)[MetricKey(glue)];
-
-    /// <summary>Every metric the benchmark reports for the task (accuracy beside F1 for MRPC and QQP, Spearman beside Pearson).</summary>
     public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null)
     {
-        var predictions = new double[test.Count];
-        TokenBatch.Evaluate(model, test.Count, (first, n) =>
+        var scores = new Dictionary<string, double>();
+        foreach (var set in tests)
         {
-            var (ids, mask, segments) = TokenBatch.Of(test.Skip(first).Take(n).Select(e => (e.Ids, e.Segments)).ToList());
+            var byKey = glue.Score(Predictions(model, set.Items, itemsDone), set.Gold);
+            foreach (var (key, name) in MetricNames(glue)) scores[name + set.Suffix] = byKey[key];
+        }
+        return scores;
+    }
+
+    double[] Predictions(MiniLm model, IReadOnlyList<Encoded> items, Action<int>? itemsDone)
+    {
+        var predictions = new double[items.Count];
+        TokenBatch.Evaluate(model, items.Count, (first, n) =>
+        {
+            var (ids, mask, segments) = TokenBatch.Of(items.Skip(first).Take(n).Select(e => (e.Ids, e.Segments)).ToList());
             var output = model.Classify(ids, mask, segments);
             var values = glue.IsRegression
                 ? output.select(1, 0).to_type(ScalarType.Float64).data<double>().ToArray()
                 : output.narrow(1, 0, glue.Labels!.Count).argmax(1).to_type(ScalarType.Float64).data<double>().ToArray();
             values.CopyTo(predictions, first);
         }, itemsDone);
-        return glue.Score(predictions, gold);
+        return predictions;
     }
 }

@@ -84,6 +84,7 @@ public static class Report
                 md.Append("|---|---|---|---:|" + string.Concat(rows[0].Points.Select(_ => "---:|")) + "\n");
                 foreach (var m in rows)
                     md.Append($"| {m.Method} | {m.Task} | {m.Hardware} | {m.Trainable:N0} ({Percent(m.Trainable, r.TotalParameters)}) | " + string.Join(" | ", m.Points.Select(Cell)) + " |\n");
+                Others(md, rows);
                 if (section == ExperimentResults.MultiTask) Budget(md, t.Budget);
                 var plot = plots.FirstOrDefault(p => p.Task == t && p.Section == section);
                 if (plot.File is not null) md.Append($"\n![{title}]({plot.File})\n");
@@ -105,6 +106,17 @@ public static class Report
         }
         else md.Append("\nDeployment skipped (--no-deploy).\n");
         return md.ToString();
+    }
+
+    /// <summary>The metrics the benchmark reports beside the main one, for the same rows (same programmings and times).</summary>
+    static void Others(StringBuilder md, IReadOnlyList<MethodResult> rows)
+    {
+        if (rows.All(m => m.Others.Count == 0)) return;
+        md.Append("\nBeside it, from the same evaluations:\n\n| method | task | metric | " + string.Join(" | ", rows[0].Points.Select(p => p.Label)) + " |\n");
+        md.Append("|---|---|---|" + string.Concat(rows[0].Points.Select(_ => "---:|")) + "\n");
+        foreach (var m in rows)
+            foreach (var other in m.Others)
+                md.Append($"| {m.Method} | {m.Task} | {other.Metric} | " + string.Join(" | ", other.Points.Select(Cell)) + " |\n");
     }
 
     /// <summary>The paper's count beside this run's: adapters on one programming against separately programmed models.</summary>
@@ -139,7 +151,8 @@ public static class Report
             r.TotalParameters, r.AnalogWeights,
             r.Tasks.Select(t => new TaskDocument(t.MainTask, t.Title, t.SecondTask, t.Metric, t.Items, t.Data, t.TrainCount, t.TestCount, t.MeanTestTokens, t.DigitalScore,
                 new BudgetDocument(t.Budget.Adapters, t.Budget.AdapterParameters, t.Budget.OneProgramming, t.Budget.Separate), PaperResults.For(t.Title))).ToList(),
-            r.Tasks.SelectMany(t => t.Methods.Select(m => new MethodDocument(t.MainTask, m.Section, m.Task, m.Method, m.Hardware, m.Trainable, 100.0 * m.Trainable / r.TotalParameters, m.Points)))
+            r.Tasks.SelectMany(t => t.Methods.Select(m => new MethodDocument(t.MainTask, m.Section, m.Task, m.Method, m.Hardware, m.Trainable, 100.0 * m.Trainable / r.TotalParameters,
+                    m.Points, m.Others)))
                 .ToList(),
             r.Trainings,
             d is null ? null : new DeploymentDocument(d.ArtifactFiles, d.TilesUsed, d.CheckedLayers, d.Kernels, d.CheckedElements, d.Differences, d.PipelineNs, d.AllAnalogNs),
@@ -158,9 +171,10 @@ public static class Report
 
     sealed record BudgetDocument(int Adapters, long AdapterParameters, long OneProgramming, long Separate);
 
-    /// <summary><see cref="Workload"/> names the task section the row belongs to (its main task's adapter name).</summary>
+    /// <summary><see cref="Workload"/> names the task section the row belongs to (its main task's adapter name);
+    /// <see cref="Others"/> holds the metrics beside the main one.</summary>
     sealed record MethodDocument(string Workload, string Section, string Task, string Method, string Hardware, long Trainable, double TrainablePercent,
-        IReadOnlyList<DriftPoint> Points);
+        IReadOnlyList<DriftPoint> Points, IReadOnlyList<MetricPoints> Others);
 
     sealed record DeploymentDocument(int ArtifactFiles, int TilesUsed, int CheckedLayers, int Kernels, long CheckedElements, long Differences,
         double PipelineNs, double AllAnalogNs);

@@ -29,7 +29,7 @@ public sealed class SentenceTask : IExperimentTask
     public string Name { get; }
     public IReadOnlyList<string> ClassNames { get; }
     public int Classes => ClassNames.Count;
-    public string Metric => "accuracy";
+    public IReadOnlyList<string> Metrics { get; } = new[] { "accuracy" };
     public string Items => "sentences";
     public int TrainCount => train.Count;
     public int TestCount => test.Count;
@@ -83,7 +83,8 @@ public sealed class SentenceTask : IExperimentTask
         return (double)correct / test.Count;
     }
 
-    public double Score(MiniLm model, Action<int>? itemsDone = null) => Accuracy(model, itemsDone);
+    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) =>
+        new Dictionary<string, double> { [Metrics[0]] = Accuracy(model, itemsDone) };
 
     /// <summary>The training or test sentences as one padded block of token ids, mask and labels (for the PyTorch export).</summary>
     public (Tensor Ids, Tensor Mask, Tensor Labels) All(bool training)

@@ -10,7 +10,7 @@ namespace MiniLmSentiment;
 
 /// <summary>SQuAD v1.1 on the MiniLM: questions in BERT's windows (<see cref="SquadFeatures"/>), start and end logits from
 /// the head on every token (<see cref="MiniLm.SpanLogits"/>), the span loss on the windows, and the official F1 of the
-/// best answer per question over its windows (exact match beside it in <see cref="Scores"/>).</summary>
+/// best answer per question over its windows, exact match beside it.</summary>
 public sealed class SquadTask : IExperimentTask
 {
     readonly IReadOnlyList<SquadFeature> train, test;
@@ -21,7 +21,7 @@ public sealed class SquadTask : IExperimentTask
         (this.train, this.questions, this.test, this.options) = (train, questions, test, options);
 
     public string Name => "SQuAD";
-    public string Metric => "F1";
+    public IReadOnlyList<string> Metrics { get; } = new[] { "F1", "exact match" };
     public string Items => "question windows";
     public int TrainCount => train.Count;
     public int TestCount => test.Count;
@@ -46,10 +46,14 @@ public sealed class SquadTask : IExperimentTask
             .MoveToOuterDisposeScope();
     }
 
-    public double Score(MiniLm model, Action<int>? itemsDone = null) => Scores(model, itemsDone).F1 / 100;
+    /// <summary>F1 and exact match as fractions (the official script prints them in percent).</summary>
+    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null)
+    {
+        var (exactMatch, f1) = OfficialScores(model, itemsDone);
+        return new Dictionary<string, double> { [Metrics[0]] = f1 / 100, [Metrics[1]] = exactMatch / 100 };
+    }
 
-    /// <summary>Exact match and F1 in percent, as the official script prints them.</summary>
-    public (double ExactMatch, double F1) Scores(MiniLm model, Action<int>? itemsDone = null)
+    (double ExactMatch, double F1) OfficialScores(MiniLm model, Action<int>? itemsDone)
     {
         var starts = new float[test.Count][];
         var ends = new float[test.Count][];

@@ -118,10 +118,12 @@ public static class Workloads
     {
         var folder = o.DataFolder!;
         var train = glue.Read(Path.Combine(folder, GlueTask.TrainFile));
-        // GLUE's test labels are hidden: the (first) dev set is the test set, as in the paper (MNLI: matched).
-        var test = glue.Read(Path.Combine(folder, glue.DevFiles[0]));
-        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
-        return (task, $"GLUE {glue.Name} in {folder} ({GlueTask.TrainFile}, {glue.DevFiles[0]} as test)");
+        // GLUE's test labels are hidden: the dev sets are the test sets, as in the paper (MNLI: matched for the main
+        // metric, mismatched beside it).
+        var tests = glue.DevFiles.Select((file, i) => GlueTsv.Subset(glue.Read(Path.Combine(folder, file)), o.TestLimit, o.Seed, 1 + i)).ToArray();
+        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), tests);
+        string others = string.Concat(glue.DevFiles.Skip(1).Select((file, i) => $", {file} ({tests[i + 1].Count} items) beside it"));
+        return (task, $"GLUE {glue.Name} in {folder} ({GlueTask.TrainFile}, {glue.DevFiles[0]} as test{others})");
     }
 
     static (IExperimentTask Task, string Data) LoadSquad(ExperimentOptions o, BertTokenizer tokenizer)

@@ -85,6 +85,41 @@ public sealed class TaskExperimentTests : IDisposable
         Assert.Contains("| paper (MobileBERT, GLUE) | 8 | 38.1 M | 168.0 M |", report);
         Assert.DoesNotContain("beside the paper", report); // the paper's figures at hand have no per-task GLUE score
         Assert.Contains("\"task_type\": \"SEQ_CLS\"", File.ReadAllText(Path.Combine(o.Output, "adapters", "mrpc", "adapter_config.json")));
+        // Accuracy beside F1, from the same evaluations, for every MRPC row; the sentiment adapter's row has one metric.
+        foreach (var method in root.GetProperty("methods").EnumerateArray())
+        {
+            var others = method.GetProperty("others").EnumerateArray().ToList();
+            if (method.GetProperty("task").GetString() != "MRPC") { Assert.Empty(others); continue; }
+            var accuracy = Assert.Single(others);
+            Assert.Equal("accuracy", accuracy.GetProperty("metric").GetString());
+            Assert.Equal(2, accuracy.GetProperty("points").GetArrayLength());
+        }
+        Assert.Contains("| AHWA-LoRA | MRPC | accuracy | ", report);
+    }
+
+    /// <summary>MNLI is scored on matched (the main metric) and mismatched (beside it), each set on its own.</summary>
+    [Fact]
+    public void MnliScoresMatchedAndMismatchedSets()
+    {
+        var glue = Ahwa.Lab.Tasks.GlueTask.ByName("mnli");
+        var labels = new[] { "contradiction", "entailment", "neutral" };
+        List<Ahwa.Lab.Tasks.GlueExample> Set(int first, int count) => Enumerable.Range(first, count)
+            .Select(i => new Ahwa.Lab.Tasks.GlueExample(Sentence(i), Sentence(i + 3, 5), i % 3, 0, $"line {i}")).ToList();
+        var tokenizer = Pretrained.Load().Tokenizer();
+        var (train, matched, mismatched) = (Set(0, 4), Set(10, 6), Set(40, 5));
+        var task = (IExperimentTask)PairTask.Create(glue, tokenizer, 32, train, matched, mismatched);
+        Assert.Equal(new[] { "accuracy", "accuracy, mismatched" }, task.Metrics);
+        Assert.Equal((6, 11), (task.TestCount, task.EvaluatedCount));
+        using var model = new MiniLm();
+        model.SetExecution(Ahwa.Runtime.AnalogExecution.Digital);
+        int evaluated = 0;
+        var scores = task.Scores(model, n => evaluated += n);
+        Assert.Equal(11, evaluated);
+        IExperimentTask Alone(List<Ahwa.Lab.Tasks.GlueExample> test) => PairTask.Create(glue, tokenizer, 32, train, test);
+        Assert.Equal(Alone(matched).Score(model), scores["accuracy"]);
+        Assert.Equal(Alone(mismatched).Score(model), scores["accuracy, mismatched"]);
+        Assert.Equal(labels, glue.Labels);
+        Assert.Throws<ArgumentException>(() => PairTask.Create(glue, tokenizer, 32, train, matched, mismatched, matched));
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public sealed record DriftPoint(double Seconds, string Label, double Mean, doubl
 /// <see cref="Repetitions"/> caps how many of the sweep's programmings this probe is measured on.</summary>
 public sealed record SweepProbe(string Name, Func<double> Evaluate, Action? Prepare = null, int? Repetitions = null);
 
+/// <summary>A probe whose one evaluation gives several metrics (F1 and accuracy of the same predictions; MNLI's matched
+/// and mismatched sets): every call must give the same metric names, the first call's set.</summary>
+public sealed record MetricsProbe(string Name, Func<IReadOnlyDictionary<string, double>> Evaluate, Action? Prepare = null, int? Repetitions = null);
+
 /// <summary>The paper's evaluation protocol: program once per repetition, then for each time draw drift and read
 /// noise again, apply drift compensation, and evaluate on the programmed hardware.</summary>
 public static class DriftSweep
@@ -36,6 +40,18 @@ public static class DriftSweep
     public static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Run(AhwaModel model, IDeviceModel device, IReadOnlyList<SweepProbe> probes,
         int repetitions, ulong seed, IReadOnlyList<(double Seconds, string Label)>? times = null, IProgress<(int Done, int Total)>? progress = null)
     {
+        const string Value = "value";
+        if (probes is null || probes.Count == 0) throw new ArgumentException("At least one probe is needed.", nameof(probes));
+        var metrics = probes.Select(p => new MetricsProbe(p.Name, () => new Dictionary<string, double> { [Value] = p.Evaluate() }, p.Prepare, p.Repetitions)).ToList();
+        return RunMetrics(model, device, metrics, repetitions, seed, times, progress).ToDictionary(p => p.Key, p => p.Value[Value]);
+    }
+
+    /// <summary><see cref="Run(AhwaModel, IDeviceModel, IReadOnlyList{SweepProbe}, int, ulong, IReadOnlyList{ValueTuple{double, string}}?, IProgress{ValueTuple{int, int}}?)"/>
+    /// with several metrics per probe: probe name, then metric name, to the points.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> RunMetrics(AhwaModel model, IDeviceModel device,
+        IReadOnlyList<MetricsProbe> probes, int repetitions, ulong seed, IReadOnlyList<(double Seconds, string Label)>? times = null,
+        IProgress<(int Done, int Total)>? progress = null)
+    {
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (device is null) throw new ArgumentNullException(nameof(device));
         if (probes is null || probes.Count == 0) throw new ArgumentException("At least one probe is needed.", nameof(probes));
@@ -47,8 +63,9 @@ public static class DriftSweep
         times ??= PaperTimes;
         foreach (var (seconds, label) in times)
             if (!(seconds >= 0) || double.IsInfinity(seconds)) throw new ArgumentOutOfRangeException(nameof(times), seconds, $"Time '{label}' must be a finite number of seconds >= 0.");
-        int RepetitionsOf(SweepProbe probe) => Math.Min(repetitions, probe.Repetitions ?? repetitions);
-        var values = probes.ToDictionary(p => p.Name, _ => times.Select(_ => new List<double>()).ToList());
+        int RepetitionsOf(MetricsProbe probe) => Math.Min(repetitions, probe.Repetitions ?? repetitions);
+        // Probe -> metric -> time -> values; a probe's metrics are fixed by its first evaluation.
+        var values = new Dictionary<string, Dictionary<string, List<double>[]>>();
         model.SetExecution(AnalogExecution.Programmed);
         model.eval();
         int done = 0, total = times.Count * probes.Sum(RepetitionsOf);
@@ -64,12 +81,27 @@ public static class DriftSweep
                 foreach (var probe in active)
                 {
                     probe.Prepare?.Invoke();
-                    values[probe.Name][t].Add(probe.Evaluate());
+                    Record(values, probe.Name, probe.Evaluate(), t, times.Count);
                     progress?.Report((++done, total));
                 }
             }
         }
-        return probes.ToDictionary(p => p.Name, p => (IReadOnlyList<DriftPoint>)times.Select((time, t) => Point(time, values[p.Name][t])).ToList());
+        return probes.ToDictionary(p => p.Name, p => (IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>)values[p.Name].ToDictionary(
+            m => m.Key, m => (IReadOnlyList<DriftPoint>)times.Select((time, t) => Point(time, m.Value[t])).ToList()));
+    }
+
+    static void Record(Dictionary<string, Dictionary<string, List<double>[]>> values, string probe, IReadOnlyDictionary<string, double> scores, int t, int times)
+    {
+        if (scores is null || scores.Count == 0) throw new InvalidOperationException($"Probe '{probe}' gave no metric.");
+        if (!values.TryGetValue(probe, out var metrics))
+        {
+            metrics = scores.Keys.ToDictionary(k => k, _ => Enumerable.Range(0, times).Select(_ => new List<double>()).ToArray());
+            values[probe] = metrics;
+        }
+        if (scores.Count != metrics.Count || scores.Keys.Any(k => !metrics.ContainsKey(k)))
+            throw new InvalidOperationException($"Probe '{probe}' gave the metrics {string.Join(", ", scores.Keys.OrderBy(k => k, StringComparer.Ordinal))}; " +
+                                                $"its first evaluation gave {string.Join(", ", metrics.Keys.OrderBy(k => k, StringComparer.Ordinal))}.");
+        foreach (var (metric, value) in scores) metrics[metric][t].Add(value);
     }
 
     static DriftPoint Point((double Seconds, string Label) time, List<double> values)

@@ -302,6 +302,29 @@ public class TrainingTests
     }
 
     [Fact]
+    public void MetricsProbesGiveEachMetricItsPointsAndRefuseAChangingSet()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var times = new[] { (0.0, "0 s"), (31536000.0, "1 year") };
+        var single = DriftSweep.Run(model, new PcmLikeDevice(), () => Accuracy(model, x, labels), repetitions: 2, seed: 4, times);
+        var probe = new MetricsProbe("both", () =>
+        {
+            double accuracy = Accuracy(model, x, labels);
+            return new Dictionary<string, double> { ["accuracy"] = accuracy, ["error"] = 1 - accuracy };
+        });
+        var points = DriftSweep.RunMetrics(model, new PcmLikeDevice(), new[] { probe }, repetitions: 2, seed: 4, times)["both"];
+        Assert.Equal(single.SelectMany(p => p.Values), points["accuracy"].SelectMany(p => p.Values));
+        Assert.Equal(single.SelectMany(p => p.Values.Select(v => 1 - v)), points["error"].SelectMany(p => p.Values));
+        int calls = 0;
+        var changing = new MetricsProbe("changing", () => ++calls == 1
+            ? new Dictionary<string, double> { ["f1"] = 0.5 }
+            : new Dictionary<string, double> { ["accuracy"] = 0.5 });
+        var error = Assert.Throws<InvalidOperationException>(() => DriftSweep.RunMetrics(model, new PcmLikeDevice(), new[] { changing }, 1, 1, times));
+        Assert.Equal("Probe 'changing' gave the metrics accuracy; its first evaluation gave f1.", error.Message);
+    }
+
+    [Fact]
     public void DriftPlotWritesAPngAndRefusesSeriesWithOtherTimes()
     {
         var times = new[] { (0.0, "0 s"), (3600.0, "1 h") };
