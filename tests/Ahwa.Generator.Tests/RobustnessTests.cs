@@ -217,6 +217,25 @@ public class RobustnessTests
         Assert.DoesNotContain(Harness.CompileProblems(run.Output), d => d.Severity == DiagnosticSeverity.Error);
     }
 
+    /// <summary>docs/dsl.md's table names every diagnostic the generator can report (a range row covers its ids).</summary>
+    [Fact]
+    public void EveryDiagnosticIsInTheDocumentedTable()
+    {
+        var table = Harness.ReadRepoFile("docs/dsl.md");
+        var documented = Regex.Matches(table, @"^\| AHWA(\d{4})(?:-(\d{4}))? \|", RegexOptions.Multiline)
+            .SelectMany(m => Enumerable.Range(Number(m.Groups[1].Value), m.Groups[2].Success ? Number(m.Groups[2].Value) - Number(m.Groups[1].Value) + 1 : 1))
+            .ToHashSet();
+        var ids = typeof(AhwaGenerator).Assembly.GetTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic))
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
+            .Where(id => id.StartsWith("AHWA0", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.True(ids.Count > 25, $"found only {ids.Count} descriptors");
+        var missing = ids.Where(id => !documented.Contains(Number(id[4..]))).ToList();
+        Assert.True(missing.Count == 0, "not in docs/dsl.md's table: " + string.Join(", ", missing));
+        static int Number(string digits) => int.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Theory]
     [InlineData("[AnalogModel, LoraDefaults(Dropout = 1m)] public partial class M { }")]
     [InlineData("[AnalogModel] public partial class M { [AnalogLinear(8, 8)] [Lora(Dropout = 1m)] public partial AnalogLinear Fc { get; } }")]
