@@ -1,6 +1,7 @@
+// Scaffolded by `ahwa scaffold` from a Hugging Face config.json (model_type llama): LLaMA decoder: 32 layers, hidden 4096, intermediate 14336, 32 heads (8 key/value), vocabulary 128256.
+// Layers, norms and forward follow Hugging Face's LlamaForCausalLM, so the checkpoint loads with LlamaCheckpoint.Load.
 using System.Collections.Generic;
 using Ahwa.Dsl;
-using Ahwa.Lab.Import;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Decoding;
 using TorchSharp.Modules;
@@ -8,12 +9,22 @@ using static TorchSharp.torch;
 
 namespace Llama3;
 
+/// <summary>Llama31_8B's config.json as constants; import checks a folder against <see cref="Expected"/>.</summary>
+public static class Llama31_8BConfig
+{
+    public const int Hidden = 4096, Layers = 32, Heads = 32, KeyValueHeads = 8, HeadSize = 128, Intermediate = 14336, Vocabulary = 128256;
+    public const double RmsEpsilon = 1E-05, RopeTheta = 500000.0;
+    public const double RopeFactor = 8.0, LowFrequencyFactor = 1.0, HighFrequencyFactor = 4.0, OriginalPositions = 8192.0;
+
+    public static global::Ahwa.Lab.Import.LlamaConfig Expected { get; } = new(Hidden, Layers, Heads, KeyValueHeads, HeadSize, Intermediate, Vocabulary, RmsEpsilon, RopeTheta,
+        new global::Ahwa.Lab.Import.RopeScaling(RopeFactor, LowFrequencyFactor, HighFrequencyFactor, OriginalPositions), TiedEmbeddings: false);
+}
+
 /// <summary>One decoder layer of <see cref="Llama31_8B"/>, Hugging Face's LlamaDecoderLayer: pre-norm grouped-query
 /// attention with rotary positions, then a pre-norm SwiGLU MLP, each added back to the residual stream.</summary>
 [AnalogBlock]
 public partial class Llama31_8BLayer
 {
-
     [AnalogLinear(Llama31_8BConfig.Hidden, Llama31_8BConfig.Heads * Llama31_8BConfig.HeadSize, Bias = false, Name = "self_attn.q_proj")] public partial AnalogLinear QProj { get; }
     [AnalogLinear(Llama31_8BConfig.Hidden, Llama31_8BConfig.KeyValueHeads * Llama31_8BConfig.HeadSize, Bias = false, Name = "self_attn.k_proj")] public partial AnalogLinear KProj { get; }
     [AnalogLinear(Llama31_8BConfig.Hidden, Llama31_8BConfig.KeyValueHeads * Llama31_8BConfig.HeadSize, Bias = false, Name = "self_attn.v_proj")] public partial AnalogLinear VProj { get; }
@@ -49,21 +60,14 @@ public partial class Llama31_8BLayer
     }
 }
 
-/// <summary>LLaMA-3.1-8B (meta-llama/Llama-3.1-8B's config.json): hidden 4096, 32 layers, 32 query heads sharing 8
-/// key-value heads, SwiGLU 14336, vocabulary 128256, rope_theta 500000 with LLaMA-3 scaling (factor 8, low 1, high 4,
-/// original context 8192), RMS epsilon 1e-5, a separate LM head. The paper's AHWA-LoRA: rank 16 on the seven
-/// projections of every layer, 41.9 M parameters (0.52 %). The LM head (and the embeddings) stay digital and frozen:
-/// the paper's 0.52 % is exactly the seven projections, and the head is 525 M weights, for a digital cluster to hold,
-/// not to train. The chip: 512 x 512 tiles, as many as the 224 projections need (26624). The cluster: the LoRA kernels
-/// keep A and B resident in L1 (no weight streaming), and a 4096 x 14336 layer's rank-16 A and B with one token's
-/// buffers need 1.7 MiB, so this deployment assumes a 2 MiB L1 rather than a Snitch cluster's 128 KiB.</summary>
+/// <summary>LLaMA decoder: 32 layers, hidden 4096, intermediate 14336, 32 heads (8 key/value), vocabulary 128256, every projection analog with LoRA rank 16 (the paper's); embeddings, final norm
+/// and the LM head digital and frozen; a chip of 26624 tiles of 512 x 512.</summary>
 [AnalogModel]
 [AnalogChip(Tiles = 26624)]
-[RiscVCluster(L1KiB = 2048)]
+[RiscVCluster(L1KiB = 2048)] // the widest LoRA kernel needs 1757 KiB with one token per tile
 [LoraDefaults(Rank = 16, Alpha = 32)]
 public partial class Llama31_8B : ICausalLanguageModel
 {
-
     [Blocks(typeof(Llama31_8BLayer), Llama31_8BConfig.Layers, Name = "model.layers")]
     public partial IReadOnlyList<Llama31_8BLayer> DecoderLayers { get; }
 

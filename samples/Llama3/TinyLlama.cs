@@ -1,6 +1,7 @@
+// Scaffolded by `ahwa scaffold` from a Hugging Face config.json (model_type llama): LLaMA decoder: 4 layers, hidden 128, intermediate 384, 4 heads (2 key/value), vocabulary 128, tied embeddings.
+// Layers, norms and forward follow Hugging Face's LlamaForCausalLM, so the checkpoint loads with LlamaCheckpoint.Load.
 using System.Collections.Generic;
 using Ahwa.Dsl;
-using Ahwa.Lab.Import;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Decoding;
 using TorchSharp.Modules;
@@ -8,12 +9,23 @@ using static TorchSharp.torch;
 
 namespace Llama3;
 
+/// <summary>TinyLlama's config.json as constants; import checks a folder against <see cref="Expected"/>.</summary>
+public static class TinyLlamaConfig
+{
+    public const int Hidden = 128, Layers = 4, Heads = 4, KeyValueHeads = 2, HeadSize = 32, Intermediate = 384, Vocabulary = 128;
+    public const double RmsEpsilon = 1E-05, RopeTheta = 10000.0;
+    // No rope_scaling: factor 1 leaves the rotary frequencies as they are.
+    public const double RopeFactor = 1.0, LowFrequencyFactor = 1.0, HighFrequencyFactor = 4.0, OriginalPositions = 8192.0;
+
+    public static global::Ahwa.Lab.Import.LlamaConfig Expected { get; } = new(Hidden, Layers, Heads, KeyValueHeads, HeadSize, Intermediate, Vocabulary, RmsEpsilon, RopeTheta,
+        Scaling: null, TiedEmbeddings: true);
+}
+
 /// <summary>One decoder layer of <see cref="TinyLlama"/>, Hugging Face's LlamaDecoderLayer: pre-norm grouped-query
 /// attention with rotary positions, then a pre-norm SwiGLU MLP, each added back to the residual stream.</summary>
 [AnalogBlock]
 public partial class TinyLlamaLayer
 {
-
     [AnalogLinear(TinyLlamaConfig.Hidden, TinyLlamaConfig.Heads * TinyLlamaConfig.HeadSize, Bias = false, Name = "self_attn.q_proj")] public partial AnalogLinear QProj { get; }
     [AnalogLinear(TinyLlamaConfig.Hidden, TinyLlamaConfig.KeyValueHeads * TinyLlamaConfig.HeadSize, Bias = false, Name = "self_attn.k_proj")] public partial AnalogLinear KProj { get; }
     [AnalogLinear(TinyLlamaConfig.Hidden, TinyLlamaConfig.KeyValueHeads * TinyLlamaConfig.HeadSize, Bias = false, Name = "self_attn.v_proj")] public partial AnalogLinear VProj { get; }
@@ -49,16 +61,13 @@ public partial class TinyLlamaLayer
     }
 }
 
-/// <summary>A LLaMA-architecture decoder of 0.8 M parameters for the offline demonstration (2 cores, minutes): hidden
-/// 128, 4 layers, 4 query heads sharing 2 key-value heads, SwiGLU 384, a 128-token vocabulary (a character-level
-/// tokenizer fits: ASCII codes), the LM head tied to the embeddings as in LLaMA-3.2-1B. LoRA rank 16 on every
-/// projection, as the paper does for LLaMA.</summary>
+/// <summary>LLaMA decoder: 4 layers, hidden 128, intermediate 384, 4 heads (2 key/value), vocabulary 128, tied embeddings, every projection analog with LoRA rank 16 (the paper's); embeddings, final norm
+/// and the LM head tied to the embeddings digital and frozen; a chip of 28 tiles of 512 x 512.</summary>
 [AnalogModel]
-[AnalogChip(Tiles = 64, DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // the paper's LLaMA runs: ideal converters, no clipping
+[AnalogChip(Tiles = 28, DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // the paper's LLaMA runs: ideal converters, no clipping
 [LoraDefaults(Rank = 16, Alpha = 32)]
 public partial class TinyLlama : ICausalLanguageModel
 {
-
     [Blocks(typeof(TinyLlamaLayer), TinyLlamaConfig.Layers, Name = "model.layers")]
     public partial IReadOnlyList<TinyLlamaLayer> DecoderLayers { get; }
 
@@ -88,7 +97,6 @@ public partial class TinyLlama : ICausalLanguageModel
             layer++;
         }
         if (cache is not null) cache.Advance(inputIds.shape[1]);
-        // Tied: the LM head is the embedding matrix.
         return nn.functional.linear(norm.call(h), embedTokens.weight!).MoveToOuterDisposeScope();
     }
 

@@ -21,6 +21,7 @@ static class Harness
             typeof(Ahwa.Dsl.AnalogModelAttribute).Assembly.Location,
             typeof(Ahwa.Hardware.ModelSpec).Assembly.Location,
             typeof(Ahwa.Runtime.AnalogLinear).Assembly.Location,
+            typeof(Ahwa.Lab.Import.LlamaConfig).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
         }.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))
         .ToImmutableArray();

@@ -171,6 +171,10 @@ public sealed class ScaffoldSettings : CommandSettings
     [Description("Replace the output file if it exists")]
     public bool Force { get; init; }
 
+    [CommandOption("--ideal-converters")]
+    [Description("The paper's LLaMA chip: ideal DAC and ADC, no weight clipping (a tile map, no cluster kernels)")]
+    public bool IdealConverters { get; init; }
+
     public override ValidationResult Validate()
     {
         var problem = OptionValues.ExistingFile("--from", From);
@@ -191,7 +195,7 @@ public sealed class ScaffoldCommand(CliHost host) : AhwaCommand<ScaffoldSettings
         string name = settings.Name ?? model.ModelType switch { "bert" => "Bert", "mobilebert" => "MobileBert", _ => "Llama" };
         string output = settings.Output ?? name + ".cs";
         if (File.Exists(output) && !settings.Force) throw new CommandLineException($"--out file '{output}' exists; pass --force to replace it.");
-        AtomicFile.WriteText(output, Scaffold.Write(model, name, settings.Namespace));
+        AtomicFile.WriteText(output, Scaffold.Write(model, name, settings.Namespace, settings.IdealConverters));
         Host.Console.WriteLine($"Wrote {name} ({model.Summary}) to {output}");
         return ExitCodes.Done;
     }

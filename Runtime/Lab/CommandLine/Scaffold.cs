@@ -6,19 +6,22 @@ using System.Linq;
 using System.Text;
 using System.Text.Json;
 using Ahwa.Hardware;
+using Ahwa.Lab.Import;
 
 namespace Ahwa.Lab.CommandLine;
 
 /// <summary>One linear layer of a scaffolded block or model: its C# property, its Hugging Face name, its shape.</summary>
 public sealed record ScaffoldLayer(string Property, string Name, int In, int Out, bool Bias);
 
-/// <summary>A model read from a Hugging Face config.json: the repeated block's layers and the model's own.</summary>
+/// <summary>A model read from a Hugging Face config.json: the repeated block's layers and the model's own.
+/// <see cref="Decoder"/>: a LLaMA's whole configuration, from which <see cref="ScaffoldDecoder"/> writes the complete class.</summary>
 public sealed record ScaffoldModel(string ModelType, string BlockPrefix, int Blocks, IReadOnlyList<ScaffoldLayer> BlockLayers,
-    IReadOnlyList<ScaffoldLayer> ModelLayers, string Head, string Summary);
+    IReadOnlyList<ScaffoldLayer> ModelLayers, string Head, string Summary, LlamaConfig? Decoder = null);
 
 /// <summary>Writes an annotated C# model class from a Hugging Face BERT, MobileBERT or LLaMA config.json: every linear
 /// layer under its Hugging Face name (so the checkpoint's weights load by name), the chip sized to hold them and the
-/// cluster's L1 sized for the widest LoRA kernel. The forward is the user's to write: the DSL describes layers.</summary>
+/// cluster's L1 sized for the widest LoRA kernel. An encoder's forward is the user's to write (the DSL describes
+/// layers); a LLaMA's is standard, so <see cref="ScaffoldDecoder"/> writes it too.</summary>
 public static class Scaffold
 {
     public static ScaffoldModel Read(string json, string source)
@@ -88,19 +91,22 @@ public static class Scaffold
                 }
             case "llama":
                 {
-                    int heads = Int("num_attention_heads"), kvHeads = Int("num_key_value_heads", heads), vocab = Int("vocab_size");
-                    if (hidden % heads != 0) throw new InvalidDataException($"{source}: hidden_size {hidden} is not a multiple of num_attention_heads {heads}.");
-                    int kv = kvHeads * (hidden / heads);
+                    // The import's reading of config.json, so the class's constants are what import later checks.
+                    var config = LlamaConfig.FromJson(root, source);
+                    int heads = config.Heads, kvHeads = config.KeyValueHeads, vocab = config.Vocabulary;
+                    if (heads % kvHeads != 0) throw new InvalidDataException($"{source}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}.");
+                    int q = heads * config.HeadSize, kv = kvHeads * config.HeadSize;
                     bool bias = Bool("attention_bias", false), mlpBias = Bool("mlp_bias", false);
                     return new ScaffoldModel(type, "model.layers", layers,
                     [
-                        new("QProj", "self_attn.q_proj", hidden, hidden, bias), new("KProj", "self_attn.k_proj", hidden, kv, bias),
-                    new("VProj", "self_attn.v_proj", hidden, kv, bias), new("OProj", "self_attn.o_proj", hidden, hidden, bias),
+                        new("QProj", "self_attn.q_proj", hidden, q, bias), new("KProj", "self_attn.k_proj", hidden, kv, bias),
+                    new("VProj", "self_attn.v_proj", hidden, kv, bias), new("OProj", "self_attn.o_proj", q, hidden, bias),
                     new("GateProj", "mlp.gate_proj", hidden, intermediate, mlpBias), new("UpProj", "mlp.up_proj", hidden, intermediate, mlpBias),
                     new("DownProj", "mlp.down_proj", intermediate, hidden, mlpBias),
                 ],
                     [], $"DigitalLinear({hidden}, {vocab}, Name = \"lm_head\", Bias = false)",
-                    $"LLaMA decoder: {layers} layers, hidden {hidden}, intermediate {intermediate}, {heads} heads ({kvHeads} key/value), vocabulary {vocab}");
+                    $"LLaMA decoder: {layers} layers, hidden {hidden}, intermediate {intermediate}, {heads} heads ({kvHeads} key/value), vocabulary {vocab}" +
+                    (config.TiedEmbeddings ? ", tied embeddings" : ""), config);
                 }
             default:
                 throw new InvalidDataException($"{source}: model_type '{type}' is not one scaffold knows (bert, mobilebert, llama).");
@@ -108,8 +114,10 @@ public static class Scaffold
     }
 
     /// <summary>The C# source of the model class and its block class.</summary>
-    public static string Write(ScaffoldModel model, string className, string? @namespace)
+    /// <param name="idealConverters">The paper's LLaMA chip: ideal DAC and ADC, no weight clipping, no cluster kernels.</param>
+    public static string Write(ScaffoldModel model, string className, string? @namespace, bool idealConverters = false)
     {
+        if (model.Decoder is { } decoder) return ScaffoldDecoder.Write(model, decoder, className, @namespace, idealConverters);
         var chip = ChipSpec.Default;
         var analog = model.BlockLayers.Select(l => (Layer: l, Count: model.Blocks)).Concat(model.ModelLayers.Select(l => (Layer: l, Count: 1))).ToList();
         long tiles = analog.Sum(a => (long)a.Count * TileSplitting.BlockCount(a.Layer.In, chip.TileRows) * TileSplitting.BlockCount(a.Layer.Out, chip.TileCols));
@@ -128,8 +136,13 @@ public static class Scaffold
         foreach (var layer in model.BlockLayers) Property(s, layer);
         s.Append("}\n\n");
         s.Append("/// <summary>").Append(model.Summary).Append(" on a chip of ").Append(I(tiles)).Append(" tiles.</summary>\n[AnalogModel]\n");
-        s.Append("[AnalogChip(Tiles = ").Append(I(Math.Max(tiles, chip.Tiles))).Append(")]\n");
-        s.Append("[RiscVCluster(L1KiB = ").Append(I(l1KiB)).Append(")] // the widest LoRA kernel needs ").Append(I((l1Bytes + 1023) / 1024)).Append(" KiB with one token per tile\n");
+        if (idealConverters)
+            s.Append("[AnalogChip(Tiles = ").Append(I(Math.Max(tiles, chip.Tiles))).Append(", DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // ideal converters, no clipping\n");
+        else
+        {
+            s.Append("[AnalogChip(Tiles = ").Append(I(Math.Max(tiles, chip.Tiles))).Append(")]\n");
+            s.Append("[RiscVCluster(L1KiB = ").Append(I(l1KiB)).Append(")] // the widest LoRA kernel needs ").Append(I((l1Bytes + 1023) / 1024)).Append(" KiB with one token per tile\n");
+        }
         s.Append("public partial class ").Append(className).Append("\n{\n");
         s.Append("    [Blocks(typeof(").Append(block).Append("), ").Append(I(model.Blocks)).Append(", Name = \"").Append(model.BlockPrefix).Append("\")]\n");
         s.Append("    public partial IReadOnlyList<").Append(block).Append("> Layers { get; }\n\n");

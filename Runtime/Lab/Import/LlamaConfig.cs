@@ -21,7 +21,12 @@ public sealed record LlamaConfig(
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no config.json; a Hugging Face folder has one beside its weights.", path);
         using var document = ParseJson(path);
-        var root = document.RootElement;
+        return FromJson(document.RootElement, path);
+    }
+
+    /// <summary><see cref="Read"/> of a parsed config.json; <paramref name="path"/> names it in errors.</summary>
+    public static LlamaConfig FromJson(JsonElement root, string path)
+    {
         if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"'{path}': config.json is a JSON {root.ValueKind}, not an object.");
         string? modelType = root.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         var architectures = new List<string>();

@@ -222,15 +222,17 @@ def main(argv=None):
             for i in mine:
                 g = groups[i]
                 # The reference first: swapping its values in and out writes the parameters the policy's graph saves.
+                # Noise calls keyed by the group's global index, not the rank's loop position: N ranks draw what one
+                # process draws.
                 with parameters_set_to(params, reference), torch.no_grad():
-                    ref = completion_log_probs(model, g["prompt"], g["completions"], call + 1)
-                logp = completion_log_probs(wrapped, g["prompt"], g["completions"], call)
-                call += 2
+                    ref = completion_log_probs(model, g["prompt"], g["completions"], call + 2 * i + 1)
+                logp = completion_log_probs(wrapped, g["prompt"], g["completions"], call + 2 * i)
                 loss, kl = grpo_loss(logp, old[i], ref, g["mask"].float(), advantages(g["rewards"], args.eps), args.clip, args.beta)
                 # DDP averages gradients over ranks: scale so the sum over ranks is the mean over all groups.
                 (loss * (world / len(groups))).backward()
                 loss_sum += loss.detach()
                 kl_sum += kl.detach()
+            call += 2 * len(groups)
             optimizer.step()
             schedule.step()
             if world > 1:
