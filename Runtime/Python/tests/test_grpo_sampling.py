@@ -7,7 +7,7 @@ import torch
 
 from ahwa import files, grpo
 from ahwa.toy import build_causal
-from test_train import PYTHON, run, torchrun
+from test_train import run, torchrun
 
 # Token 0 pads, 1 ends a completion, 2..11 are the digits 0..9, the rest letters.
 PIECES = ["", "<end>"] + [str(d) for d in range(10)] + ["a", "b", "c", "d"]
@@ -40,8 +40,7 @@ def test_sampling_is_seeded_and_only_the_adapters_change(tmp_path):
     runs = []
     for name, seed in [("a", "42"), ("b", "42"), ("c", "7")]:
         out = str(tmp_path / name)
-        code, text = run([PYTHON] + grpo_args(task, out, "--seed", seed))
-        assert code == 0, text
+        grpo.main(grpo_args(task, out, "--seed", seed)[2:])  # in process: one process needs no launcher
         runs.append((log(out), files.load_adapter(os.path.join(out, "adapter"))[0]))
     (log_a, adapter_a), (log_b, adapter_b), (log_c, _) = runs
     assert log_a == log_b  # same seed: the same completions, rewards, losses and adapter
@@ -69,8 +68,7 @@ def test_two_ranks_give_the_single_process_losses(tmp_path):
     task = str(tmp_path / "task")
     write_task(task)
     single, double = str(tmp_path / "single"), str(tmp_path / "double")
-    code, text = run([PYTHON] + grpo_args(task, single))
-    assert code == 0, text
+    grpo.main(grpo_args(task, single)[2:])
     code, text = run(torchrun(*grpo_args(task, double)), timeout=120)
     assert code == 0, text
     one, two = log(single), log(double)
