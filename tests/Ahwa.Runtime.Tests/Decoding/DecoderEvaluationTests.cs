@@ -56,6 +56,23 @@ public class DecoderEvaluationTests
     }
 
     [Fact]
+    public void PromptsOfOneLengthAreGeneratedTogetherAsTheyWouldBeOneByOne()
+    {
+        using var model = new TinyCausalDecoder(seed: 85);
+        var prompts = new[] { "1+2=", "3+4=", "5+6=", "77=", "8+9=" };
+        var alone = prompts.Select(p => Generation.Complete(model, Tokenizer.Encode(p), 1, 5, Tokenizer.EndOfSequence)[0]).ToList();
+        var four = prompts.Where(p => p.Length == 4).Select(p => (System.Collections.Generic.IReadOnlyList<int>)Tokenizer.Encode(p)).ToList();
+        var together = Generation.Complete(model, four, 5, Tokenizer.EndOfSequence);
+        Assert.Equal(alone.Where((_, i) => prompts[i].Length == 4), together);
+        // Answers: what each says alone for the even ones, a wrong number for the odd ones.
+        var questions = prompts.Select((p, i) => new RewardPrompt(p, i % 2 == 0 && DecoderData.Number(Tokenizer.Decode(alone[i])) is { } n ? n : 12345m)).ToList();
+        double one = DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5);
+        Assert.Equal(one, DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5, batch: 2), 10);
+        Assert.Equal(one, DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5, batch: 64), 10);
+        Assert.Throws<ArgumentException>(() => Generation.Complete(model, new[] { four[0], Tokenizer.Encode("77=") }, 5, Tokenizer.EndOfSequence));
+    }
+
+    [Fact]
     public void ExactMatchCountsGreedyCompletionsWithTheRightNumberDigitallyAndOnTheProgrammedChip()
     {
         using var model = new TinyCausalDecoder(seed: 82);
