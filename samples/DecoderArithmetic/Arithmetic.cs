@@ -46,7 +46,7 @@ public static class Arithmetic
         int train = trainCount ?? order.Length - testCount;
         if (train < 1 || testCount + train > order.Length)
             throw new ArgumentOutOfRangeException(nameof(trainCount), trainCount, $"{testCount} test and {train} training problems exceed the {order.Length} there are.");
-        return (order.Take(testCount).ToList(), order.Skip(testCount).Take(train).ToList()) switch { var (test, rest) => (rest, test) };
+        return (order.Skip(testCount).Take(train).ToList(), order.Take(testCount).ToList());
     }
 
     public static IReadOnlyList<PromptResponse> Pairs(IEnumerable<ArithmeticProblem> problems) => problems.Select(p => new PromptResponse(p.Prompt, p.Response)).ToList();
