@@ -30,6 +30,9 @@ public enum TrainingRegime
     AhwaLora = 0,
     /// <summary>Full AHWA: every weight, under the same hardware noise.</summary>
     FullAhwa = 1,
+    /// <summary>Pretraining the base model (the meta-weights an adapter later starts from): every parameter except the
+    /// LoRA matrices, which keep their initial state (B zero, so the adapter starts as a no-op).</summary>
+    Pretraining = 2,
 }
 
 /// <summary>Base of a generated [AnalogModel] class.</summary>
@@ -71,14 +74,21 @@ public abstract class AhwaModel : AhwaModuleBase
     }
 
     /// <summary>Chooses what trains. AHWA-LoRA: the LoRA matrices and the digital layers (task heads); meta-weights,
-    /// output scales, biases and everything else frozen. Full AHWA: every parameter.</summary>
+    /// output scales, biases and everything else frozen. Full AHWA: every parameter. Pretraining: every parameter but
+    /// the LoRA matrices.</summary>
     public IReadOnlyList<Parameter> ConfigureTraining(TrainingRegime regime)
     {
         var adapter = new HashSet<Parameter>(AdapterParameters().Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
+        var lora = new HashSet<Parameter>(ParameterGroups().Lora.Select(p => p.Parameter), ReferenceEqualityComparer.Instance);
         var trainable = new List<Parameter>();
         foreach (var (_, parameter) in named_parameters())
         {
-            bool train = regime == TrainingRegime.FullAhwa || adapter.Contains(parameter);
+            bool train = regime switch
+            {
+                TrainingRegime.FullAhwa => true,
+                TrainingRegime.Pretraining => !lora.Contains(parameter),
+                _ => adapter.Contains(parameter),
+            };
             parameter.requires_grad = train;
             if (train) trainable.Add(parameter);
         }

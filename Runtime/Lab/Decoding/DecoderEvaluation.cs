@@ -15,7 +15,7 @@ public sealed record ChoiceScore(double Sum, double PerToken, int Tokens);
 /// with the key-value cache.</summary>
 public static class DecoderEvaluation
 {
-    /// <summary>log p(choice | context) of each choice, one forward per choice.</summary>
+    /// <summary>log p(choice | context) of each choice, one forward per choice, the softmax over the tokenizer's ids.</summary>
     public static IReadOnlyList<ChoiceScore> Scores(ICausalLanguageModel model, ITokenizer tokenizer, ChoiceItem item)
     {
         var context = tokenizer.Encode(item.Context);
@@ -26,7 +26,7 @@ public static class DecoderEvaluation
             var ids = tokenizer.Encode(choice);
             var group = new GrpoGroup(context, new[] { ids }, new[] { 0.0, 0.0 });
             using var scope = NewDisposeScope();
-            double sum = Grpo.CompletionLogProbs(model, group, tokenizer.Padding).LogProbs.sum().item<float>();
+            double sum = Grpo.CompletionLogProbs(model, group, tokenizer.Padding, tokenizer.VocabularySize).LogProbs.sum().item<float>();
             return new ChoiceScore(sum, sum / ids.Length, ids.Length);
         }).ToList();
     }
@@ -48,16 +48,24 @@ public static class DecoderEvaluation
         return (double)correct / items.Count;
     }
 
-    /// <summary>Exact match: the greedy completion's number (by <paramref name="extract"/>) equals the answer.</summary>
-    public static double ExactMatch(ICausalLanguageModel model, ITokenizer tokenizer, IReadOnlyList<RewardPrompt> questions, Func<string, decimal?> extract, int maxNewTokens)
+    /// <summary>Exact match: the greedy completion's number (by <paramref name="extract"/>) equals the answer; only the
+    /// tokenizer's ids are candidates. Questions whose prompts have one length are generated together, up to
+    /// <paramref name="batch"/> at a time (digitally the same completions as one at a time; under noise each forward
+    /// draws once for the batch, as in training).</summary>
+    public static double ExactMatch(ICausalLanguageModel model, ITokenizer tokenizer, IReadOnlyList<RewardPrompt> questions, Func<string, decimal?> extract, int maxNewTokens,
+        int batch = 1)
     {
         if (questions.Count == 0) throw new ArgumentException("No questions to evaluate.", nameof(questions));
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch), batch, "At least one question per batch.");
         int correct = 0;
-        foreach (var q in questions)
-        {
-            var completion = Generation.Complete(model, tokenizer.Encode(q.Prompt), 1, maxNewTokens, tokenizer.EndOfSequence)[0];
-            if (extract(tokenizer.Decode(completion)) == q.Answer) correct++;
-        }
+        var encoded = questions.Select(q => (Ids: (IReadOnlyList<int>)tokenizer.Encode(q.Prompt), q.Answer)).ToList();
+        foreach (var sameLength in encoded.GroupBy(q => q.Ids.Count))
+            foreach (var chunk in sameLength.Chunk(batch))
+            {
+                var completions = Generation.Complete(model, chunk.Select(q => q.Ids).ToList(), maxNewTokens, tokenizer.EndOfSequence, vocabulary: tokenizer.VocabularySize);
+                for (int i = 0; i < chunk.Length; i++)
+                    if (extract(tokenizer.Decode(completions[i])) == chunk[i].Answer) correct++;
+            }
         return (double)correct / questions.Count;
     }
 }

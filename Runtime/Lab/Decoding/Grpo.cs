@@ -73,8 +73,9 @@ public static class Grpo
     }
 
     /// <summary>Log-probabilities [G, L] of each completion's tokens given the prompt and the tokens before them, with
-    /// the mask of real tokens (completions are right-padded with <paramref name="padding"/>).</summary>
-    public static (Tensor LogProbs, Tensor Mask) CompletionLogProbs(Runtime.Decoding.ICausalLanguageModel model, GrpoGroup group, int padding)
+    /// the mask of real tokens (completions are right-padded with <paramref name="padding"/>); the softmax runs over
+    /// the ids below <paramref name="vocabulary"/> (the model's whole vocabulary when null), as sampling does.</summary>
+    public static (Tensor LogProbs, Tensor Mask) CompletionLogProbs(Runtime.Decoding.ICausalLanguageModel model, GrpoGroup group, int padding, int? vocabulary = null)
     {
         using var scope = NewDisposeScope();
         int g = group.Completions.Count, p = group.Prompt.Length;
@@ -95,6 +96,7 @@ public static class Grpo
         var input = tensor(ids, new long[] { g, p + length });
         // Position p - 1 + i predicts completion token i.
         var logits = model.Logits(input).narrow(1, p - 1, length).to_type(ScalarType.Float32);
+        if (vocabulary is { } limit) logits = logits.narrow(-1, 0, limit);
         var targets = input.narrow(1, p, length).unsqueeze(-1);
         var logp = nn.functional.log_softmax(logits, -1).gather(-1, targets).squeeze(-1);
         return (logp.MoveToOuterDisposeScope(), tensor(mask, new long[] { g, length }).MoveToOuterDisposeScope());

@@ -33,22 +33,23 @@ public static class GrpoTrainer
     public static GrpoGroup Sample(ICausalLanguageModel model, ITokenizer tokenizer, RewardPrompt prompt, Func<string, decimal?> extract, GrpoOptions options, ulong seed)
     {
         var ids = tokenizer.Encode(prompt.Prompt);
-        var completions = Generation.Complete(model, ids, options.GroupSize, options.MaxNewTokens, tokenizer.EndOfSequence, options.Temperature, seed);
+        var completions = Generation.Complete(model, ids, options.GroupSize, options.MaxNewTokens, tokenizer.EndOfSequence, options.Temperature, seed, tokenizer.VocabularySize);
         var rewards = completions.Select(c => Reward(tokenizer.Decode(c), prompt.Answer, extract)).ToArray();
         return new GrpoGroup(ids, completions, rewards);
     }
 
-    /// <summary>The GRPO loss of groups (averaged over them) given each group's old log-probabilities.</summary>
+    /// <summary>The GRPO loss of groups (averaged over them) given each group's old log-probabilities; the policy is the
+    /// softmax over the ids below <paramref name="vocabulary"/> (all of the model's when null).</summary>
     public static (Tensor Loss, Tensor Kl) Loss(ICausalLanguageModel model, IReadOnlyList<GrpoGroup> groups, IReadOnlyList<Tensor> oldLogProbs,
-        IReadOnlyList<(Parameter Parameter, Tensor Reference)> reference, int padding, GrpoOptions options)
+        IReadOnlyList<(Parameter Parameter, Tensor Reference)> reference, int padding, GrpoOptions options, int? vocabulary = null)
     {
         using var scope = NewDisposeScope();
         Tensor? loss = null, kl = null;
         // The reference first: swapping its values in and out writes the parameters, which the policy's graph must not see.
-        var refLogps = groups.Select(g => Grpo.WithParameters(reference, () => Grpo.CompletionLogProbs(model, g, padding).LogProbs)).ToList();
+        var refLogps = groups.Select(g => Grpo.WithParameters(reference, () => Grpo.CompletionLogProbs(model, g, padding, vocabulary).LogProbs)).ToList();
         for (int i = 0; i < groups.Count; i++)
         {
-            var (logp, mask) = Grpo.CompletionLogProbs(model, groups[i], padding);
+            var (logp, mask) = Grpo.CompletionLogProbs(model, groups[i], padding, vocabulary);
             var refLogp = refLogps[i];
             var advantages = tensor(Grpo.Advantages(groups[i].Rewards, options.AdvantageEpsilon).Select(a => (float)a).ToArray());
             var (l, k) = Grpo.Loss(logp, oldLogProbs[i], refLogp, mask, advantages, options.ClipEpsilon, options.KlBeta);
@@ -59,10 +60,10 @@ public static class GrpoTrainer
     }
 
     /// <summary>The old policy's log-probabilities of each group (no gradient): the ratio's denominator.</summary>
-    public static IReadOnlyList<Tensor> OldLogProbs(ICausalLanguageModel model, IReadOnlyList<GrpoGroup> groups, int padding)
+    public static IReadOnlyList<Tensor> OldLogProbs(ICausalLanguageModel model, IReadOnlyList<GrpoGroup> groups, int padding, int? vocabulary = null)
     {
         using var noGrad = no_grad();
-        return groups.Select(g => Grpo.CompletionLogProbs(model, g, padding).LogProbs.DetachFromDisposeScope()).ToList();
+        return groups.Select(g => Grpo.CompletionLogProbs(model, g, padding, vocabulary).LogProbs.DetachFromDisposeScope()).ToList();
     }
 
     /// <summary>A snapshot of the adapters as they are now: the frozen reference policy.</summary>
@@ -94,13 +95,14 @@ public static class GrpoTrainer
             }
             return groups;
         }
-        return Run(model, GroupsOf, tokenizer.Padding, options, progress, cancellation);
+        return Run(model, GroupsOf, tokenizer.Padding, options, progress, cancellation, vocabulary: tokenizer.VocabularySize);
     }
 
     /// <summary>GRPO on the groups <paramref name="groupsOf"/> gives for each step (sampled, or fixed for off-policy
-    /// data and tests): old log-probabilities once, then <see cref="GrpoOptions.InnerSteps"/> Adam updates.</summary>
+    /// data and tests): old log-probabilities once, then <see cref="GrpoOptions.InnerSteps"/> Adam updates; the policy
+    /// is the softmax over the ids below <paramref name="vocabulary"/> (all of the model's when null).</summary>
     public static IReadOnlyList<GrpoStep> Run(AhwaModel model, Func<int, IReadOnlyList<GrpoGroup>> groupsOf, int padding, GrpoOptions options,
-        IProgress<GrpoStep>? progress = null, CancellationToken cancellation = default, Action<double, double>? update = null)
+        IProgress<GrpoStep>? progress = null, CancellationToken cancellation = default, Action<double, double>? update = null, int? vocabulary = null)
     {
         var lm = model as ICausalLanguageModel ?? throw new ArgumentException($"Model '{model?.ModelSpec.Name}' is not an {nameof(ICausalLanguageModel)}.", nameof(model));
         options.Validate();
@@ -123,13 +125,13 @@ public static class GrpoTrainer
                 cancellation.ThrowIfCancellationRequested();
                 var groups = groupsOf(step);
                 if (groups.Count == 0) throw new InvalidOperationException($"Step {step + 1} has no groups.");
-                var old = OldLogProbs(lm, groups, padding);
+                var old = OldLogProbs(lm, groups, padding, vocabulary);
                 double loss = 0, kl = 0;
                 for (int inner = 0; inner < options.InnerSteps; inner++)
                 {
                     using var scope = NewDisposeScope();
                     optimizer.zero_grad();
-                    var (l, k) = Loss(lm, groups, old, reference, padding, options);
+                    var (l, k) = Loss(lm, groups, old, reference, padding, options, vocabulary);
                     l.backward();
                     optimizer.step();
                     schedule.step();

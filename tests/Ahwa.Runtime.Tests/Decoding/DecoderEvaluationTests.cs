@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Ahwa.Lab.Decoding;
 using Ahwa.Lab.Evaluation;
@@ -26,6 +27,49 @@ public class DecoderEvaluationTests
         bool sumPicksSecond = scores[1].Sum > scores[0].Sum, perTokenPicksSecond = scores[1].PerToken > scores[0].PerToken;
         Assert.Equal(sumPicksSecond ? 1.0 : 0.0, DecoderEvaluation.MultipleChoiceAccuracy(model, Tokenizer, new[] { item }, lengthNormalised: false));
         Assert.Equal(perTokenPicksSecond ? 1.0 : 0.0, DecoderEvaluation.MultipleChoiceAccuracy(model, Tokenizer, new[] { item }, lengthNormalised: true));
+    }
+
+    [Fact]
+    public void ATokenizerSmallerThanTheModelLimitsSamplingScoringAndGreedyAnswers()
+    {
+        // The demonstration's case: TinyLlama has 128 ids, its arithmetic tokenizer 15. An id past the tokenizer's
+        // cannot be decoded, so it must never be sampled, and the policy's softmax runs over the same ids.
+        using var model = new TinyCausalDecoder(seed: 84);
+        var small = new CharacterTokenizer("0123"); // 6 of the model's 20 ids
+        var prompt = small.Encode("12");
+        var unlimited = Generation.Complete(model, prompt, 32, 6, small.EndOfSequence, temperature: 3.0, seed: 5);
+        Assert.Contains(unlimited, c => c.Any(id => id >= small.VocabularySize)); // without the limit the test would fail
+        var limited = Generation.Complete(model, prompt, 32, 6, small.EndOfSequence, temperature: 3.0, seed: 5, vocabulary: small.VocabularySize);
+        Assert.All(limited, c => Assert.All(c, id => Assert.InRange(id, 0, small.VocabularySize - 1)));
+        var group = GrpoTrainer.Sample(model, small, new RewardPrompt("12", 3), DecoderData.Number, new GrpoOptions(GroupSize: 16, MaxNewTokens: 4, Temperature: 3.0), seed: 6);
+        Assert.All(group.Completions, c => Assert.All(c, id => Assert.InRange(id, 0, small.VocabularySize - 1)));
+
+        using var noGrad = no_grad();
+        var restricted = Grpo.CompletionLogProbs(model, group, small.Padding, small.VocabularySize).LogProbs;
+        var full = Grpo.CompletionLogProbs(model, group, small.Padding).LogProbs;
+        var ids = tensor(group.Prompt.Concat(group.Completions[0]).Select(t => (long)t).ToArray(), new long[] { 1, group.Prompt.Length + group.Completions[0].Length });
+        var logits = model.Logits(ids)[0, group.Prompt.Length - 1];
+        double expected = nn.functional.log_softmax(logits.narrow(0, 0, small.VocabularySize), 0)[group.Completions[0][0]].item<float>();
+        Assert.Equal(expected, restricted[0, 0].item<float>(), 5);
+        Assert.True(restricted[0, 0].item<float>() > full[0, 0].item<float>()); // fewer ids share the probability
+        Assert.Throws<ArgumentOutOfRangeException>(() => Generation.Complete(model, prompt, 1, 2, small.EndOfSequence, vocabulary: 21));
+    }
+
+    [Fact]
+    public void PromptsOfOneLengthAreGeneratedTogetherAsTheyWouldBeOneByOne()
+    {
+        using var model = new TinyCausalDecoder(seed: 85);
+        var prompts = new[] { "1+2=", "3+4=", "5+6=", "77=", "8+9=" };
+        var alone = prompts.Select(p => Generation.Complete(model, Tokenizer.Encode(p), 1, 5, Tokenizer.EndOfSequence)[0]).ToList();
+        var four = prompts.Where(p => p.Length == 4).Select(p => (System.Collections.Generic.IReadOnlyList<int>)Tokenizer.Encode(p)).ToList();
+        var together = Generation.Complete(model, four, 5, Tokenizer.EndOfSequence);
+        Assert.Equal(alone.Where((_, i) => prompts[i].Length == 4), together);
+        // Answers: what each says alone for the even ones, a wrong number for the odd ones.
+        var questions = prompts.Select((p, i) => new RewardPrompt(p, i % 2 == 0 && DecoderData.Number(Tokenizer.Decode(alone[i])) is { } n ? n : 12345m)).ToList();
+        double one = DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5);
+        Assert.Equal(one, DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5, batch: 2), 10);
+        Assert.Equal(one, DecoderEvaluation.ExactMatch(model, Tokenizer, questions, DecoderData.Number, 5, batch: 64), 10);
+        Assert.Throws<ArgumentException>(() => Generation.Complete(model, new[] { four[0], Tokenizer.Encode("77=") }, 5, Tokenizer.EndOfSequence));
     }
 
     [Fact]

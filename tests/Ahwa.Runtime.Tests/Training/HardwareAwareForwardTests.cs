@@ -59,7 +59,13 @@ public class HardwareAwareForwardTests
         var (fused, fusedGrads) = Run(x, weight, scale, upstream, (a, w, s) => HardwareAwareMvm.apply(a, w, s, call));
         var (reference, referenceGrads) = Run(x, weight, scale, upstream, (a, w, s) => Reference(a, w, s, call));
 
-        Assert.True(fused.eq(reference).all().item<bool>(), $"{name}: values differ by up to {fused.sub(reference).abs().max().item<float>()}");
+        // An ADC snaps both paths' sums to the same code, so they agree exactly; an ideal ADC passes the float sums
+        // through, whose last bit depends on how the BLAS splits the product (its thread count): a rounding's worth.
+        float largest = fused.sub(reference).abs().max().item<float>();
+        if (chip.AdcBits == Converters.IdealBits)
+            Assert.True(largest <= 1e-6f * reference.abs().max().item<float>(), $"{name}: values differ by up to {largest}");
+        else
+            Assert.True(fused.eq(reference).all().item<bool>(), $"{name}: values differ by up to {largest}");
         for (int i = 0; i < 3; i++)
         {
             Assert.True(fusedGrads[i] is not null, $"{name}: the fused forward gave no gradient {i}");

@@ -126,6 +126,24 @@ public class TrainingTests
     }
 
     [Fact]
+    public void PretrainingChangesTheMetaWeightsAndLeavesTheLora()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var weight = Values(model.Hidden.weight);
+        var loraA = Values(model.Hidden.LoraA!.weight!);
+        var loraB = Values(model.Hidden.LoraB!.weight!);
+        var trainable = model.ConfigureTraining(TrainingRegime.Pretraining);
+        Assert.DoesNotContain(trainable, p => ReferenceEquals(p, model.Hidden.LoraA!.weight));
+        Assert.Contains(trainable, p => ReferenceEquals(p, model.Hidden.weight));
+        AhwaTrainer.Train(model, Examples, Loss(model, x, labels), new TrainingOptions(LearningRate: 5e-3, BatchSize: 64, Epochs: 1, Seed: 3,
+            Regime: TrainingRegime.Pretraining, Execution: AnalogExecution.Digital));
+        Assert.NotEqual(weight, Values(model.Hidden.weight));
+        Assert.Equal(loraA, Values(model.Hidden.LoraA!.weight!));
+        Assert.Equal(loraB, Values(model.Hidden.LoraB!.weight!));
+    }
+
+    [Fact]
     public void ProgrammedExecutionIsTheReferenceSimulator()
     {
         using var model = new TinyClassifier(seed: 1);
