@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace Ahwa.EndToEnd.Tests;
 
 /// <summary>The sample model as a user builds it: generator as analyzer, Runtime as library.</summary>
+[StartsEarly(3)] // the sample program trains and sweeps
 public class HelloAnalogTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Ahwa.EndToEnd.Tests;
 
 /// <summary>The main job's --quick preset end to end (pretrained import, npm data, every method, re-adaptation,
 /// multi-task, deployment with the kernel cross-check, report) on the sentiment task, and its errors for bad input.</summary>
+[StartsEarly(0)] // the quick preset: the longest test, in its own process
 public class MiniLmExperimentTests
 {
     static async Task<(int Code, string Output)> RunJob(params string[] args)

@@ -11,6 +11,7 @@ namespace Ahwa.EndToEnd.Tests;
 /// <summary>The toolchain as a user takes it: the packages from dotnet pack, a project from `dotnet new ahwa-model`
 /// built against the packages alone, its deployment files written by the build and left alone by a second one, and
 /// the ahwa tool on it. One pack and one template build for the class (<see cref="PackageFixture"/>).</summary>
+[StartsEarly(1)] // dotnet pack, two template builds, the tool install and the template's tests
 public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper log) : IClassFixture<PackageFixture>
 {
     static readonly string[] Libraries = ["Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab"];

@@ -14,6 +14,7 @@ namespace Ahwa.EndToEnd.Tests;
 
 /// <summary>The samples' PyTorch translations against their TorchSharp models: the pretrained MiniLM and HelloAnalog's
 /// encoder, same weights and inputs, digital and hardware-aware with the chip's noise set to 0.</summary>
+[StartsEarly(4)] // the pretrained MiniLM in Python
 public class PyTorchTargetTests
 {
     static readonly string[] Sentences =

@@ -10,7 +10,9 @@ namespace Ahwa.EndToEnd.Tests;
 
 /// <summary>Issue 14, item 4: the main job's protocol on a task read from a data folder, one tiny run per head type
 /// (sentence-pair classification, regression, extractive QA) on files in the benchmark's own format, in process,
-/// without deployment: one training step per phase, one programming, two drift times.</summary>
+/// without deployment: one training step per phase, one programming, one drift time (10 years: each drift time is a
+/// drift of every programmed weight and an evaluation per method, the bulk of a run; the quick preset's test sweeps three).</summary>
+[StartsEarly(2)] // four experiment runs, one after the other
 public sealed class TaskExperimentTests : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("ahwa-tasks-").FullName;
@@ -29,7 +31,7 @@ public sealed class TaskExperimentTests : IDisposable
         Repetitions = 1,
         TrainLimit = 8,
         TestLimit = 8,
-        Times = new[] { (0.0, "0 s"), (315360000.0, "10 years") },
+        Times = new[] { (315360000.0, "10 years") },
         Deploy = false,
     };
 

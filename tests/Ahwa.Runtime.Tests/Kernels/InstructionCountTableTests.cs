@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Ahwa.Runtime.Tests.Kernels;
 
 /// <summary>The README's instruction-count table (one core, 64 tokens, rank 8), rounded up to two decimals, so a kernel change that costs
-/// instructions shows up as a failure rather than a stale table.</summary>
+/// instructions shows up as a failure rather than a stale table. The naive baseline is not run here (it would triple the
+/// traced instructions); InstructionCountTests holds the kernel against it.</summary>
 public class InstructionCountTableTests
 {
     readonly ITestOutputHelper output;
@@ -24,9 +25,9 @@ public class InstructionCountTableTests
         var layer = new LayerSpec("table.dense", LayerKind.Analog, ins, outs, true, LoraSpec.Default);
         var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default, ClusterSpec.Default).Kernel!;
         var directory = Path.Combine(Path.GetTempPath(), "ahwa-icount-" + Guid.NewGuid().ToString("N")[..8]);
-        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 64, 8, 3), directory);
+        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 64, 8, 3), directory, naive: false);
         output.WriteLine($"{ins}x{outs} tile {kernel.TokenTile}: down {counts.Down.InstructionsPerMac:F3}, up {counts.Up.InstructionsPerMac:F3}, " +
-                         $"with setup {counts.LoraInstructionsPerMacWithSetup:F3}, naive {counts.NaiveInstructionsPerMac:F3}; {counts.Speedup:F2}x");
+                         $"with setup {counts.LoraInstructionsPerMacWithSetup:F3}");
         Assert.True(counts.LoraInstructionsPerMacWithSetup <= withSetup, $"{counts.LoraInstructionsPerMacWithSetup:F3} instructions per MAC, the table says {withSetup}");
         Directory.Delete(directory, recursive: true);
     }
@@ -42,7 +43,7 @@ public class InstructionCountTableTests
         var layer = new LayerSpec("engine.dense", LayerKind.Analog, ins, outs, true, LoraSpec.Default);
         var kernel = MemoryPlanner.Plan(layer, ChipSpec.Default with { TileRows = tileRows }, ClusterSpec.Default with { MatrixEngine = true }).Kernel!;
         var directory = Path.Combine(Path.GetTempPath(), "ahwa-icount-" + Guid.NewGuid().ToString("N")[..8]);
-        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 16, 8, 3), directory);
+        var counts = InstructionCounter.Measure(kernel, KernelArtifacts.ClusterFiles(new[] { kernel }, kernel.L1Bytes), KernelInputs.Random(kernel, 16, 8, 3), directory, naive: false);
         output.WriteLine($"{ins}x{outs}, {kernel.InputBlocks} blocks: de-scale {counts.DescaleInstructionsPerOutput:F3} instructions per output");
         Assert.True(counts.DescaleInstructionsPerOutput <= perOutput, $"{counts.DescaleInstructionsPerOutput:F3} instructions per output, the model says {perOutput}");
         Directory.Delete(directory, recursive: true);
