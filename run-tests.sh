@@ -10,6 +10,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Several test processes share 2 cores, each with LibTorch's OpenMP threads: waiting threads sleep rather than spin,
+# so they do not take the cores from the processes doing the work.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 # The kernel cross-checks need the RISC-V compilers and QEMU (Debian packages). Install what is missing when we
 # can (root, as in CI); otherwise say what to install. The tests fail, never skip, without them.
