@@ -47,8 +47,8 @@ public static class Pretraining
     /// <summary>The pretrained parameters (every one a checkpoint holds: not LoRA, not output scales) and the settings.</summary>
     public static void Save(AhwaModel model, string folder, string key)
     {
-        var tensors = model.named_parameters().Where(p => LlamaCheckpoint.IsPretrained(model, p.name))
-            .Select(p => new NamedTensor(p.name, p.parameter.shape, p.parameter.detach().contiguous().data<float>().ToArray())).ToList();
+        var tensors = LlamaCheckpoint.PretrainedParameters(model)
+            .Select(p => new NamedTensor(p.Name, p.Parameter.shape, p.Parameter.detach().contiguous().data<float>().ToArray())).ToList();
         var bytes = SafeTensors.Serialize(tensors);
         AtomicFile.WriteDirectory(folder, staging =>
         {
@@ -65,7 +65,7 @@ public static class Pretraining
         if (!File.Exists(settings) || File.ReadAllText(settings).TrimEnd('\n') != key) return false;
         var tensors = SafeTensors.Read(weights).ToDictionary(t => t.Name, StringComparer.Ordinal);
         using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters().Where(p => LlamaCheckpoint.IsPretrained(model, p.name)))
+        foreach (var (name, parameter) in LlamaCheckpoint.PretrainedParameters(model))
         {
             if (!tensors.TryGetValue(name, out var t)) throw new InvalidDataException($"'{weights}': tensor '{name}' is missing.");
             if (!t.Shape.SequenceEqual(parameter.shape))

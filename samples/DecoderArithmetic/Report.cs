@@ -1,9 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Formats;
 
 namespace DecoderArithmetic;
@@ -19,18 +19,9 @@ public static class Report
 
     public static string Percent(double fraction) => Number(100 * fraction, "0.#") + " %";
 
-    /// <summary>Mean and standard deviation (Bessel's correction; 0 for one value).</summary>
-    public static (double Mean, double Std) Statistics(IReadOnlyCollection<double> values)
-    {
-        if (values.Count == 0) throw new ArgumentException("No values.", nameof(values));
-        double mean = values.Average();
-        double std = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
-        return (mean, std);
-    }
-
     public static string Cell(IEnumerable<IReadOnlyList<double>> runs)
     {
-        var (mean, std) = Statistics(runs.SelectMany(r => r).ToList());
+        var (mean, std) = SampleStatistics.MeanAndStd(runs.SelectMany(r => r).ToList());
         return $"{Number(100 * mean, "0.0")} ± {Number(100 * std, "0.0")}";
     }
 

@@ -120,12 +120,7 @@ public static class Scaffold
         if (model.Decoder is { } decoder) return ScaffoldDecoder.Write(model, decoder, className, @namespace, idealConverters);
         var chip = ChipSpec.Default;
         var analog = model.BlockLayers.Select(l => (Layer: l, Count: model.Blocks)).Concat(model.ModelLayers.Select(l => (Layer: l, Count: 1))).ToList();
-        long tiles = analog.Sum(a => (long)a.Count * TileSplitting.BlockCount(a.Layer.In, chip.TileRows) * TileSplitting.BlockCount(a.Layer.Out, chip.TileCols));
-        // The widest layer's kernel with one token per tile must fit L1 (the generator refuses it otherwise); powers of two.
-        long l1Bytes = analog.Max(a => MemoryPlanner.WorkingSet(new LayerSpec(a.Layer.Name, LayerKind.Analog, a.Layer.In, a.Layer.Out, a.Layer.Bias, LoraSpec.Default),
-            chip, ClusterSpec.Default, 1));
-        int l1KiB = ClusterSpec.Default.L1KiB;
-        while ((long)l1KiB * 1024 < l1Bytes) l1KiB *= 2;
+        long tiles = Tiles(analog);
         string block = className + "Layer";
         var s = new StringBuilder();
         s.Append("// Scaffolded by `ahwa scaffold` from a Hugging Face config.json (model_type ").Append(model.ModelType).Append("): ").Append(model.Summary).Append(".\n");
@@ -136,13 +131,7 @@ public static class Scaffold
         foreach (var layer in model.BlockLayers) Property(s, layer);
         s.Append("}\n\n");
         s.Append("/// <summary>").Append(model.Summary).Append(" on a chip of ").Append(I(tiles)).Append(" tiles.</summary>\n[AnalogModel]\n");
-        if (idealConverters)
-            s.Append("[AnalogChip(Tiles = ").Append(I(Math.Max(tiles, chip.Tiles))).Append(", DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // ideal converters, no clipping\n");
-        else
-        {
-            s.Append("[AnalogChip(Tiles = ").Append(I(Math.Max(tiles, chip.Tiles))).Append(")]\n");
-            s.Append("[RiscVCluster(L1KiB = ").Append(I(l1KiB)).Append(")] // the widest LoRA kernel needs ").Append(I((l1Bytes + 1023) / 1024)).Append(" KiB with one token per tile\n");
-        }
+        ChipAttributes(s, analog.Select(a => a.Layer), LoraSpec.Default, Math.Max(tiles, chip.Tiles), idealConverters, "ideal converters, no clipping");
         s.Append("public partial class ").Append(className).Append("\n{\n");
         s.Append("    [Blocks(typeof(").Append(block).Append("), ").Append(I(model.Blocks)).Append(", Name = \"").Append(model.BlockPrefix).Append("\")]\n");
         s.Append("    public partial IReadOnlyList<").Append(block).Append("> Layers { get; }\n\n");
@@ -159,5 +148,29 @@ public static class Scaffold
         s.Append(")]\n    public partial AnalogLinear ").Append(layer.Property).Append(" { get; }\n\n");
     }
 
-    static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The tiles the layers take on the default chip, each counted <c>Count</c> times (Targets' splitting).</summary>
+    internal static long Tiles(IEnumerable<(ScaffoldLayer Layer, int Count)> layers)
+    {
+        var chip = ChipSpec.Default;
+        return layers.Sum(a => (long)a.Count * TileSplitting.BlockCount(a.Layer.In, chip.TileRows) * TileSplitting.BlockCount(a.Layer.Out, chip.TileCols));
+    }
+
+    /// <summary>[AnalogChip] with <paramref name="tiles"/>, and either ideal converters (no cluster kernels, so no L1 to
+    /// size) or [RiscVCluster] with the L1 the widest layer's kernel needs at one token per tile (the generator refuses
+    /// less), in powers of two from the default.</summary>
+    internal static void ChipAttributes(StringBuilder s, IEnumerable<ScaffoldLayer> layers, LoraSpec lora, long tiles, bool idealConverters, string idealComment)
+    {
+        if (idealConverters)
+        {
+            s.Append("[AnalogChip(Tiles = ").Append(I(tiles)).Append(", DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // ").Append(idealComment).Append('\n');
+            return;
+        }
+        long l1Bytes = layers.Max(l => MemoryPlanner.WorkingSet(new LayerSpec(l.Name, LayerKind.Analog, l.In, l.Out, l.Bias, lora), ChipSpec.Default, ClusterSpec.Default, 1));
+        int l1KiB = ClusterSpec.Default.L1KiB;
+        while ((long)l1KiB * 1024 < l1Bytes) l1KiB *= 2;
+        s.Append("[AnalogChip(Tiles = ").Append(I(tiles)).Append(")]\n");
+        s.Append("[RiscVCluster(L1KiB = ").Append(I(l1KiB)).Append(")] // the widest LoRA kernel needs ").Append(I((l1Bytes + 1023) / 1024)).Append(" KiB with one token per tile\n");
+    }
+
+    internal static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -20,11 +20,7 @@ public static class ScaffoldDecoder
     {
         string config = className + "Config", block = className + "Layer";
         var chip = ChipSpec.Default;
-        long tiles = (long)c.Layers * model.BlockLayers.Sum(l => (long)TileSplitting.BlockCount(l.In, chip.TileRows) * TileSplitting.BlockCount(l.Out, chip.TileCols));
-        var lora = LoraSpec.Default with { Rank = 16, Alpha = 32 };
-        long l1Bytes = model.BlockLayers.Max(l => MemoryPlanner.WorkingSet(new LayerSpec(l.Name, LayerKind.Analog, l.In, l.Out, l.Bias, lora), chip, ClusterSpec.Default, 1));
-        int l1KiB = ClusterSpec.Default.L1KiB;
-        while ((long)l1KiB * 1024 < l1Bytes) l1KiB *= 2;
+        long tiles = Scaffold.Tiles(model.BlockLayers.Select(l => (l, c.Layers)));
         var scaling = c.Scaling;
 
         var s = new StringBuilder();
@@ -79,13 +75,8 @@ public static class ScaffoldDecoder
         s.Append("/// and ").Append(c.TiedEmbeddings ? "the LM head tied to the embeddings" : "the LM head").Append(" digital and frozen; a chip of ").Append(I(tiles))
             .Append(" tiles of ").Append(I(chip.TileRows)).Append(" x ").Append(I(chip.TileCols)).Append(".</summary>\n");
         s.Append("[AnalogModel]\n");
-        if (idealConverters)
-            s.Append("[AnalogChip(Tiles = ").Append(I(tiles)).Append(", DacBits = 0, AdcBits = 0, WeightClipSigma = 0)] // the paper's LLaMA runs: ideal converters, no clipping\n");
-        else
-        {
-            s.Append("[AnalogChip(Tiles = ").Append(I(tiles)).Append(")]\n");
-            s.Append("[RiscVCluster(L1KiB = ").Append(I(l1KiB)).Append(")] // the widest LoRA kernel needs ").Append(I((l1Bytes + 1023) / 1024)).Append(" KiB with one token per tile\n");
-        }
+        Scaffold.ChipAttributes(s, model.BlockLayers, LoraSpec.Default with { Rank = 16, Alpha = 32 }, tiles, idealConverters,
+            "the paper's LLaMA runs: ideal converters, no clipping");
         s.Append("[LoraDefaults(Rank = 16, Alpha = 32)]\npublic partial class ").Append(className).Append(" : ICausalLanguageModel\n{\n");
         s.Append("    [Blocks(typeof(").Append(block).Append("), ").Append(config).Append(".Layers, Name = \"model.layers\")]\n");
         s.Append("    public partial IReadOnlyList<").Append(block).Append("> DecoderLayers { get; }\n\n");
@@ -126,7 +117,7 @@ public static class ScaffoldDecoder
         s.Append(", Name = \"").Append(layer.Name).Append("\")] public partial AnalogLinear ").Append(layer.Property).Append(" { get; }\n");
     }
 
-    static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+    static string I(long value) => Scaffold.I(value);
 
     /// <summary>Round-trip form, with a decimal point so the constant is a double ("1E-05", "500000.0").</summary>
     static string D(double value)

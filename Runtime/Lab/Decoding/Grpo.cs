@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Ahwa.Lab.Evaluation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,8 +50,7 @@ public static class Grpo
     public static double[] Advantages(IReadOnlyList<double> rewards, double epsilon)
     {
         if (rewards.Count < 2) throw new ArgumentException("A group needs at least two rewards.", nameof(rewards));
-        double mean = rewards.Average();
-        double std = Math.Sqrt(rewards.Sum(r => (r - mean) * (r - mean)) / (rewards.Count - 1));
+        var (mean, std) = SampleStatistics.MeanAndStd(rewards);
         return rewards.Select(r => (r - mean) / (std + epsilon)).ToArray();
     }
 

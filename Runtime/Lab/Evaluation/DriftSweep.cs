@@ -106,8 +106,7 @@ public static class DriftSweep
 
     static DriftPoint Point((double Seconds, string Label) time, List<double> values)
     {
-        double mean = values.Average();
-        double std = values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : 0;
+        var (mean, std) = SampleStatistics.MeanAndStd(values);
         return new DriftPoint(time.Seconds, time.Label, mean, std, values);
     }
 

@@ -30,8 +30,7 @@ public static class LlamaCheckpoint
         var config = LlamaConfig.Read(configPath);
         expected.RequireMatch(config, configPath);
 
-        var own = PretrainedNames.AhwaOwn(model.ModelSpec);
-        var parameters = model.named_parameters().Where(p => !own.Contains(p.name)).ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+        var parameters = PretrainedParameters(model).ToDictionary(p => p.Name, p => p.Parameter, StringComparer.Ordinal);
         var (shards, owner) = Shards(folder, parameters);
         var loaded = new HashSet<string>(StringComparer.Ordinal);
         var dtypes = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -75,8 +74,13 @@ public static class LlamaCheckpoint
         parameter.copy_(whole);
     }
 
-    /// <summary>Ahwa's own parameters (LoRA, the analog layers' output scales) are not in a Hugging Face checkpoint.</summary>
-    public static bool IsPretrained(AhwaModel model, string name) => !PretrainedNames.AhwaOwn(model.ModelSpec).Contains(name);
+    /// <summary>The parameters a Hugging Face checkpoint holds, in the model's order: all but Ahwa's own (LoRA, the
+    /// analog layers' output scales).</summary>
+    public static IReadOnlyList<(string Name, Parameter Parameter)> PretrainedParameters(AhwaModel model)
+    {
+        var own = PretrainedNames.AhwaOwn(model.ModelSpec);
+        return model.named_parameters().Where(p => !own.Contains(p.name)).Select(p => (p.name, p.parameter)).ToList();
+    }
 
     /// <summary>The shard files in order and, for a sharded folder, which file the index says holds each tensor. The
     /// index is checked first, before any weight is read: every file it names exists, it names only the model's
