@@ -75,4 +75,4 @@ def test_two_ranks_give_the_single_process_losses(tmp_path):
     assert [r["reward"] for r in one] == [r["reward"] for r in two]
     assert max(abs(a["loss"] - b["loss"]) for a, b in zip(one, two)) < 1e-5
     a, b = files.load_adapter(os.path.join(single, "adapter"))[0], files.load_adapter(os.path.join(double, "adapter"))[0]
-    assert max(float((a[k] - b[k]).abs().max()) for k in a) < 1e-5
+    assert max(float((a[k] - b[k]).abs().max()) for k in a) < 1e-4  # 0.2 % of one Adam step (lr 5e-2), as in test_train

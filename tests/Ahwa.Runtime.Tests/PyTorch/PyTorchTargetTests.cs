@@ -156,7 +156,10 @@ public class PyTorchTargetTests
         foreach (var tensor in one.Tensors)
             largest = Math.Max(largest, tensor.Data.Zip(two[tensor.Name].Data, (a, b) => (double)Math.Abs(a - b)).Max());
         output.WriteLine($"{one.Tensors.Count} adapter tensors; largest difference between 1 and 2 ranks {largest:E2}");
-        Assert.True(largest <= 1e-5, $"the 2-rank adapter differs from the 1-process one by {largest:E3}");
+        // Each Adam step moves an element by up to lr (1e-2). The all-reduce sums gradients in another order than one
+        // process does, and Adam's normalisation amplifies that rounding where a gradient is near zero (CI measured
+        // 1.6e-5), so allow 1 % of one step; noise or dropout keyed by the rank would move elements by whole steps.
+        Assert.True(largest <= 1e-4, $"the 2-rank adapter differs from the 1-process one by {largest:E3}");
     }
 
     [Fact]
