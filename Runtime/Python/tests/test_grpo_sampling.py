@@ -7,7 +7,7 @@ import torch
 
 from ahwa import files, grpo
 from ahwa.toy import build_causal
-from test_train import run, torchrun
+from test_train import RANK_ADAPTER_TOLERANCE, run, torchrun
 
 # Token 0 pads, 1 ends a completion, 2..11 are the digits 0..9, the rest letters.
 PIECES = ["", "<end>"] + [str(d) for d in range(10)] + ["a", "b", "c", "d"]
@@ -75,4 +75,4 @@ def test_two_ranks_give_the_single_process_losses(tmp_path):
     assert [r["reward"] for r in one] == [r["reward"] for r in two]
     assert max(abs(a["loss"] - b["loss"]) for a, b in zip(one, two)) < 1e-5
     a, b = files.load_adapter(os.path.join(single, "adapter"))[0], files.load_adapter(os.path.join(double, "adapter"))[0]
-    assert max(float((a[k] - b[k]).abs().max()) for k in a) < 1e-4  # 0.2 % of one Adam step (lr 5e-2), as in test_train
+    assert max(float((a[k] - b[k]).abs().max()) for k in a) < RANK_ADAPTER_TOLERANCE

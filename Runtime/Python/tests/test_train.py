@@ -17,6 +17,9 @@ from ahwa.toy import make_data
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
+# Ranks vs one process: the all-reduce sums gradients in another order, and Adam amplifies that rounding where a
+# gradient is near zero; this bound is a few percent of one Adam step at the learning rates these tests use.
+RANK_ADAPTER_TOLERANCE = 1e-4
 TORCHRUN = [PYTHON, "-m", "torch.distributed.run", "--redirects", "1", "--tee", "1"]  # torchrun, same program
 STEPS = 6
 
@@ -108,8 +111,7 @@ def test_two_rank_ddp_matches_one_process(work, single, accumulation):
     loss_diff = max(abs(x - y) for x, y in zip(a, b))
     adapter_diff = max_difference(adapter(single), adapter(out))
     print(f"DDP x accumulation {accumulation} vs one process: max loss difference {loss_diff:.3g}, adapter {adapter_diff:.3g}")
-    # Adam amplifies the all-reduce's other summation order where a gradient is near zero: allow 2 % of one step (lr 5e-3).
-    assert loss_diff < 1e-5 and adapter_diff < 1e-4
+    assert loss_diff < 1e-5 and adapter_diff < RANK_ADAPTER_TOLERANCE
     # The adapter did move: the comparison is not between two untrained adapters.
     init = files.adapter_tensors(__import__("ahwa.toy", fromlist=["build"]).build(seed=42))
     assert max_difference(init, adapter(single)) > 1e-3
