@@ -18,6 +18,9 @@ namespace MiniLmSentiment;
 /// <summary>One row of a results table: a method's accuracy over drift times on one task and hardware.</summary>
 public sealed record MethodResult(string Section, string Task, string Method, string Hardware, long Trainable, IReadOnlyList<DriftPoint> Points)
 {
+    /// <summary>The metric of <see cref="Points"/> (the task's main one).</summary>
+    public required string Metric { get; init; }
+
     /// <summary>The metrics the benchmark reports beside the main one (<see cref="IExperimentTask.Metrics"/> after the
     /// first), each over the same times as <see cref="Points"/>; empty for a task with one metric.</summary>
     public IReadOnlyList<MetricPoints> Others { get; init; } = Array.Empty<MetricPoints>();
@@ -57,11 +60,11 @@ public static class Experiment
         var tokenizer = pretrained.Tokenizer();
         var workloads = Workloads.LoadAll(o, tokenizer);
         var phases = new Phases(o.Output, o);
-        phases.CheckAll(); // a rerun with other options is refused before anything is written
-        // Only now, with the model and data read, does the run create its folder; a stale report from an earlier run
-        // is removed before any new adapter is written, so report and adapters always belong together.
-        Directory.CreateDirectory(o.Output);
-        foreach (var stale in new[] { Report.MarkdownFile, Report.JsonFile }) File.Delete(Path.Combine(o.Output, stale));
+        phases.CheckAll(); // the command line refuses this earlier; a caller that skipped it is refused here
+        string weights = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pretrained.OnnxBytes));
+        // Only now, with the model and data read, does the run create (or take) its folder. It removes nothing: an earlier
+        // run's report stays until this run's complete report replaces it.
+        RunFolder.Claim(o.Output);
         foreach (var w in workloads)
             AnsiConsole.MarkupLine($"Data: {Markup.Escape(w.Data)}: {w.Main.TrainCount} training and {w.Main.TestCount} test {w.Main.Items} " +
                                    $"({Format(w.Main.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
@@ -77,7 +80,7 @@ public static class Experiment
         AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
                                $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
 
-        var run = new TaskRun(model, o, new Trainer(model, o, phases, cancellation), checkpoint, pretrained.Source, untrained, total, adapterSize, cancellation);
+        var run = new TaskRun(model, o, new Trainer(model, o, phases, weights, cancellation), checkpoint, pretrained.Source, untrained, total, adapterSize, cancellation);
         var tasks = new List<TaskResults>();
         Adapter? firstAdapter = null;
         foreach (var workload in workloads)
@@ -159,6 +162,7 @@ public static class Experiment
             MethodResult Row(string section, IExperimentTask scored, string method, string hardware, long trainable, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points) =>
                 new(section, scored.Name, method, hardware, trainable, points[scored.Metric])
                 {
+                    Metric = scored.Metric,
                     Others = scored.Metrics.Skip(1).Select(m => new MetricPoints(m, points[m])).ToList(),
                 };
             results.Add(Row(ExperimentResults.MainTable, task, "Digital LoRA (upper bound)", "digital", adapterSize, digitalFlat));
@@ -214,26 +218,33 @@ public static class Experiment
         readonly ExperimentOptions o;
         readonly List<TrainingRun> runs = new();
         readonly Phases phases;
+        readonly string weights;
         readonly System.Threading.CancellationToken cancellation;
 
-        public Trainer(MiniLm model, ExperimentOptions o, Phases phases, System.Threading.CancellationToken cancellation) =>
-            (this.model, this.o, this.phases, this.cancellation) = (model, o, phases, cancellation);
+        /// <param name="weights">SHA-256 (hex) of the pretrained weights every phase starts from.</param>
+        public Trainer(MiniLm model, ExperimentOptions o, Phases phases, string weights, System.Threading.CancellationToken cancellation) =>
+            (this.model, this.o, this.phases, this.weights, this.cancellation) = (model, o, phases, weights, cancellation);
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
         public Adapter Train(IExperimentTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
             TrainingRegime regime = TrainingRegime.AhwaLora)
         {
-            // A phase a previous run with these options finished is loaded, not trained again (full AHWA changes every
-            // weight, so it is not kept and always trains).
-            if (regime != TrainingRegime.FullAhwa && phases.TryLoad(adapterName) is { } kept)
+            // A phase a previous run with these options finished on the same data is loaded, not trained again (full
+            // AHWA changes every weight, so it is not kept and always trains).
+            var content = new PhaseContent(task.TrainingData, weights);
+            if (regime != TrainingRegime.FullAhwa)
             {
-                AdapterFiles.Apply(model, kept);
-                model.SetExecution(execution);
-                model.eval();
-                AnsiConsole.MarkupLine($"{Markup.Escape(label)}: resumed from {Markup.Escape(Path.Combine(o.Output, Phases.Folder, adapterName))}.");
-                runs.Add(new TrainingRun(label + " (resumed)", task.Name, 0, 0));
-                return kept;
+                var kept = phases.TryLoad(adapterName, content, out string? why);
+                if (why is not null) AnsiConsole.MarkupLine($"{Markup.Escape(label)}: {Markup.Escape(why)}.");
+                if (kept is not null)
+                {
+                    AdapterFiles.Apply(model, kept);
+                    model.SetExecution(execution);
+                    model.eval();
+                    runs.Add(new TrainingRun(label + " (resumed)", task.Name, 0, 0));
+                    return kept;
+                }
             }
             AdapterFiles.Apply(model, start);
             var options = new TrainingOptions(
@@ -247,7 +258,7 @@ public static class Experiment
                 AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress, cancellation);
             }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
-            if (regime != TrainingRegime.FullAhwa) phases.Save(model, adapterName);
+            if (regime != TrainingRegime.FullAhwa) phases.Save(model, adapterName, content);
             return AdapterFiles.Capture(model, adapterName);
         }
     }

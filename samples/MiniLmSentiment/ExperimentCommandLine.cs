@@ -65,7 +65,7 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     {
         var preset = Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
         options = preset;
-        if (Data is not null && Data.Trim().Length == 0) return "--data needs a folder name, got ''.";
+        if (OptionValues.BlankPath("--data", Data) is string blankData) return blankData;
         if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";
         if (Task is not null && Workloads.Problem(Task, Data) is string taskProblem) return taskProblem;
@@ -73,13 +73,12 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         string task = Task is null ? preset.Task : string.Join(",", Workloads.Split(Task).Select(Workloads.Canonical));
         // GLUE and SQuAD take the paper's recipe; an option given on the command line still wins.
         if (Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
-        if (Output is not null && Output.Trim().Length == 0) return "--out needs a folder name, got ''.";
-        if (ExportPyTorch is not null && ExportPyTorch.Trim().Length == 0) return "--export-pytorch needs a folder name, got ''.";
+        if ((OptionValues.BlankPath("--out", Output) ?? OptionValues.BlankPath("--export-pytorch", ExportPyTorch)) is string blank) return blank;
         if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
         if (OptionValues.PositiveInt("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs) is string epochsProblem) return epochsProblem;
         if (OptionValues.PositiveInt("--repetitions", Repetitions, preset.Repetitions, MaxRepetitions, out int repetitions) is string repetitionsProblem)
             return repetitionsProblem;
-        if (Glue is not null && Glue.Trim().Length == 0) return "--glue needs a folder name, got ''.";
+        if (OptionValues.BlankPath("--glue", Glue) is string blankGlue) return blankGlue;
         if (Glue is not null && !System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
         if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
             return $"--glue folder '{Glue}' has no {absent}.";
@@ -98,7 +97,9 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
             DataFolder = Data,
             Deploy = !NoDeploy,
         };
-        return null;
+        if (options.PyTorchExport is not null) return null;
+        // An output folder that is someone else's, or phases kept with other options, are refused before any work.
+        return RunFolder.Problem(options.Output) ?? Phases.Problem(options.Output, options);
     }
 }
 
@@ -119,8 +120,9 @@ public static class ExperimentCommandLine
     public static CommandLineResult Parse(IReadOnlyList<string> args, IAnsiConsole? console = null)
     {
         var parsed = SettingsReader.Read<ExperimentSettings, ExperimentOptions>(args, ApplicationName,
-            "all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, and deployed. " +
-            "Exit codes: 0 done, 1 the run failed (missing model package, unreadable data), 2 bad command line.", console);
+            "all-MiniLM-L6-v2 adapted to simulated PCM tiles with AHWA-LoRA, evaluated under drift, and deployed. " + ExitCodes.Summary +
+            " A run fails (1) on a missing model package or unreadable data; a bad command line (2) includes an --out folder holding files this job " +
+            "did not write and phases kept there with other options; Ctrl-C (130) keeps the finished phases.", console);
         return new(parsed.Options, parsed.Error);
     }
 }

@@ -24,6 +24,10 @@ public interface IExperimentTask
 
     int TrainCount { get; }
 
+    /// <summary>SHA-256 (hex) of the training items as the head sees them (<see cref="TrainingDigest"/>): what a kept
+    /// training phase was trained on.</summary>
+    string TrainingData { get; }
+
     /// <summary>Test items of the main metric's set.</summary>
     int TestCount { get; }
 

@@ -37,6 +37,16 @@ public sealed class PairTask : IExperimentTask
     public IReadOnlyList<string> Metrics { get; }
     public string Items => glue.PairColumn is null ? "sentences" : "sentence pairs";
     public int TrainCount => train.Count;
+
+    public string TrainingData
+    {
+        get
+        {
+            using var digest = new TrainingDigest();
+            foreach (var item in train) digest.Add(item.Ids).Add(item.Segments).Add(item.Example.Label).Add(item.Example.Score);
+            return digest.Hex();
+        }
+    }
     public int TestCount => tests[0].Items.Count;
     public int EvaluatedCount => tests.Sum(t => t.Items.Count);
     public double MeanTestTokens => tests[0].Items.Average(e => e.Ids.Length);

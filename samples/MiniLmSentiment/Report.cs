@@ -35,7 +35,7 @@ public static class Report
                 if (rows.Count == 0) continue;
                 AnsiConsole.Write(TerminalTable(title, rows, r.TotalParameters));
                 string file = Path.Combine("plots", $"{Slug(t.MainTask)}-vs-drift-{section}.png");
-                DriftPlot.Write(Path.Combine(r.Options.Output, file), title.Replace(" (%)", "", StringComparison.Ordinal),
+                DriftPlot.Write(Path.Combine(r.Options.Output, file), title.Replace(" (%)", "", StringComparison.Ordinal), rows.Select(m => m.Metric).ToList(),
                     rows.Select(m => ($"{m.Method} ({m.Task})", m.Points)).ToList());
                 plots.Add((t, section, file));
             }

@@ -32,6 +32,16 @@ public sealed class SentenceTask : IExperimentTask
     public IReadOnlyList<string> Metrics { get; } = new[] { "accuracy" };
     public string Items => "sentences";
     public int TrainCount => train.Count;
+
+    public string TrainingData
+    {
+        get
+        {
+            using var digest = new TrainingDigest();
+            foreach (var item in train) digest.Add(item.Ids).Add(item.Label);
+            return digest.Hex();
+        }
+    }
     public int TestCount => test.Count;
     public double MeanTestTokens => test.Average(e => e.Ids.Length);
 

@@ -24,6 +24,16 @@ public sealed class SquadTask : IExperimentTask
     public IReadOnlyList<string> Metrics { get; } = new[] { "F1", "exact match" };
     public string Items => "question windows";
     public int TrainCount => train.Count;
+
+    public string TrainingData
+    {
+        get
+        {
+            using var digest = new TrainingDigest();
+            foreach (var item in train) digest.Add(item.Ids).Add(item.Segments).Add(item.StartPosition).Add(item.EndPosition);
+            return digest.Hex();
+        }
+    }
     public int TestCount => test.Count;
     public int TestQuestions => questions.Count;
     public double MeanTestTokens => test.Average(f => f.Ids.Length);

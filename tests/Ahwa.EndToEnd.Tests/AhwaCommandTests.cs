@@ -72,6 +72,9 @@ public sealed class AhwaCommandTests : IDisposable
     [InlineData("MODEL 'TinyEncoder' and --all exclude each other.", "deploy", "TinyEncoder", "--all", "--assembly", "ASSEMBLY")]
     [InlineData("--from file 'none.json' does not exist.", "scaffold", "--from", "none.json")]
     [InlineData("--name must be a C# identifier, got '1x'.", "scaffold", "--from", "ASSEMBLY", "--name", "1x")]
+    [InlineData("--adapter folder '/no/such/adapter' does not exist.", "train", "--adapter", "/no/such/adapter", "--assembly", "ASSEMBLY")]
+    [InlineData("--adapter folder '/no/such/adapter' does not exist.", "evaluate", "--adapter", "/no/such/adapter", "--assembly", "ASSEMBLY")]
+    [InlineData("--out needs a folder name, got '  '.", "train", "--out", "  ", "--assembly", "ASSEMBLY")]
     public void BadArgumentsAreRefusedByName(string message, params string[] args)
     {
         var result = Run(args.Select(a => a == "ASSEMBLY" ? Assembly : a).ToArray());

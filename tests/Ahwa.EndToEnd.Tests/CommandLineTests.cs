@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Ahwa.Lab.Formats;
@@ -143,13 +144,16 @@ public class CancellationTests
     }
 }
 
-/// <summary>Issue 18, finding 19: finished phases are kept with the options that produced them; a rerun resumes
-/// with matching options and is refused with others.</summary>
+/// <summary>Issue 18, finding 19, and issue 33: finished phases are kept with the options and the content that
+/// produced them; a rerun resumes with matching options and content, trains again on other training data or weights,
+/// and is refused with other options before any work (exit 2).</summary>
 public sealed class PhaseTests : IDisposable
 {
     readonly string output = Directory.CreateTempSubdirectory("ahwa-phases-").FullName;
 
     public void Dispose() => Directory.Delete(output, recursive: true);
+
+    static readonly PhaseContent Content = new(new string('a', 64), new string('b', 64));
 
     [Fact]
     public void FinishedPhasesResumeWithMatchingOptionsAndAreRefusedOtherwise()
@@ -157,19 +161,105 @@ public sealed class PhaseTests : IDisposable
         var options = ExperimentOptions.Quick(output);
         using var model = new MiniLm(seed: 3);
         var phases = new Phases(output, options);
-        Assert.Null(phases.TryLoad("sentiment"));
-        phases.Save(model, "sentiment");
+        Assert.Null(phases.TryLoad("sentiment", Content, out var none));
+        Assert.Null(none);
+        phases.Save(model, "sentiment", Content);
         Directory.CreateDirectory(Path.Combine(output, Phases.Folder, "unfinished")); // killed before its manifest
 
         var again = new Phases(output, options with { Repetitions = 5 }); // sweeps only: the phase still matches
         again.CheckAll();
-        var kept = again.TryLoad("sentiment")!;
+        var kept = again.TryLoad("sentiment", Content, out var why)!;
+        Assert.StartsWith("resumed from ", why);
+        Assert.Contains("training data sha256 aaaaaaaaaaaa", why);
         Assert.Equal(AdapterFiles.Capture(model, "sentiment").Tensors.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (t.Name, t.Data)),
             kept.Tensors.Select(t => (t.Name, t.Data)));
-        Assert.Null(again.TryLoad("unfinished"));
+        Assert.Null(again.TryLoad("unfinished", Content, out _));
 
         var error = Assert.Throws<InvalidDataException>(() => new Phases(output, options with { Epochs = 7 }).CheckAll());
         Assert.Contains("was trained with epochs = 4, this run has 7", error.Message);
         Assert.Contains("use another --out", error.Message);
+    }
+
+    [Fact]
+    public void APhaseTrainedOnOtherDataOrWeightsIsTrainedAgain()
+    {
+        var phases = new Phases(output, ExperimentOptions.Quick(output));
+        using var model = new MiniLm(seed: 3);
+        phases.Save(model, "rte", Content);
+        Assert.Null(phases.TryLoad("rte", Content with { TrainingData = new string('c', 64) }, out var data));
+        Assert.Contains("was trained on other training data (sha256 aaaaaaaaaaaa, now cccccccccccc); training again", data);
+        Assert.Null(phases.TryLoad("rte", Content with { Weights = new string('d', 64) }, out var weights));
+        Assert.Contains("was trained on other pretrained weights", weights);
+        Assert.NotNull(phases.TryLoad("rte", Content, out _));
+    }
+
+    /// <summary>The digest a phase is keyed by changes with any training label or word, not with the test set.</summary>
+    [Fact]
+    public void TheTrainingDigestFollowsTheTrainingItems()
+    {
+        var tokenizer = Pretrained.Load().Tokenizer();
+        var glue = Ahwa.Lab.Tasks.GlueTask.ByName("RTE");
+        List<Ahwa.Lab.Tasks.GlueExample> Items(int flip, string word = "rose") => Enumerable.Range(0, 6)
+            .Select(i => new Ahwa.Lab.Tasks.GlueExample($"shares {word} {i}", $"profit fell {i}", (i + flip) % 2, double.NaN, $"line {i}")).ToList();
+        string Digest(List<Ahwa.Lab.Tasks.GlueExample> train, List<Ahwa.Lab.Tasks.GlueExample> test) =>
+            ((IExperimentTask)PairTask.Create(glue, tokenizer, 32, train, test)).TrainingData;
+        string original = Digest(Items(0), Items(0));
+        Assert.Equal(64, original.Length);
+        Assert.Equal(original, Digest(Items(0), Items(1)));
+        Assert.NotEqual(original, Digest(Items(1), Items(0)));
+        Assert.NotEqual(original, Digest(Items(0, "fell"), Items(0)));
+        var sentences = Enumerable.Range(0, 4).Select(i => new LabeledSentence($"good {i}", i % 2, "x")).ToList();
+        string Sentences(IEnumerable<LabeledSentence> train) => ((IExperimentTask)SentenceTask.Create("s", ["a", "b"], tokenizer, 16, train, sentences)).TrainingData;
+        Assert.NotEqual(Sentences(sentences), Sentences(sentences.Select(s => s with { Label = 1 - s.Label })));
+    }
+
+    [Fact]
+    public void ARerunWithOtherOptionsIsABadCommandLine()
+    {
+        var options = ExperimentCommandLine.Parse(["--quick", "--out", output]).Options!;
+        using var model = new MiniLm(seed: 3);
+        new Phases(output, options).Save(model, "sentiment", Content);
+        var refused = ExperimentCommandLine.Parse(["--quick", "--out", output, "--epochs", "7"]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("was trained with epochs = 4, this run has 7", refused.Error);
+        Assert.NotNull(ExperimentCommandLine.Parse(["--quick", "--out", output]).Options);
+    }
+}
+
+/// <summary>Issue 31, item 3: the main job writes only into a folder that is new, empty or its own, and removes nothing.</summary>
+public sealed class RunFolderTests : IDisposable
+{
+    readonly string output = Directory.CreateTempSubdirectory("ahwa-out-").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void AFolderWithSomeoneElsesFilesIsRefusedBeforeAnyWork()
+    {
+        File.WriteAllText(Path.Combine(output, "report.md"), "my own notes");
+        File.WriteAllText(Path.Combine(output, "results.json"), "{}");
+        var refused = ExperimentCommandLine.Parse(["--quick", "--out", output]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"--out folder '{output}' holds files this job did not write ('report.md', 'results.json')", refused.Error);
+        Assert.Throws<IOException>(() => RunFolder.Claim(output));
+        Assert.Equal("my own notes", File.ReadAllText(Path.Combine(output, "report.md")));
+    }
+
+    [Fact]
+    public void AnEarlierRunsFolderIsTakenAndItsReportKept()
+    {
+        RunFolder.Claim(output); // an empty folder is taken
+        File.WriteAllText(Path.Combine(output, "report.md"), "the earlier run's report");
+        Assert.NotNull(ExperimentCommandLine.Parse(["--quick", "--out", output]).Options);
+        RunFolder.Claim(output);
+        Assert.Equal("the earlier run's report", File.ReadAllText(Path.Combine(output, "report.md")));
+        Assert.Null(RunFolder.Problem(Path.Combine(output, "not-yet-made")));
+    }
+
+    [Fact]
+    public void ABlankOutIsEchoedAsGiven()
+    {
+        Assert.Contains("--out needs a folder name, got '  '.", ExperimentCommandLine.Parse(["--out", "  "]).Error);
+        Assert.Contains("--data needs a folder name, got ' '.", ExperimentCommandLine.Parse(["--task", "rte", "--data", " "]).Error);
     }
 }

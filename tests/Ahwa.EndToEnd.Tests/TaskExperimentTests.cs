@@ -71,7 +71,7 @@ public sealed class TaskExperimentTests : IDisposable
     }
 
     [Fact]
-    public void PairClassificationScoresF1()
+    public void PairClassificationScoresF1AndTrainsAgainWhenItsDataChanges()
     {
         var data = Directory.CreateDirectory(Path.Combine(folder, "MRPC")).FullName;
         string Rows(int first) => "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n" + string.Concat(Enumerable.Range(first, 10).Select(i =>
@@ -97,6 +97,13 @@ public sealed class TaskExperimentTests : IDisposable
             Assert.Equal(method.GetProperty("points").GetArrayLength(), accuracy.GetProperty("points").GetArrayLength());
         }
         Assert.Contains("| AHWA-LoRA | MRPC | accuracy | ", report);
+
+        // Issue 33: every training label flipped, same options: the MRPC phases are trained again on the new data;
+        // the sentiment adapter's data did not change, so its kept phase is reused.
+        File.WriteAllText(Path.Combine(data, "train.tsv"), string.Join("\n", File.ReadAllLines(Path.Combine(data, "train.tsv"))
+            .Select((line, i) => i == 0 ? line : (line[0] == '0' ? "1" : "0") + line[1..])) + "\n");
+        var rerun = Run(o).GetProperty("trainings").EnumerateArray().Select(t => t.GetProperty("label").GetString()).ToList();
+        Assert.Equal(["digital LoRA", "AHWA-LoRA", "AHWA-LoRA, sentiment task (resumed)", "LoRA retrained for 6-bit DAC/ADC", "full AHWA"], rerun);
     }
 
     /// <summary>MNLI is scored on matched (the main metric) and mismatched (beside it), each set on its own.</summary>

@@ -121,15 +121,20 @@ public class AnalogLayerSimulatorTests
         Assert.NotEqual(single, Run(2, 14));
     }
 
-    [Fact]
-    public void TileMatMulIsIndependentOfTokenGrouping()
+    // Shapes that reach every path: 8- and 4-token blocks and single tokens, 32-column strips (AVX-512 machines),
+    // 16- and 8-column strips and scalar columns.
+    [Theory]
+    [InlineData(37, 53, 9)]
+    [InlineData(64, 101, 13)]
+    [InlineData(5, 32, 8)]
+    [InlineData(19, 7, 3)]
+    public void TileMatMulIsIndependentOfTokenGrouping(int k, int n, int tokens)
     {
-        const int k = 37, n = 53;
         var w = Random(k * n, 15);
-        var x = Random(9 * k, 16);
-        var all = new float[9 * n];
-        TileMatMul.Multiply(x, 9, k, w, n, all);
-        for (int t = 0; t < 9; t++)
+        var x = Random(tokens * k, 16);
+        var all = new float[tokens * n];
+        TileMatMul.Multiply(x, tokens, k, w, n, all);
+        for (int t = 0; t < tokens; t++)
         {
             var one = new float[n];
             TileMatMul.Multiply(x.AsSpan(t * k, k), 1, k, w, n, one);

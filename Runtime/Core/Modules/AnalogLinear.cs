@@ -147,12 +147,16 @@ public sealed class AnalogLinear : AhwaLinear
         var tiles = simulator ?? throw new InvalidOperationException($"Layer '{Spec.Name}' runs as programmed hardware but is not programmed; call Program first.");
         var x = input.reshape(-1, Spec.InFeatures).detach().to_type(ScalarType.Float32).contiguous();
         int tokens = (int)x.shape[0];
-        var values = new float[tokens * Spec.OutFeatures];
-        ulong seed = EvaluationSeed(evaluationSeed, ++evaluationCalls);
-        tiles.Forward(x.data<float>().ToArray(), tokens, values, seed);
         var shape = (long[])input.shape.Clone();
         shape[^1] = Spec.OutFeatures;
-        var simulated = tensor(values, shape);
+        var simulated = empty(shape, ScalarType.Float32);
+        ulong seed = EvaluationSeed(evaluationSeed, ++evaluationCalls);
+        // The simulator reads and writes tensor memory in place: no managed copies of activations.
+        unsafe
+        {
+            tiles.Forward(new ReadOnlySpan<float>(TensorMemory.Floats(x), tokens * Spec.InFeatures), tokens,
+                new Span<float>(TensorMemory.Floats(simulated), tokens * Spec.OutFeatures), seed);
+        }
         // Without a gradient path into the input the straight-through product is dead weight (evaluation).
         if (!is_grad_enabled() || !input.requires_grad) return simulated;
         var linear = nn.functional.linear(input, programmedWeight!);

@@ -33,11 +33,15 @@ public static class OptionValues
         return $"{name} must be a positive number, got '{text}'.";
     }
 
+    /// <summary>Why a path option's value names nothing (empty or only spaces), echoing the value as given; or null.</summary>
+    public static string? BlankPath(string name, string? text, string what = "folder") =>
+        text is not null && text.Trim().Length == 0 ? $"{name} needs a {what} name, got '{text}'." : null;
+
     /// <summary>An existing file; <paramref name="what"/> says which (e.g. "config.json").</summary>
     public static string? ExistingFile(string name, string? text)
     {
         if (text is null) return $"{name} is required.";
-        if (text.Trim().Length == 0) return $"{name} needs a file name, got ''.";
+        if (BlankPath(name, text, "file") is string blank) return blank;
         return File.Exists(text) ? null : $"{name} file '{text}' does not exist.";
     }
 
@@ -45,7 +49,7 @@ public static class OptionValues
     /// existing ancestor that is not a writable folder.</summary>
     public static string? OutputFolder(string name, string output)
     {
-        if (output.Trim().Length == 0) return $"{name} needs a folder name, got ''.";
+        if (BlankPath(name, output) is string blank) return blank;
         string full;
         try
         {

@@ -15,7 +15,7 @@ static class Resolve
     {
         if (settings.Assembly is string path)
         {
-            if (path.Trim().Length == 0) throw new CommandLineException("--assembly needs a file name, got ''.");
+            if (OptionValues.BlankPath("--assembly", path, "file") is string blank) throw new CommandLineException(blank);
             if (!File.Exists(path)) throw new CommandLineException($"--assembly file '{path}' does not exist.");
             var full = Path.GetFullPath(path);
             if (host.Models is { } loaded && string.Equals(Path.GetFullPath(loaded.Location), full, StringComparison.Ordinal)) return loaded;

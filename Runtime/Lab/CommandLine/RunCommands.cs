@@ -45,6 +45,7 @@ public sealed class TrainSettings : TaskSettings
             OptionValues.PositiveInt("--batch", Batch, 32, 65536, out int batch),
             OptionValues.Seed("--seed", Seed, 42, out ulong seed),
             Output is null ? null : OptionValues.OutputFolder("--out", Output),
+            AdapterProblem(),
             Steps is not null && Epochs is not null ? $"--steps and --epochs exclude each other, got --steps '{Steps}' and --epochs '{Epochs}'." : null,
         };
         var problem = problems.FirstOrDefault(p => p is not null);
@@ -95,7 +96,7 @@ public sealed class EvaluateSettings : TaskSettings
 
     public override ValidationResult Validate() =>
         (OptionValues.PositiveInt("--repetitions", Repetitions, 3, 1000, out _) ?? OptionValues.Seed("--seed", Seed, 42, out _)
-         ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
+         ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output)) ?? AdapterProblem()) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
 public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings>(host)

@@ -41,4 +41,9 @@ public class TaskSettings : ModelSettings
     [CommandOption("--adapter <DIR>")]
     [Description("Load these adapters (PEFT layout, as 'ahwa train' writes them) before running")]
     public string? Adapter { get; init; }
+
+    /// <summary>A bad --adapter is a bad command line (exit 2, naming the option) found before the model is built.</summary>
+    protected string? AdapterProblem() =>
+        OptionValues.BlankPath("--adapter", Adapter)
+        ?? (Adapter is not null && !System.IO.Directory.Exists(Adapter) ? $"--adapter folder '{Adapter}' does not exist." : null);
 }

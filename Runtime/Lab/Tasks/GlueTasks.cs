@@ -36,23 +36,31 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
 
     public bool IsRegression => Labels is null;
 
+    /// <summary>The header's names of the sentence, pair and label columns (null for CoLA, whose files have no
+    /// header): a first line without them is not the task's header, so a file that lost its header is refused
+    /// instead of losing its first example.</summary>
+    public (string Text, string? Pair, string Label)? HeaderNames { get; init; }
+
+    /// <summary>Fields of every row of a file without a header (CoLA's four); with a header, the header's count.</summary>
+    public int? FieldCount { get; init; }
+
     public static readonly IReadOnlyList<GlueTask> All = new[]
     {
         // CoLA: source, label, original mark, sentence; no header.
-        new GlueTask("CoLA", false, 3, null, 1, new[] { "0", "1" }, GlueMetric.Matthews, new[] { "dev.tsv" }),
-        new GlueTask("SST-2", true, 0, null, 1, new[] { "0", "1" }, GlueMetric.Accuracy, new[] { "dev.tsv" }),
+        new GlueTask("CoLA", false, 3, null, 1, new[] { "0", "1" }, GlueMetric.Matthews, new[] { "dev.tsv" }) { FieldCount = 4 },
+        new GlueTask("SST-2", true, 0, null, 1, new[] { "0", "1" }, GlueMetric.Accuracy, new[] { "dev.tsv" }) { HeaderNames = ("sentence", null, "label") },
         // MRPC: Quality, #1 ID, #2 ID, #1 String, #2 String.
-        new GlueTask("MRPC", true, 3, 4, 0, new[] { "0", "1" }, GlueMetric.F1AndAccuracy, new[] { "dev.tsv" }),
+        new GlueTask("MRPC", true, 3, 4, 0, new[] { "0", "1" }, GlueMetric.F1AndAccuracy, new[] { "dev.tsv" }) { HeaderNames = ("#1 String", "#2 String", "Quality") },
         // QQP: id, qid1, qid2, question1, question2, is_duplicate.
-        new GlueTask("QQP", true, 3, 4, 5, new[] { "0", "1" }, GlueMetric.F1AndAccuracy, new[] { "dev.tsv" }),
+        new GlueTask("QQP", true, 3, 4, 5, new[] { "0", "1" }, GlueMetric.F1AndAccuracy, new[] { "dev.tsv" }) { HeaderNames = ("question1", "question2", "is_duplicate") },
         // STS-B: index, genre, filename, year, old_index, source1, source2, sentence1, sentence2, score.
-        new GlueTask("STS-B", true, 7, 8, 9, null, GlueMetric.PearsonSpearman, new[] { "dev.tsv" }),
+        new GlueTask("STS-B", true, 7, 8, 9, null, GlueMetric.PearsonSpearman, new[] { "dev.tsv" }) { HeaderNames = ("sentence1", "sentence2", "score") },
         // MNLI: index, promptID, pairID, genre, 4 parse columns, sentence1, sentence2, annotator labels..., gold_label.
         new GlueTask("MNLI", true, 8, 9, -1, new[] { "contradiction", "entailment", "neutral" }, GlueMetric.Accuracy,
-            new[] { "dev_matched.tsv", "dev_mismatched.tsv" }),
-        new GlueTask("QNLI", true, 1, 2, -1, new[] { "entailment", "not_entailment" }, GlueMetric.Accuracy, new[] { "dev.tsv" }),
-        new GlueTask("RTE", true, 1, 2, -1, new[] { "entailment", "not_entailment" }, GlueMetric.Accuracy, new[] { "dev.tsv" }),
-        new GlueTask("WNLI", true, 1, 2, -1, new[] { "0", "1" }, GlueMetric.Accuracy, new[] { "dev.tsv" }),
+            new[] { "dev_matched.tsv", "dev_mismatched.tsv" }) { HeaderNames = ("sentence1", "sentence2", "gold_label") },
+        new GlueTask("QNLI", true, 1, 2, -1, new[] { "entailment", "not_entailment" }, GlueMetric.Accuracy, new[] { "dev.tsv" }) { HeaderNames = ("question", "sentence", "label") },
+        new GlueTask("RTE", true, 1, 2, -1, new[] { "entailment", "not_entailment" }, GlueMetric.Accuracy, new[] { "dev.tsv" }) { HeaderNames = ("sentence1", "sentence2", "label") },
+        new GlueTask("WNLI", true, 1, 2, -1, new[] { "0", "1" }, GlueMetric.Accuracy, new[] { "dev.tsv" }) { HeaderNames = ("sentence1", "sentence2", "label") },
     };
 
     /// <summary>The task by name, ignoring case and the hyphen (SST2, sst-2); the folder names GLUE ships use.</summary>
@@ -63,7 +71,9 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
             ?? throw new ArgumentException($"'{name}' is not a GLUE task; known: {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
     }
 
-    /// <summary>Reads one of the task's TSV files. GLUE's files use no quoting: a field is what lies between tabs.</summary>
+    /// <summary>Reads one of the task's TSV files. GLUE's files use no quoting: a field is what lies between tabs.
+    /// Every row must have the layout's number of fields (the header's, or <see cref="FieldCount"/>), so a missing
+    /// field is an error naming file, line and field rather than a shifted row.</summary>
     public IReadOnlyList<GlueExample> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"GLUE {Name}: '{path}' is missing.", path);
@@ -71,16 +81,16 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
         int first = HasHeader ? 1 : 0;
         if (lines.Length <= first || lines.Skip(first).All(l => l.Length == 0))
             throw new InvalidDataException($"'{path}': GLUE {Name} file has no examples.");
-        int need = Math.Max(Math.Max(TextColumn, PairColumn ?? 0), LabelColumn) + 1;
+        int fieldCount = HasHeader ? CheckHeader(path, lines[0]) : FieldCount ?? Math.Max(Math.Max(TextColumn, PairColumn ?? 0), LabelColumn) + 1;
         var examples = new List<GlueExample>();
         for (int i = first; i < lines.Length; i++)
         {
             if (lines[i].Length == 0) continue;
             string where = $"'{path}' line {(i + 1).ToString(CultureInfo.InvariantCulture)}";
             var fields = lines[i].Split('\t');
-            if (fields.Length < need)
-                throw new InvalidDataException($"{where}: {fields.Length} fields; GLUE {Name} needs at least {need} (sentence in field {TextColumn + 1}" +
-                    (PairColumn is int p ? $", pair in field {p + 1}" : "") + (LabelColumn >= 0 ? $", label in field {LabelColumn + 1}" : ", label last") + ").");
+            if (fields.Length != fieldCount)
+                throw new InvalidDataException($"{where}: {fields.Length} fields; GLUE {Name} rows have {fieldCount} ({Layout()})" +
+                    (HasHeader ? ", as its header on line 1 has" : "") + ": a field is missing or one too many.");
             int labelField = LabelColumn >= 0 ? LabelColumn : fields.Length - 1;
             string labelText = fields[labelField].Trim();
             int label = -1;
@@ -98,10 +108,37 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
             }
             string text = fields[TextColumn];
             if (text.Trim().Length == 0) throw new InvalidDataException($"{where}: field {TextColumn + 1} (sentence) is empty.");
-            examples.Add(new GlueExample(text, PairColumn is int pair ? fields[pair] : null, label, score, $"{path} line {i + 1}"));
+            string? pairText = PairColumn is int pair ? fields[pair] : null;
+            if (pairText is not null && pairText.Trim().Length == 0)
+                throw new InvalidDataException($"{where}: field {PairColumn!.Value + 1} (second sentence) is empty.");
+            examples.Add(new GlueExample(text, pairText, label, score, $"{path} line {i + 1}"));
         }
         return examples;
     }
+
+    /// <summary>Where the reader finds each part of a row, for messages.</summary>
+    string Layout() => $"sentence in field {TextColumn + 1}" + (PairColumn is int p ? $", second sentence in field {p + 1}" : "") +
+                       (LabelColumn >= 0 ? $", {(IsRegression ? "score" : "label")} in field {LabelColumn + 1}" : ", label last");
+
+    /// <summary>The header's field count, once its sentence, pair and label columns carry the task's names.</summary>
+    int CheckHeader(string path, string line)
+    {
+        var header = line.Split('\t').Select(h => h.Trim()).ToArray();
+        var names = HeaderNames ?? throw new InvalidOperationException($"GLUE {Name} has a header but no header names.");
+        int labelField = LabelColumn >= 0 ? LabelColumn : header.Length - 1;
+        var expected = new List<(int Field, string Name)> { (TextColumn, names.Text), (labelField, names.Label) };
+        if (PairColumn is int pair && names.Pair is string pairName) expected.Add((pair, pairName));
+        foreach (var (field, name) in expected.OrderBy(e => e.Field))
+        {
+            string found = field < header.Length ? header[field] : "(no such field)";
+            if (found != name)
+                throw new InvalidDataException($"'{path}' line 1 is not GLUE {Name}'s header: field {field + 1} is '{Shorten(found)}', expected '{name}' " +
+                    $"(a GLUE {Name} file starts with a header row naming its columns; was it removed?).");
+        }
+        return header.Length;
+    }
+
+    static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     /// <summary>The benchmark's numbers for predictions against gold examples: class indices for classification,
     /// scores for regression. Keys: accuracy, f1, matthews, pearson, spearman.</summary>

@@ -88,8 +88,8 @@ public sealed class GlueTests : IDisposable
         var badLabel = Assert.Throws<InvalidDataException>(() => GlueTask.ByName("RTE").Read(Write("dev.tsv", "index\tsentence1\tsentence2\tlabel", "0\ta\tb\tentailment", "1\ta\tb\tneutral")));
         Assert.Contains("dev.tsv' line 3: field 4 (label) is 'neutral'; GLUE RTE labels are entailment, not_entailment", badLabel.Message);
         var short_ = Assert.Throws<InvalidDataException>(() => GlueTask.ByName("QQP").Read(Write("train.tsv", "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate", "1\t2\t3\tq1")));
-        Assert.Contains("train.tsv' line 2: 4 fields; GLUE QQP needs at least 6", short_.Message);
-        var score = Assert.Throws<InvalidDataException>(() => GlueTask.ByName("STS-B").Read(Write("train.tsv", "header", "0\tg\tf\ty\to\ts\ts\ta\tb\tfive")));
+        Assert.Contains("train.tsv' line 2: 4 fields; GLUE QQP rows have 6 (sentence in field 4, second sentence in field 5, label in field 6), as its header on line 1 has", short_.Message);
+        var score = Assert.Throws<InvalidDataException>(() => GlueTask.ByName("STS-B").Read(Write("train.tsv", "index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore", "0\tg\tf\ty\to\ts\ts\ta\tb\tfive")));
         Assert.Contains("line 2: field 10 (score) is 'five', not a number", score.Message);
         // A CoLA file has no header: a header row would be read as an example and fail on its label.
         var header = Assert.Throws<InvalidDataException>(() => GlueTask.ByName("CoLA").Read(Write("dev.tsv", "source\tlabel\tmark\tsentence")));

@@ -351,12 +351,12 @@ public class TrainingTests
         var folder = Directory.CreateTempSubdirectory("ahwa-plot-").FullName;
         try
         {
-            var path = DriftPlot.Write(Path.Combine(folder, "plots", "drift.png"), "accuracy", new[] { ("one", Points(0.9, 0.8, times)), ("two", Points(0.7, 0.6, times)) });
+            var path = DriftPlot.Write(Path.Combine(folder, "plots", "drift.png"), "accuracy", ["accuracy"], new[] { ("one", Points(0.9, 0.8, times)), ("two", Points(0.7, 0.6, times)) });
             var bytes = File.ReadAllBytes(path);
             Assert.True(bytes.Length > 1000);
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
             Assert.Empty(Directory.GetFiles(Path.Combine(folder, "plots"), "*.tmp.png"));
-            var error = Assert.Throws<ArgumentException>(() => DriftPlot.Write(Path.Combine(folder, "bad.png"), "accuracy",
+            var error = Assert.Throws<ArgumentException>(() => DriftPlot.Write(Path.Combine(folder, "bad.png"), "accuracy", ["accuracy"],
                 new[] { ("one", Points(0.9, 0.8, times)), ("two", Points(0.7, 0.6, (0.0, "0 s"), (86400.0, "1 day"))) }));
             Assert.Contains("Series 'two' has times 0 s, 1 day", error.Message);
         }
@@ -364,5 +364,24 @@ public class TrainingTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>Issue 33: the y-axis names the metric (not "accuracy" for a correlation), and long titles wrap whole.</summary>
+    [Fact]
+    public void DriftPlotsNameTheirMetricAndWrapLongTitles()
+    {
+        Assert.Equal("accuracy (%)", DriftPlot.AxisLabel(["accuracy"]));
+        Assert.Equal("Pearson correlation (x 100)", DriftPlot.AxisLabel(["Pearson correlation"]));
+        Assert.Equal("Matthews correlation (x 100)", DriftPlot.AxisLabel(["Matthews correlation", "Matthews correlation"]));
+        Assert.Equal("F1, accuracy (%)", DriftPlot.AxisLabel(["F1", "accuracy"]));
+        Assert.Equal("Pearson correlation (x 100); accuracy (%)", DriftPlot.AxisLabel(["Pearson correlation", "accuracy"]));
+        Assert.Equal("accuracy (%); Pearson correlation (x 100)", DriftPlot.AxisLabel(["accuracy", "Pearson correlation"]));
+        const string title = "Re-adaptation (State of the Union era): DAC/ADC dropped from 8 to 6 bits on the same meta-weights, accuracy";
+        var lines = DriftPlot.TitleLines(title);
+        Assert.True(lines.Count >= 2);
+        Assert.All(lines, l => Assert.InRange(l.Length, 1, DriftPlot.TitleLineLength));
+        Assert.Equal(title, string.Join(" ", lines));
+        Assert.Equal(["short title"], DriftPlot.TitleLines("short title"));
+        Assert.Throws<ArgumentException>(() => DriftPlot.Write("x.png", "t", [], new[] { ("one", (IReadOnlyList<DriftPoint>)[new DriftPoint(0, "0 s", 1, 0, [1.0])]) }));
     }
 }
