@@ -40,7 +40,8 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   fi
 fi
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+timings=$(mktemp -d)
+trap 'rm -rf "$log" "$timings"' EXIT
 
 dotnet build Compiler.sln -c Release -v minimal -nologo > "$log" 2>&1
 build_status=$?
@@ -52,7 +53,7 @@ if [ "$build_status" -ne 0 ]; then
   exit 1
 fi
 
-dotnet test Compiler.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log"
+dotnet test Compiler.sln -c Release --no-build -nologo --logger trx --results-directory "$timings/dotnet" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 passed=0; failed=0
@@ -62,7 +63,7 @@ done < <(sed -nE 's/.*(Passed|Failed)! +- +Failed: +([0-9]+), +Passed: +([0-9]+)
 
 # The Python tests of the PyTorch target (pytest prints "N passed[, N failed]" on its last line).
 py_log=$(mktemp)
-(cd Runtime/Python && /usr/bin/python3 -m pytest tests -q -p no:cacheprovider) 2>&1 | tee "$py_log"
+(cd Runtime/Python && /usr/bin/python3 -m pytest tests -q -p no:cacheprovider --junitxml "$timings/python.xml") 2>&1 | tee "$py_log"
 py_status=${PIPESTATUS[0]}
 py_summary=$(tail -1 "$py_log")
 py_passed=$(grep -oE '[0-9]+ passed' <<< "$py_summary" | grep -oE '[0-9]+')
@@ -79,5 +80,6 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "run-tests.sh: dotnet test exited with $status without a failing test (a test host crashed?)." >&2
   failed=1
 fi
+/usr/bin/python3 build/slowest-tests.py "$timings" 10 || echo "run-tests.sh: the slowest-tests table could not be made." >&2
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

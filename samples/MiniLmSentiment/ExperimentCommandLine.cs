@@ -16,6 +16,10 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     [Description("Small preset: fewer sentences, epochs, programmings and drift times")]
     public bool Quick { get; init; }
 
+    [CommandOption("--smoke")]
+    [Description("Smallest preset: checks that every phase runs in about a minute of training; its numbers are not results")]
+    public bool Smoke { get; init; }
+
     [CommandOption("--out <DIR>")]
     [Description("Output folder (default " + ExperimentOptions.DefaultOutput + ")")]
     public string? Output { get; init; }
@@ -63,8 +67,9 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
 
     public override string? TryBuild(out ExperimentOptions options)
     {
-        var preset = Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
+        var preset = Smoke ? ExperimentOptions.Smoke() : Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
         options = preset;
+        if (Smoke && Quick) return "--smoke and --quick are both presets; give one.";
         if (OptionValues.BlankPath("--data", Data) is string blankData) return blankData;
         if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";

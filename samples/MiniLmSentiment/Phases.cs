@@ -48,7 +48,8 @@ public sealed class Phases
             ["quick"] = o.IsQuick ? "true" : "false",
             ["task"] = o.Task,
         };
-        // Only when set, so phases kept before --data existed still resume.
+        // Only when set, so phases kept before --data and --smoke existed still resume.
+        if (o.IsSmoke) entries["smoke"] = "true";
         if (o.DataFolder is not null) entries["data"] = Path.GetFullPath(o.DataFolder);
         return entries;
     }

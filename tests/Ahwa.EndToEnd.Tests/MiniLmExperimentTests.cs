@@ -10,9 +10,11 @@ using Spectre.Console;
 
 namespace Ahwa.EndToEnd.Tests;
 
-/// <summary>The main job's --quick preset end to end (pretrained import, npm data, every method, re-adaptation,
-/// multi-task, deployment with the kernel cross-check, report) on the sentiment task, and its errors for bad input.</summary>
-[StartsEarly(0)] // the quick preset: the longest test, in its own process
+/// <summary>The main job end to end in its own process on the --smoke preset (pretrained import, npm data, every
+/// method, re-adaptation, multi-task, deployment with the kernel cross-check, report) on the sentiment task, and its
+/// errors for bad input. The smoke preset trains 10 steps a phase instead of the quick preset's 40 (1.6 against 4.5
+/// minutes) and still learns the task well beyond chance.</summary>
+[StartsEarly(0)] // the whole job: the longest test, in its own process
 public class MiniLmExperimentTests
 {
     static async Task<(int Code, string Output)> RunJob(params string[] args)
@@ -29,12 +31,12 @@ public class MiniLmExperimentTests
     }
 
     [Fact]
-    public async Task TheQuickPresetWritesTheWholeReport()
+    public async Task TheSmokePresetWritesTheWholeReport()
     {
         var folder = Directory.CreateTempSubdirectory("ahwa-minilm-").FullName;
         try
         {
-            var (code, output) = await RunJob("--quick", "--task", "sentiment", "--out", folder);
+            var (code, output) = await RunJob("--smoke", "--task", "sentiment", "--out", folder);
             Assert.True(code == 0, output[^Math.Min(output.Length, 4000)..]);
 
             using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, Report.JsonFile)));
@@ -44,20 +46,21 @@ public class MiniLmExperimentTests
             Assert.Equal(new[] { "Digital LoRA (upper bound)", "Digital LoRA on analog hardware (no adaptation)", "AHWA-LoRA", "Full AHWA" }, Methods(ExperimentResults.MainTable));
             Assert.Equal(new[] { "Digital LoRA (no adaptation)", "AHWA-LoRA trained for 8 bits", "LoRA retrained for 6 bits" }, Methods(ExperimentResults.Readaptation));
             Assert.Equal(new[] { "sentiment", "site" }, methods.Where(m => m.GetProperty("section").GetString() == ExperimentResults.MultiTask).Select(m => m.GetProperty("task").GetString()));
-            var quick = ExperimentOptions.Quick();
+            var smoke = ExperimentOptions.Smoke();
             foreach (var method in methods)
             {
                 var points = method.GetProperty("points").EnumerateArray().ToList();
-                Assert.Equal(quick.Times.Select(t => t.Label), points.Select(p => p.GetProperty("label").GetString()));
+                Assert.Equal(smoke.Times.Select(t => t.Label), points.Select(p => p.GetProperty("label").GetString()));
                 int expected = method.GetProperty("hardware").GetString() == "digital" ? 1
-                    : method.GetProperty("section").GetString() == ExperimentResults.MainTable && method.GetProperty("task").GetString() == "sentiment" ? quick.Repetitions : quick.SecondaryRepetitions;
-                if (method.GetProperty("section").GetString() == ExperimentResults.MultiTask && method.GetProperty("task").GetString() == "sentiment") expected = quick.Repetitions;
+                    : method.GetProperty("section").GetString() == ExperimentResults.MainTable && method.GetProperty("task").GetString() == "sentiment" ? smoke.Repetitions : smoke.SecondaryRepetitions;
+                if (method.GetProperty("section").GetString() == ExperimentResults.MultiTask && method.GetProperty("task").GetString() == "sentiment") expected = smoke.Repetitions;
                 Assert.All(points, p => Assert.Equal(expected, p.GetProperty("values").GetArrayLength()));
                 Assert.All(points, p => Assert.InRange(p.GetProperty("mean").GetDouble(), 0, 1));
             }
             double At(string method, string time) => methods.Single(m => m.GetProperty("section").GetString() == ExperimentResults.MainTable && m.GetProperty("method").GetString() == method)
                 .GetProperty("points").EnumerateArray().Single(p => p.GetProperty("label").GetString() == time).GetProperty("mean").GetDouble();
-            // The adapters learned the task (chance is 50 %) and still know it after a year of drift.
+            // The adapters learned the task (chance is 50 %) and still know it after a year of drift: on 64 test sentences
+            // 80 % is 4.8 standard deviations of a chance score above 50 % (measured: 84.4 and 87.5 %).
             Assert.InRange(At("AHWA-LoRA", "1 year"), 0.8, 1);
             Assert.InRange(At("Digital LoRA on analog hardware (no adaptation)", "1 year"), 0.8, 1);
             // Adapters train about 1.5 % of the parameters, full AHWA all of them.
@@ -68,8 +71,8 @@ public class MiniLmExperimentTests
             var trainings = root.GetProperty("trainings").EnumerateArray().ToList();
             Assert.Equal(new[] { "digital LoRA", "AHWA-LoRA", "AHWA-LoRA, site task", "LoRA retrained for 6-bit DAC/ADC", "full AHWA" },
                 trainings.Select(t => t.GetProperty("label").GetString()));
-            int stepsPerEpoch = (quick.TrainLimit + 31) / 32;
-            Assert.Equal(new[] { quick.Epochs, quick.Epochs, quick.Epochs, quick.ReadaptationEpochs, quick.Epochs }.Select(e => e * stepsPerEpoch), trainings.Select(t => t.GetProperty("steps").GetInt32()));
+            int stepsPerEpoch = (smoke.TrainLimit + 31) / 32;
+            Assert.Equal(new[] { smoke.Epochs, smoke.Epochs, smoke.Epochs, smoke.ReadaptationEpochs, smoke.Epochs }.Select(e => e * stepsPerEpoch), trainings.Select(t => t.GetProperty("steps").GetInt32()));
 
             var deployment = root.GetProperty("deployment");
             Assert.Equal(36, deployment.GetProperty("checkedLayers").GetInt32());
@@ -83,6 +86,7 @@ public class MiniLmExperimentTests
             var report = File.ReadAllText(Path.Combine(folder, Report.MarkdownFile));
             foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Training", "## Deployment", "| 1 year |" })
                 Assert.Contains(heading, report);
+            Assert.Contains("(--smoke preset: a check that every phase runs; these numbers are not results)", report);
             Assert.Contains("![", report);
         }
         finally
@@ -103,6 +107,7 @@ public class MiniLmExperimentTests
     [InlineData("--out a --out b", "Option --out is given twice")]
     [InlineData("--out=a --out b", "Option --out is given twice")]
     [InlineData("--quick --quick", "Option --quick is given twice")]
+    [InlineData("--smoke --quick", "--smoke and --quick are both presets; give one.")]
     [InlineData("--out \"\"", "--out needs a folder name, got ''")]
     public void BadOptionsAreRefusedByName(string line, string message)
     {
@@ -117,6 +122,8 @@ public class MiniLmExperimentTests
     {
         var o = ExperimentCommandLine.Parse(new[] { "--quick", "--epochs", "3", "--seed", "7", "--repetitions", "4", "--lr", "5e-4", "--out", "x" }).Options!;
         Assert.Equal((3, 7UL, 4, 1, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
+        var smoke = ExperimentCommandLine.Parse(new[] { "--smoke", "--epochs", "3" }).Options!;
+        Assert.Equal((3, 1, 160, 64, ExperimentOptions.SmokeLoraLearningRate, 2, true), (smoke.Epochs, smoke.Repetitions, smoke.TrainLimit, smoke.TestLimit, smoke.LoraLearningRate, smoke.Times.Count, smoke.IsSmoke));
         var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
         Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
         var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
@@ -133,7 +140,7 @@ public class MiniLmExperimentTests
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var result = ExperimentCommandLine.Parse(new[] { "--help" }, console);
         Assert.Equal((null, null, 0), (result.Options, result.Error, result.ExitCode));
-        foreach (var option in new[] { "--quick", "--out <DIR>", "--epochs <N>", "--seed <N>", "--repetitions <N>", "--lr <X>", "--glue <DIR>", ExperimentOptions.DefaultOutput })
+        foreach (var option in new[] { "--quick", "--smoke", "--out <DIR>", "--epochs <N>", "--seed <N>", "--repetitions <N>", "--lr <X>", "--glue <DIR>", ExperimentOptions.DefaultOutput })
             Assert.Contains(option, text.ToString());
     }
 
