@@ -52,6 +52,7 @@ public sealed class Phases
     public void CheckAll()
     {
         if (!Directory.Exists(root)) return;
+        AtomicFile.RecoverDirectories(root); // a phase killed while being kept is checked too
         foreach (var folder in Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
         {
             var kept = ReadManifest(folder);
@@ -70,6 +71,7 @@ public sealed class Phases
     public Adapter? TryLoad(string name)
     {
         var folder = Path.Combine(root, name);
+        AtomicFile.RecoverDirectory(folder);
         return ReadManifest(folder) is null ? null : AdapterFiles.Load(folder, name);
     }
 
