@@ -4,6 +4,7 @@ using System.Threading;
 using Ahwa.Codegen;
 using Ahwa.Hardware;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
@@ -33,10 +34,11 @@ public sealed class AhwaGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(
             models.Select(static (r, _) => r.Diagnostics).WithTrackingName(TrackingNames.ModelDiagnostics),
             static (spc, diagnostics) => Report(spc, diagnostics));
-        context.RegisterSourceOutput(
-            models.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.ModelDeclaration),
-            static (spc, model) => Emit(spc, model!.Type, () =>
-                [ModuleEmitter.EmitModel(model), SpecEmitter.Emit(model), TileMapEmitter.Emit(model), ArtifactsEmitter.Emit(model)]));
+        var modelSources = models.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.ModelDeclaration)
+            .Select(static (model, _) => Emit(model!.Type, () =>
+                [ModuleEmitter.EmitModel(model), SpecEmitter.Emit(model), TileMapEmitter.Emit(model), ArtifactsEmitter.Emit(model)]))
+            .WithTrackingName(TrackingNames.ModelSources);
+        context.RegisterSourceOutput(modelSources, static (spc, sources) => Add(spc, sources));
 
         var pytorch = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -45,9 +47,9 @@ public sealed class AhwaGenerator : IIncrementalGenerator
                 (ctx, ct) => Guarded(ctx, ct, AttributeReader.AnalogModel, PyTorchParser.Parse, reportsHookFailure: false))
             .WithTrackingName(TrackingNames.PyTorchParse);
         context.RegisterSourceOutput(pytorch.Select(static (r, _) => r.Diagnostics), static (spc, diagnostics) => Report(spc, diagnostics));
-        context.RegisterSourceOutput(
-            pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null),
-            static (spc, declaration) => Emit(spc, declaration!.Model.Type, () => [PyTorchEmitter.Emit(declaration)]));
+        var pytorchSources = pytorch.Select(static (r, _) => r.Value).Where(static v => v is not null)
+            .Select(static (declaration, _) => Emit(declaration!.Model.Type, () => [PyTorchEmitter.Emit(declaration)]));
+        context.RegisterSourceOutput(pytorchSources, static (spc, sources) => Add(spc, sources));
 
         // One registry per assembly, listing every model that emitted and that the registry can name (a private nested
         // class it cannot); an abstract model is listed but not constructed; a model with a PyTorch member lists it.
@@ -58,8 +60,9 @@ public sealed class AhwaGenerator : IIncrementalGenerator
                 static (ctx, _) => (Name: ctx.TargetSymbol.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Abstract: ctx.TargetSymbol.IsAbstract,
                     Reachable: Reachable(ctx.TargetSymbol)))
             .Collect();
-        var registry = models.Select(static (r, _) => r.Value?.Type).Where(static t => t is not null).Collect()
-            .Combine(pytorch.Select(static (r, _) => r.Value?.Model.Type.FullyQualifiedName).Where(static n => n is not null).Collect())
+        // Only models whose sources were added: the registry names their members.
+        var registry = modelSources.Where(static s => s.Added).Select(static (s, _) => s.Type).Collect()
+            .Combine(pytorchSources.Where(static s => s.Added).Select(static (s, _) => s.Type.FullyQualifiedName).Collect())
             .Combine(shapes)
             .Select(static (pair, _) => EquatableArray.Create(pair.Left.Left
                 .Where(t => pair.Right.Any(s => s.Name == t!.FullyQualifiedName && s.Reachable))
@@ -92,8 +95,9 @@ public sealed class AhwaGenerator : IIncrementalGenerator
             blocks.Select(static (r, _) => r.Diagnostics).WithTrackingName(TrackingNames.BlockDiagnostics),
             static (spc, diagnostics) => Report(spc, diagnostics));
         context.RegisterSourceOutput(
-            blocks.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.BlockDeclaration),
-            static (spc, block) => Emit(spc, block!.Type, () => [ModuleEmitter.EmitBlock(block)]));
+            blocks.Select(static (r, _) => r.Value).Where(static v => v is not null).WithTrackingName(TrackingNames.BlockDeclaration)
+                .Select(static (block, _) => Emit(block!.Type, () => [ModuleEmitter.EmitBlock(block)])),
+            static (spc, sources) => Add(spc, sources));
     }
 
     /// <summary>Never lets an exception escape: it becomes one diagnostic naming the class. A class whose attribute
@@ -148,24 +152,60 @@ public sealed class AhwaGenerator : IIncrementalGenerator
         return first is null || here is null || (first.SyntaxTree == here.SyntaxTree && first.Span == here.Span);
     }
 
-    /// <summary>Emitting and adding the sources run inside the guard too: a failure there is one diagnostic, not a
-    /// generator exception that drops every output of the compilation.</summary>
-    static void Emit(SourceProductionContext context, TypeDeclaration type, Func<GeneratedFile[]> emit)
+    /// <summary>Emitting runs inside the guard too: a failure there is one diagnostic, not a generator exception that
+    /// drops every output of the compilation. Sources whose string literals would overflow the assembly's user-string
+    /// heap are not added (the compiler would fail with CS8103 at emit): a diagnostic says why instead.</summary>
+    static EmittedSources Emit(TypeDeclaration type, Func<GeneratedFile[]> emit)
     {
+        string name = type.FullyQualifiedName.Replace("global::", "");
         try
         {
-            foreach (var file in emit()) Add(context, file);
+            var files = emit();
+            long stringBytes = UserStringBytes(files);
+            if (stringBytes > HardwareRules.MaxGeneratedStringBytes)
+                return EmittedSources.Failed(type, DiagnosticInfo.Create(Diagnostics.GeneratedStringsTooLarge, null, name, stringBytes,
+                    HardwareRules.MaxGeneratedStringBytes));
+            return new EmittedSources(type, files.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Diagnostics.UnexpectedException, Location.None,
-                type.FullyQualifiedName.Replace("global::", ""), exception.GetType().Name + ": " + exception.Message));
+            return EmittedSources.Failed(type, DiagnosticInfo.Create(Diagnostics.UnexpectedException, null, name,
+                exception.GetType().Name + ": " + exception.Message));
         }
+    }
+
+    static void Add(SourceProductionContext context, EmittedSources sources)
+    {
+        Report(context, sources.Diagnostics);
+        foreach (var file in sources.Files) Add(context, file);
+    }
+
+    /// <summary>What the files' ordinary string literals take of the assembly's user-string heap, measured on the
+    /// emitted text so no emitter can escape it: each distinct value once, as UTF-16 with a terminal byte and up to
+    /// four bytes of length. Attribute arguments and constants, which live elsewhere, count too: an upper bound.</summary>
+    static long UserStringBytes(GeneratedFile[] files)
+    {
+        var seen = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        long bytes = 0;
+        foreach (var file in files)
+            foreach (var token in SyntaxFactory.ParseTokens(file.Text))
+                if (token.IsKind(SyntaxKind.StringLiteralToken) && seen.Add(token.ValueText))
+                    bytes += 2L * token.ValueText.Length + 5;
+        return bytes;
     }
 
     static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
     {
         foreach (var diagnostic in diagnostics) context.ReportDiagnostic(diagnostic.ToDiagnostic());
+    }
+
+    /// <summary>The sources generated for one class, or the diagnostic that stopped them.</summary>
+    sealed record EmittedSources(TypeDeclaration Type, EquatableArray<GeneratedFile> Files, EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        public bool Added => Diagnostics.Count == 0;
+
+        public static EmittedSources Failed(TypeDeclaration type, DiagnosticInfo diagnostic) =>
+            new(type, EquatableArray<GeneratedFile>.Empty, EquatableArray.Create(diagnostic));
     }
 
     static void Add(SourceProductionContext context, GeneratedFile file) =>

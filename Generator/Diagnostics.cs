@@ -135,6 +135,10 @@ public static class Diagnostics
         "'{0}' has an ideal ADC (AdcBits = 0): it trains and evaluates without converters, but the cluster's LoRA kernels take ADC codes, so none are generated; give AdcBits (for example 8) to deploy",
         Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor GeneratedStringsTooLarge = Error("AHWA0030",
+        "Generated string literals too large",
+        "The code generated for '{0}' would add {1} bytes of string literals to the assembly; the limit is {2} (the compiler's is 16 MiB for the whole assembly). Use fewer layers or shorter layer names");
+
     public static readonly DiagnosticDescriptor PyTorchStatement = PyTorchWarning("AHWA0100",
         "Statement not translatable to PyTorch",
         "'{0}': {1} cannot be translated to PyTorch");

@@ -7,6 +7,7 @@ public static class TrackingNames
 {
     public const string ModelParse = nameof(ModelParse);
     public const string ModelDeclaration = nameof(ModelDeclaration);
+    public const string ModelSources = nameof(ModelSources);
     public const string ModelDiagnostics = nameof(ModelDiagnostics);
     public const string PyTorchParse = nameof(PyTorchParse);
     public const string BlockParse = nameof(BlockParse);

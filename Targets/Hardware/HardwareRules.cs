@@ -42,6 +42,11 @@ public static class HardwareRules
     /// the generated source at a few MB and the generator's work before any of it is allocated.</summary>
     public const long MaxGeneratedEntries = 65536;
 
+    /// <summary>Most bytes the string literals generated for one class may add to the assembly's user-string heap. The
+    /// heap holds 16 MiB (0xFFFFFF bytes) for the whole assembly, so a quarter is left to each class's output and the
+    /// rest to the user's code.</summary>
+    public const long MaxGeneratedStringBytes = 4L << 20;
+
     public static string? Positive(int value) => value > 0 ? null : "positive";
 
     public static string? L1KiB(int kib) => kib >= 1 && kib <= MaxL1KiB ? null : "between 1 and " + Format(MaxL1KiB) + " KiB";

@@ -61,6 +61,7 @@ public static class Pretraining
     /// but a missing or misshapen tensor is an error naming the file and the tensor.</summary>
     public static bool TryLoad(AhwaModel model, string folder, string key)
     {
+        AtomicFile.RecoverDirectory(folder); // a save killed between its renames left the folder beside its path
         string settings = Path.Combine(folder, SettingsFile), weights = Path.Combine(folder, WeightsFile);
         if (!File.Exists(settings) || File.ReadAllText(settings).TrimEnd('\n') != key) return false;
         var tensors = SafeTensors.Read(weights).ToDictionary(t => t.Name, StringComparer.Ordinal);

@@ -57,6 +57,9 @@ public sealed class Phases
     /// <summary>Throws <see cref="InvalidDataException"/> when a kept phase was produced with other options.</summary>
     public void CheckAll()
     {
+        // A phase killed while being kept is restored first, so it is checked too (the command line's earlier check
+        // only reads).
+        if (Directory.Exists(root)) AtomicFile.RecoverDirectories(root);
         if (Problem() is string problem) throw new InvalidDataException(problem);
     }
 
@@ -88,6 +91,7 @@ public sealed class Phases
     public Adapter? TryLoad(string name, PhaseContent content, out string? why)
     {
         var folder = Path.Combine(root, name);
+        AtomicFile.RecoverDirectory(folder);
         var manifest = ReadManifest(folder);
         if (manifest is null)
         {

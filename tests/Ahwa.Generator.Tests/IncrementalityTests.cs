@@ -24,7 +24,7 @@ public class IncrementalityTests
 
     static readonly string[] OutputSteps =
     {
-        TrackingNames.ModelDeclaration, TrackingNames.ModelDiagnostics, TrackingNames.BlockDeclaration, TrackingNames.BlockDiagnostics,
+        TrackingNames.ModelDeclaration, TrackingNames.ModelSources, TrackingNames.ModelDiagnostics, TrackingNames.BlockDeclaration, TrackingNames.BlockDiagnostics,
     };
 
     static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun(params string[] sources)

@@ -108,6 +108,15 @@ public class RobustnessTests
         "[AnalogModel, AnalogChip(TileRows = 16, TileCols = 16, Tiles = int.MaxValue)] public partial class M { [Blocks(typeof(B), 1024)] public partial IReadOnlyList<B> L { get; } }",
         "AHWA0023");
 
+    /// <summary>Counted from the attributes before the members are parsed: the message says it is a lower bound.</summary>
+    [Fact]
+    public void ManyMembersHitTheGeneratedSizeLimitBeforeTheyAreParsed()
+    {
+        var members = string.Concat(Enumerable.Range(0, 70_000).Select(i => $"[AnalogLinear(8, 8)] public partial AnalogLinear Fc{i} {{ get; }}\n"));
+        var d = One("[AnalogModel, AnalogChip(Tiles = 1000000)] public partial class M {\n" + members + "}", "AHWA0023");
+        Assert.Equal("'M' would generate at least 70000 entries (layers and tile blocks); the limit is 65536. Use fewer layers or larger tiles", Message(d));
+    }
+
     [Fact]
     public void CancellationStopsTheExpansion()
     {

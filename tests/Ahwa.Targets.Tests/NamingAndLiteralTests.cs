@@ -72,4 +72,17 @@ public class NamingAndLiteralTests
     [Fact]
     public void StringLiteralsEscape() =>
         Assert.Equal("\"a\\\"b\\\\c\\n\\u0001\"", Literals.String("a\"b\\c\n\u0001"));
+
+    /// <summary>Up to the limit a string is an ordinary literal; beyond it UTF-8 data (no share of the assembly's
+    /// user-string heap), unless it holds a lone surrogate, which UTF-8 cannot encode.</summary>
+    [Fact]
+    public void LongCSharpStringsBecomeUtf8Data()
+    {
+        string limit = new('x', Literals.MaxInlineStringLength), over = limit + "y";
+        Assert.Equal("\"" + limit + "\"", Literals.CSharpString(limit));
+        Assert.Equal("global::System.Text.Encoding.UTF8.GetString(\"" + over + "\"u8)", Literals.CSharpString(over));
+        Assert.Equal("global::System.Text.Encoding.UTF8.GetString(@\"" + over + "\n\"\"\"u8)", Literals.CSharpText(over + "\n\""));
+        Assert.StartsWith("global::System.Text.Encoding.UTF8.GetString(", Literals.CSharpString(over + "\ud83d\ude00"));
+        Assert.Equal("\"" + over + "\ud83d\"", Literals.CSharpString(over + "\ud83d"));
+    }
 }

@@ -65,9 +65,11 @@ public static class AdapterFiles
         });
     }
 
-    /// <summary>Reads an adapter folder; any problem names the file and the tensor.</summary>
+    /// <summary>Reads an adapter folder; any problem names the file and the tensor. A save interrupted by a killed process
+    /// is finished or undone first (<see cref="AtomicFile.RecoverDirectory"/>).</summary>
     public static Adapter Load(string directory, string? name = null)
     {
+        AtomicFile.RecoverDirectory(directory);
         var weights = Path.Combine(directory, WeightsFile);
         var config = Path.Combine(directory, ConfigFile);
         if (!File.Exists(weights)) throw new FileNotFoundException($"No adapter weights at '{weights}'.", weights);

@@ -18,7 +18,7 @@ public static class ArtifactsEmitter
             using (w.Indent())
             {
                 foreach (var artifact in artifacts)
-                    w.Line($"new global::Ahwa.Hardware.Artifact({Literals.String(artifact.Path)}, {Literals.Verbatim(artifact.Text)}),");
+                    w.Line($"new global::Ahwa.Hardware.Artifact({Literals.CSharpString(artifact.Path)}, {Literals.CSharpText(artifact.Text)}),");
             }
             w.Line("};");
         });

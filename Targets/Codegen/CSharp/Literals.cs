@@ -34,8 +34,38 @@ public static class Literals
 
     public static string Bool(bool value) => value ? "true" : "false";
 
-    /// <summary>A quoted C# (and JSON-compatible) string literal.</summary>
+    /// <summary>A quoted C# (and JSON-compatible) string literal, for text inside JSON or C documents; generated C#
+    /// takes its strings from <see cref="CSharpString"/>.</summary>
     public static string String(string value) => Quoted(value, asciiOnly: false);
+
+    /// <summary>Longest string written as an ordinary C# literal. Ordinary literals of an assembly share the metadata's
+    /// user-string heap (16 MiB, two bytes a character; full, it fails the build with CS8103), so longer strings go into
+    /// the image as UTF-8 data, which has no such bound, and are decoded once where they are used.</summary>
+    public const int MaxInlineStringLength = 1024;
+
+    /// <summary>A C# expression of type string with the value: every string of generated C# goes through here (or
+    /// <see cref="CSharpText"/>), so none can grow the user-string heap by more than <see cref="MaxInlineStringLength"/>
+    /// characters.</summary>
+    public static string CSharpString(string value) => CSharpExpression(value, Quoted(value, asciiOnly: false));
+
+    /// <summary>As <see cref="CSharpString"/>, written verbatim so a multi-line document (JSON, C, Python) stays readable.</summary>
+    public static string CSharpText(string value) => CSharpExpression(value, Verbatim(value));
+
+    static string CSharpExpression(string value, string literal) =>
+        value.Length <= MaxInlineStringLength || !IsWellFormedUtf16(value)
+            ? literal
+            : "global::System.Text.Encoding.UTF8.GetString(" + literal + "u8)";
+
+    /// <summary>A UTF-8 literal must encode exactly: a lone surrogate would not compile (CS9026).</summary>
+    static bool IsWellFormedUtf16(string value)
+    {
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            else if (char.IsSurrogate(value[i])) return false;
+        }
+        return true;
+    }
 
     /// <summary>A double-quoted literal with C-style escapes, which C#, JSON and Python read alike; control characters
     /// (and, when <paramref name="asciiOnly"/>, everything outside printable ASCII) as \uXXXX.</summary>
@@ -60,6 +90,6 @@ public static class Literals
         return builder.Append('"').ToString();
     }
 
-    /// <summary>A C# verbatim string literal, for multi-line constants such as JSON documents.</summary>
-    public static string Verbatim(string value) => "@\"" + value.Replace("\"", "\"\"") + "\"";
+    /// <summary>A C# verbatim string literal.</summary>
+    static string Verbatim(string value) => "@\"" + value.Replace("\"", "\"\"") + "\"";
 }

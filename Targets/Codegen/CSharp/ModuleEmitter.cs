@@ -54,8 +54,8 @@ public static class ModuleEmitter
                 {
                     string field = GeneratedMembers.BackingField(member.PropertyName);
                     string create = member.Kind == MemberKind.AnalogLinear ? "Analog" : "Digital";
-                    w.Line($"{field} = factory.{create}({CSharpNames.LayerNaming}.Join(prefix, {Literals.String(member.LayerName)}));");
-                    w.Line($"RegisterLayer({Literals.String(member.LayerName)}, {field});");
+                    w.Line($"{field} = factory.{create}({CSharpNames.LayerNaming}.Join(prefix, {Literals.CSharpString(member.LayerName)}));");
+                    w.Line($"RegisterLayer({Literals.CSharpString(member.LayerName)}, {field});");
                 }
                 w.Line("OnLayersCreated();");
             }
@@ -103,7 +103,7 @@ public static class ModuleEmitter
     static void WriteModelMemberInitialisation(IndentedWriter w, MemberDeclaration member)
     {
         string field = GeneratedMembers.BackingField(member.PropertyName);
-        string name = Literals.String(member.LayerName);
+        string name = Literals.CSharpString(member.LayerName);
         switch (member.Kind)
         {
             case MemberKind.AnalogLinear:

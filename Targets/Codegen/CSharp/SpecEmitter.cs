@@ -16,7 +16,7 @@ public static class SpecEmitter
             w.Line($"public static {CSharpNames.ModelSpec} Spec {{ get; }} = new {CSharpNames.ModelSpec}(");
             using (w.Indent())
             {
-                w.Line($"Name: {Literals.String(model.Name)},");
+                w.Line($"Name: {Literals.CSharpString(model.Name)},");
                 w.Line($"Chip: {Chip(model.Chip)},");
                 w.Line($"LoraDefaults: {Lora(model.LoraDefaults)},");
                 var c = model.Cluster;
@@ -42,7 +42,7 @@ public static class SpecEmitter
             using (w.Indent())
             {
                 foreach (var weight in model.Layers.SelectMany(LayerNaming.WeightNames))
-                    w.Line($"new {CSharpNames.WeightName}({Literals.String(weight.Name)}, {Literals.String(weight.Layer)}, {CSharpNames.WeightRole}.{weight.Role}),");
+                    w.Line($"new {CSharpNames.WeightName}({Literals.CSharpString(weight.Name)}, {Literals.CSharpString(weight.Layer)}, {CSharpNames.WeightRole}.{weight.Role}),");
             }
             w.Line("};");
         });
@@ -61,5 +61,5 @@ public static class SpecEmitter
         : $"new {CSharpNames.LoraSpec}({Literals.Int(l.Rank)}, {Literals.CSharpDouble(l.Alpha)}, {Literals.CSharpDouble(l.Dropout)})";
 
     static string Layer(LayerSpec l) =>
-        $"new {CSharpNames.LayerSpec}({Literals.String(l.Name)}, {CSharpNames.LayerKind}.{l.Kind}, {Literals.Int(l.InFeatures)}, {Literals.Int(l.OutFeatures)}, {Literals.Bool(l.Bias)}, {Lora(l.Lora)})";
+        $"new {CSharpNames.LayerSpec}({Literals.CSharpString(l.Name)}, {CSharpNames.LayerKind}.{l.Kind}, {Literals.Int(l.InFeatures)}, {Literals.Int(l.OutFeatures)}, {Literals.Bool(l.Bias)}, {Lora(l.Lora)})";
 }

@@ -24,14 +24,15 @@ public static class TileMapEmitter
                     for (int i = 0; i < map.Layers.Count; i++)
                     {
                         var l = map.Layers[i];
-                        w.Line($"new {CSharpNames.LayerTiles}({Literals.String(l.Name)}, {Literals.Int(l.InFeatures)}, {Literals.Int(l.OutFeatures)}, {Literals.Int(l.FirstTile)}, {Blocks(l.InputBlocks)}, {Blocks(l.OutputBlocks)})" + (i == map.Layers.Count - 1 ? "));" : ","));
+                        w.Line($"new {CSharpNames.LayerTiles}({Literals.CSharpString(l.Name)}, {Literals.Int(l.InFeatures)}, {Literals.Int(l.OutFeatures)}, {Literals.Int(l.FirstTile)}, {Blocks(l.InputBlocks)}, {Blocks(l.OutputBlocks)})" + (i == map.Layers.Count - 1 ? "));" : ","));
                     }
                     if (map.Layers.Count == 0) w.Line($"new {CSharpNames.LayerTiles}[0]));");
                 }
             }
             w.Line();
             w.Line("/// <summary>The tile map as JSON, for deployment tools.</summary>");
-            w.Line($"public const string TileMapJson = {Literals.Verbatim(TileMapJson.Write(declaration.Model.Name, map))};");
+            // A property, not a constant: a large map is UTF-8 data decoded at run time (see Literals.CSharpText).
+            w.Line($"public static string TileMapJson {{ get; }} = {Literals.CSharpText(TileMapJson.Write(declaration.Model.Name, map))};");
             w.Line();
             WritePlan(w, declaration.Plan);
         });
@@ -58,17 +59,17 @@ public static class TileMapEmitter
             using (w.Indent())
             {
                 for (int i = 0; i < plan.Layers.Count; i++)
-                    w.Line($"new {CSharpNames.LayerKernel}({Literals.String(plan.Layers[i].Layer)}, {Literals.String(plan.Layers[i].Kernel)})" + (i == plan.Layers.Count - 1 ? "));" : ","));
+                    w.Line($"new {CSharpNames.LayerKernel}({Literals.CSharpString(plan.Layers[i].Layer)}, {Literals.CSharpString(plan.Layers[i].Kernel)})" + (i == plan.Layers.Count - 1 ? "));" : ","));
                 if (plan.Layers.Count == 0) w.Line($"new {CSharpNames.LayerKernel}[0]));");
             }
         }
     }
 
     static string Kernel(KernelLayer k) =>
-        $"new {CSharpNames.KernelLayer}({Literals.String(k.LayerName)}, {Literals.String(k.Symbol)}, {Literals.Int(k.InFeatures)}, {Literals.Int(k.OutFeatures)}, " +
+        $"new {CSharpNames.KernelLayer}({Literals.CSharpString(k.LayerName)}, {Literals.CSharpString(k.Symbol)}, {Literals.Int(k.InFeatures)}, {Literals.Int(k.OutFeatures)}, " +
         $"{Literals.Int(k.Rank)}, {Literals.Int(k.InputBlocks)}, {Literals.CSharpFloat(k.AdcStep)}, {Literals.CSharpFloat(k.LoraScale)}, {Literals.Int(k.Cores)}, " +
         $"{Literals.Int(k.L1Bytes)}, {Literals.Int(k.TokenTile)}, {Literals.Int(k.TokenBlock)}, {CSharpNames.EquatableArray}.Create(" +
-        string.Join(", ", k.Buffers.Select(b => $"new {CSharpNames.L1Buffer}({Literals.String(b.Name)}, {Literals.Int(b.Offset)}, {Literals.Int(b.Bytes)})")) + ")" +
+        string.Join(", ", k.Buffers.Select(b => $"new {CSharpNames.L1Buffer}({Literals.CSharpString(b.Name)}, {Literals.Int(b.Offset)}, {Literals.Int(b.Bytes)})")) + ")" +
         (k.MatrixEngine ? ", MatrixEngine: true)" : ")");
 
     static string Blocks(EquatableArray<Block> blocks) =>

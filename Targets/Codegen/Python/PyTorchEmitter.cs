@@ -13,7 +13,7 @@ public static class PyTorchEmitter
     {
         var type = declaration.Model.Type;
         string module = ModuleName(type.Name);
-        string source = declaration.Problems.Count == 0 ? Literals.Verbatim(PythonModuleEmitter.Emit(declaration)) : "null";
+        string source = declaration.Problems.Count == 0 ? Literals.CSharpText(PythonModuleEmitter.Emit(declaration)) : "null";
         var text = CSharpFile.Write(type, "partial class " + type.Name, w =>
         {
             w.Line("/// <summary>This model translated to PyTorch (module <c>" + module + "</c>); write it with <c>Ahwa.Lab.Export.PyTorchExport</c>.</summary>");
@@ -21,12 +21,12 @@ public static class PyTorchEmitter
             w.Line($"public static global::Ahwa.Hardware.PyTorchTranslation {MemberName} {{ get; }} = new global::Ahwa.Hardware.PyTorchTranslation(");
             using (w.Indent())
             {
-                w.Line(Literals.String(module) + ",");
-                w.Line(Literals.String(type.Name) + ",");
+                w.Line(Literals.CSharpString(module) + ",");
+                w.Line(Literals.CSharpString(type.Name) + ",");
                 w.Line(source + ",");
                 w.Line("new string[]");
                 w.Line("{");
-                using (w.Indent()) foreach (var problem in declaration.Problems) w.Line(Literals.String(problem) + ",");
+                using (w.Indent()) foreach (var problem in declaration.Problems) w.Line(Literals.CSharpString(problem) + ",");
                 w.Line("});");
             }
         });
