@@ -7,4 +7,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# LibTorch's OpenMP threads sleep when idle instead of spinning: on programmed tiles the simulator's own threads run
+# between LibTorch's operations, and spinning threads took the cores from them (a drift-sweep slice 16.9 s spinning,
+# 11.9 s passive, before the simulator's later speed-ups; docs/benchmarks.md). Set it yourself to override.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 dotnet run --project samples/MiniLmSentiment/MiniLmSentiment.csproj -c Release -- "$@"

@@ -133,27 +133,27 @@ public sealed class AnalogLayerSimulator
     {
         device = deviceModel ?? throw new ArgumentNullException(nameof(deviceModel));
         float gMax = (float)deviceModel.GMax;
-        Parallel.For(0, tiles.Length, Options(), index =>
+        foreach (var tile in tiles) tile.Allocate();
+        // Rows of every tile in parallel: each row and polarity draws from its own stream, so the conductances do not
+        // depend on scheduling, and a layer of one tile still uses every core.
+        var rows = TileRows();
+        Parallel.For(0, rows.Length, Options(), () => new float[outputBlocks.Max(b => b.Size)], (r, _, target) =>
         {
+            var (index, k) = rows[r];
             var tile = tiles[index];
-            int size = tile.Ideal.Length, n = tile.Cols.Size;
-            tile.Allocate();
-            var target = new float[size];
+            int n = tile.Cols.Size;
+            var ideal = tile.Ideal.AsSpan(k * n, n);
             for (int sign = 0; sign < 2; sign++)
             {
-                for (int i = 0; i < size; i++)
-                    target[i] = gMax * Math.Max(sign == 0 ? tile.Ideal[i] : -tile.Ideal[i], 0f);
-                var programmed = sign == 0 ? tile.GPlus! : tile.GMinus!;
-                var nu = sign == 0 ? tile.NuPlus! : tile.NuMinus!;
-                // One stream per tile row and polarity: independent of scheduling.
-                for (int k = 0; k < tile.Rows.Size; k++)
-                {
-                    var random = RandomStream.For(seed, StreamPurpose.Programming, ((long)index << 24) | ((long)k << 1) | (long)sign);
-                    deviceModel.Program(target.AsSpan(k * n, n), programmed.AsSpan(k * n, n), nu.AsSpan(k * n, n), ref random);
-                }
+                for (int c = 0; c < n; c++) target[c] = gMax * Math.Max(sign == 0 ? ideal[c] : -ideal[c], 0f);
+                var programmed = (sign == 0 ? tile.GPlus! : tile.GMinus!).AsSpan(k * n, n);
+                var nu = (sign == 0 ? tile.NuPlus! : tile.NuMinus!).AsSpan(k * n, n);
+                var random = RandomStream.For(seed, StreamPurpose.Programming, ((long)index << 24) | ((long)k << 1) | (long)sign);
+                deviceModel.Program(target.AsSpan(0, n), programmed, nu, ref random);
             }
-            for (int i = 0; i < size; i++) tile.Effective[i] = (tile.GPlus![i] - tile.GMinus![i]) / gMax;
-        });
+            for (int c = k * n; c < (k + 1) * n; c++) tile.Effective[c] = (tile.GPlus![c] - tile.GMinus![c]) / gMax;
+            return target;
+        }, _ => { });
         baseline = ReadOut();
         Array.Fill(compensation, 1f);
     }
@@ -166,20 +166,20 @@ public sealed class AnalogLayerSimulator
             throw new ArgumentOutOfRangeException(nameof(seconds), seconds, "Time since programming must be a finite number of seconds >= 0.");
         var model = device ?? throw new InvalidOperationException($"Layer '{Layer.Name}' is not programmed; call Program first.");
         float gMax = (float)model.GMax;
-        Parallel.For(0, tiles.Length, Options(), index =>
+        var rows = TileRows();
+        int widest = outputBlocks.Max(b => b.Size);
+        Parallel.For(0, rows.Length, Options(), () => (new float[widest], new float[widest]), (r, _, buffers) =>
         {
+            var (index, k) = rows[r];
             var tile = tiles[index];
             int n = tile.Cols.Size;
-            var plus = new float[n];
-            var minus = new float[n];
-            for (int k = 0; k < tile.Rows.Size; k++)
-            {
-                var random = RandomStream.For(seed, StreamPurpose.ReadNoise, ((long)index << 24) | (long)k);
-                model.Read(tile.GPlus.AsSpan(k * n, n), tile.NuPlus.AsSpan(k * n, n), seconds, plus, ref random);
-                model.Read(tile.GMinus.AsSpan(k * n, n), tile.NuMinus.AsSpan(k * n, n), seconds, minus, ref random);
-                for (int c = 0; c < n; c++) tile.Effective[k * n + c] = (plus[c] - minus[c]) / gMax;
-            }
-        });
+            Span<float> plus = buffers.Item1.AsSpan(0, n), minus = buffers.Item2.AsSpan(0, n);
+            var random = RandomStream.For(seed, StreamPurpose.ReadNoise, ((long)index << 24) | (long)k);
+            model.Read(tile.GPlus.AsSpan(k * n, n), tile.NuPlus.AsSpan(k * n, n), seconds, plus, ref random);
+            model.Read(tile.GMinus.AsSpan(k * n, n), tile.NuMinus.AsSpan(k * n, n), seconds, minus, ref random);
+            for (int c = 0; c < n; c++) tile.Effective[k * n + c] = (plus[c] - minus[c]) / gMax;
+            return buffers;
+        }, _ => { });
         var current = ReadOut();
         for (int j = 0; j < compensation.Length; j++)
             compensation[j] = Compensation switch
@@ -189,6 +189,10 @@ public sealed class AnalogLayerSimulator
                 _ => 1f,
             };
     }
+
+    /// <summary>Every (tile, row) of the layer: the unit of work of programming and drift, each with its own stream.</summary>
+    (int Tile, int Row)[] TileRows() =>
+        tiles.SelectMany((tile, index) => Enumerable.Range(0, tile.Rows.Size).Select(k => (index, k))).ToArray();
 
     sealed record ReadOutResult(double Global, double[] PerColumn);
 
@@ -317,24 +321,39 @@ public sealed class AnalogLayerSimulator
                 int n = tile.Cols.Size;
                 var products = work.Products.AsSpan(0, count * n);
                 TileMatMul.Multiply(work.Quantized, count, k, tile.Effective, n, products);
+                bool iterative = Settings.BoundManagement == BoundManagement.Iterative;
+                int pending = 0;
                 for (int t = 0; t < count; t++)
                 {
-                    var row = products.Slice(t * n, n);
-                    float reduction = 1f;
-                    bool clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
-                    while (clipped && Settings.BoundManagement == BoundManagement.Iterative && reduction < Settings.BoundManagementLimit)
+                    work.Reduction[t] = 1f;
+                    bool clipped = AddNoiseAndConvert(products.Slice(t * n, n), ref work.Random[t], work.Noise);
+                    if (clipped && iterative && 1f < Settings.BoundManagementLimit) work.Pending[pending++] = t;
+                    else Accumulate(products.Slice(t * n, n), work.InputScale[t], accumulator.Slice(t * outs + tile.Cols.Start, n));
+                }
+                // Bound management: the tokens that clipped halve their input scale and are redone together (one
+                // blocked product for all of them, not one streaming of the tile per token), until they fit or reach
+                // the limit. Each token draws its noise from its own stream in the same order as one by one.
+                while (pending > 0)
+                {
+                    var redo = work.Quantized.AsSpan(count * k, pending * k);
+                    var redone = work.Redone.AsSpan(0, pending * n);
+                    for (int p = 0; p < pending; p++)
                     {
-                        // Halve the input scale and redo this token's MVM on this tile.
-                        reduction *= 2f;
-                        var slice = x.AsSpan((first + t) * ins + rows.Start, k);
-                        var quantized = work.Quantized.AsSpan(count * k, k); // spare row past the chunk
-                        Dac(slice, work.InputScale[t] * reduction, quantized);
-                        TileMatMul.Multiply(quantized, 1, k, tile.Effective, n, row);
-                        clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
+                        int t = work.Pending[p];
+                        work.Reduction[t] *= 2f;
+                        Dac(x.AsSpan((first + t) * ins + rows.Start, k), work.InputScale[t] * work.Reduction[t], redo.Slice(p * k, k));
                     }
-                    // De-scale: ADC value (code x step) x input scale x reduction, summed over input blocks.
-                    TensorPrimitives.MultiplyAdd(row, work.InputScale[t] * reduction, accumulator.Slice(t * outs + tile.Cols.Start, n),
-                        accumulator.Slice(t * outs + tile.Cols.Start, n));
+                    TileMatMul.Multiply(redo, pending, k, tile.Effective, n, redone);
+                    int still = 0;
+                    for (int p = 0; p < pending; p++)
+                    {
+                        int t = work.Pending[p];
+                        var row = redone.Slice(p * n, n);
+                        bool clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
+                        if (clipped && work.Reduction[t] < Settings.BoundManagementLimit) work.Pending[still++] = t;
+                        else Accumulate(row, work.InputScale[t] * work.Reduction[t], accumulator.Slice(t * outs + tile.Cols.Start, n));
+                    }
+                    pending = still;
                 }
             }
         }
@@ -351,6 +370,10 @@ public sealed class AnalogLayerSimulator
     }
 
     void Dac(ReadOnlySpan<float> input, float scale, Span<float> quantized) => dac.Quantize(input, 1f / scale, quantized);
+
+    /// <summary>De-scale and sum over input blocks: ADC value (code x step) x input scale x bound-management reduction.</summary>
+    static void Accumulate(ReadOnlySpan<float> row, float scale, Span<float> accumulator) =>
+        TensorPrimitives.MultiplyAdd(row, scale, accumulator, accumulator);
 
     /// <summary>Adds output noise and applies the ADC in place; true when any output was beyond the bound.</summary>
     bool AddNoiseAndConvert(Span<float> row, ref CounterStream random, float[] noise)
@@ -416,23 +439,25 @@ public sealed class AnalogLayerSimulator
         {
             int maxK = layer.inputBlocks[0].Size, maxN = layer.outputBlocks[0].Size;
             Accumulator = ArrayPool<float>.Shared.Rent(count * layer.Layer.OutFeatures);
-            Quantized = ArrayPool<float>.Shared.Rent((count + 1) * maxK);
+            // The chunk's DAC outputs, then room for the tokens bound management redoes.
+            Quantized = ArrayPool<float>.Shared.Rent(2 * count * maxK);
             Products = ArrayPool<float>.Shared.Rent(count * maxN);
+            Redone = ArrayPool<float>.Shared.Rent(count * maxN);
             Noise = ArrayPool<float>.Shared.Rent(maxN);
             InputScale = ArrayPool<float>.Shared.Rent(count);
+            Reduction = ArrayPool<float>.Shared.Rent(count);
+            Pending = ArrayPool<int>.Shared.Rent(count);
             Random = new CounterStream[count];
         }
 
-        public float[] Accumulator, Quantized, Products, Noise, InputScale;
+        public float[] Accumulator, Quantized, Products, Redone, Noise, InputScale, Reduction;
+        public int[] Pending;
         public CounterStream[] Random;
 
         public void Dispose()
         {
-            ArrayPool<float>.Shared.Return(Accumulator);
-            ArrayPool<float>.Shared.Return(Quantized);
-            ArrayPool<float>.Shared.Return(Products);
-            ArrayPool<float>.Shared.Return(Noise);
-            ArrayPool<float>.Shared.Return(InputScale);
+            foreach (var buffer in new[] { Accumulator, Quantized, Products, Redone, Noise, InputScale, Reduction }) ArrayPool<float>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(Pending);
         }
     }
 }

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace Ahwa.Benchmarks;
 
 /// <summary>
-/// The whole pretrained MiniLM of the main job on one batch (32 sentences of 24 tokens; token ids drawn from the
+/// The whole pretrained MiniLM of the main job on one batch (32 sentences of 24 or 128 tokens; token ids drawn from the
 /// vocabulary, since timing does not depend on meaning): one training step (forward + backward, LoRA dropout, the
 /// full training-time recipe) with digital and with hardware-aware analog layers, and one evaluation forward digital
 /// and on programmed, drifted tiles. Issue 12's ratios: AHWA-LoRA step / digital step, programmed / digital forward.
@@ -17,7 +17,12 @@ namespace Ahwa.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10, invocationCount: 1)]
 public class ModelStepBenchmarks
 {
-    const int Batch = 32, Tokens = 24;
+    const int Batch = 32;
+
+    /// <summary>Tokens per sentence: the main job's short sentences, and the GLUE recipe's 128.</summary>
+    [Params(24, 128)]
+    public int Tokens { get; set; }
+
     MiniLm model = null!;
     Tensor ids = null!, mask = null!, labels = null!;
 

@@ -32,6 +32,8 @@ public sealed class AnalogLinear : AhwaLinear
     long noiseCalls;
     AnalogLayerSimulator? simulator;
     Tensor? programmedWeight;
+    /// <summary>The output scale at the last Program or DriftTo, for <see cref="ProgrammedWeight"/>.</summary>
+    float[]? programmedScale;
     ulong evaluationSeed;
     long evaluationCalls;
 
@@ -110,17 +112,28 @@ public sealed class AnalogLinear : AhwaLinear
         evaluationCalls = 0;
     }
 
-    /// <summary>W_eff x output scale x compensation, for the straight-through backward of programmed execution.</summary>
+    /// <summary>Forgets the straight-through weight of the previous state; <see cref="ProgrammedWeight"/> builds the new
+    /// one when a backward needs it. An evaluation-only sweep never does, so it does not pay for a copy of every
+    /// weight at each programming and drift time.</summary>
     void RefreshProgrammedWeight()
     {
+        programmedWeight?.Dispose();
+        programmedWeight = null;
+        programmedScale = output_scale.detach().contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>W_eff x output scale x compensation, for the straight-through backward of programmed execution.</summary>
+    Tensor ProgrammedWeight()
+    {
+        if (programmedWeight is not null) return programmedWeight;
         var effective = simulator!.EffectiveWeights();
-        var scale = output_scale.detach().contiguous().data<float>().ToArray();
         var compensation = simulator.CompensationFactors;
         int ins = Spec.InFeatures;
         for (int j = 0; j < Spec.OutFeatures; j++)
-            for (int i = 0; i < ins; i++) effective[j * ins + i] *= scale[j] * compensation[j];
-        programmedWeight?.Dispose();
-        programmedWeight = tensor(effective, new long[] { Spec.OutFeatures, ins });
+            for (int i = 0; i < ins; i++) effective[j * ins + i] *= programmedScale![j] * compensation[j];
+        // Kept across forwards until the next Program or DriftTo, so not owned by the caller's dispose scope.
+        programmedWeight = tensor(effective, new long[] { Spec.OutFeatures, ins }).DetachFromDisposeScope();
+        return programmedWeight;
     }
 
     public override Tensor forward(Tensor input)
@@ -159,7 +172,7 @@ public sealed class AnalogLinear : AhwaLinear
         }
         // Without a gradient path into the input the straight-through product is dead weight (evaluation).
         if (!is_grad_enabled() || !input.requires_grad) return simulated;
-        var linear = nn.functional.linear(input, programmedWeight!);
+        var linear = nn.functional.linear(input, ProgrammedWeight());
         return simulated.add(linear.sub(linear.detach()));
     }
 }

@@ -40,11 +40,14 @@ public sealed class PcmLikeDevice : IDeviceModel
 
     /// <summary>Relative read-noise std at time t for programmed conductance g_prog:
     /// min(0.0088 / max((|g_prog|/g_max)^0.65, 1e-3), 0.2) * sqrt(ln((t + t0 + t_read) / (2 t_read))).</summary>
-    public double ReadNoiseStd(double gProgrammed, double seconds)
-    {
-        double q = Math.Min(0.0088 / Math.Max(Math.Pow(Math.Abs(gProgrammed) / GMax, 0.65), 1e-3), 0.2);
-        return q * Math.Sqrt(Math.Log((seconds + T0 + TRead) / (2 * TRead)));
-    }
+    public double ReadNoiseStd(double gProgrammed, double seconds) => ReadNoiseLevel(gProgrammed) * ReadNoiseGrowth(seconds);
+
+    /// <summary>The conductance-dependent factor of <see cref="ReadNoiseStd"/>: min(0.0088 / max((|g|/g_max)^0.65, 1e-3), 0.2).</summary>
+    double ReadNoiseLevel(double gProgrammed) => Math.Min(0.0088 / Math.Max(Math.Pow(Math.Abs(gProgrammed) / GMax, 0.65), 1e-3), 0.2);
+
+    /// <summary>The time-dependent factor of <see cref="ReadNoiseStd"/>: sqrt(ln((t + t0 + t_read) / (2 t_read))), one
+    /// value per read of a whole array (computed once, not per device).</summary>
+    static double ReadNoiseGrowth(double seconds) => Math.Sqrt(Math.Log((seconds + T0 + TRead) / (2 * TRead)));
 
     public void Program(ReadOnlySpan<float> target, Span<float> programmed, Span<float> driftExponent, ref RandomStream random)
     {
@@ -54,7 +57,10 @@ public sealed class PcmLikeDevice : IDeviceModel
         {
             double g = target[i];
             programmed[i] = (float)Math.Max(g + ProgrammingNoiseStd(g) * random.NextGaussian(), 0.0);
-            driftExponent[i] = (float)Math.Abs(DriftMean(g) + DriftStd(g) * random.NextGaussian());
+            // DriftMean and DriftStd of g with their shared logarithm taken once.
+            double logRelative = Math.Log(Relative(g));
+            double mean = Clip(-0.0155 * logRelative + 0.0244, 0.049, 0.1), std = Clip(-0.0125 * logRelative - 0.0059, 0.008, 0.045);
+            driftExponent[i] = (float)Math.Abs(mean + std * random.NextGaussian());
         }
     }
 
@@ -65,11 +71,12 @@ public sealed class PcmLikeDevice : IDeviceModel
         DeviceChecks.SameLength(programmed.Length, conductance.Length, nameof(conductance));
         double ratio = (seconds + T0) / T0;
         double logRatio = Math.Log(ratio);
+        double growth = ReadNoiseGrowth(seconds);
         for (int i = 0; i < programmed.Length; i++)
         {
             double gProg = programmed[i];
             double drifted = seconds > 0 ? gProg * Math.Exp(-driftExponent[i] * logRatio) : gProg;
-            double noisy = drifted + Math.Abs(drifted) * ReadNoiseStd(gProg, seconds) * random.NextGaussian();
+            double noisy = drifted + Math.Abs(drifted) * (ReadNoiseLevel(gProg) * growth) * random.NextGaussian();
             conductance[i] = (float)Math.Max(noisy, 0.0);
         }
     }

@@ -57,6 +57,42 @@ public class TrainingTests
         Assert.Null(model.Hidden.weight.grad);
     }
 
+    /// <summary>Programmed execution's backward is that of the linear map with the tiles' current weights (x output
+    /// scale x drift compensation): after a drift the gradient follows the drifted weights, not a stale copy.</summary>
+    [Fact]
+    public void ProgrammedBackwardUsesTheCurrentlyDriftedWeights()
+    {
+        var spec = new Ahwa.Hardware.LayerSpec("programmed", Ahwa.Hardware.LayerKind.Analog, 40, 12, false, null);
+        using var layer = new AnalogLinear(spec, new Generator(1), Ahwa.Hardware.ChipSpec.Default) { Execution = AnalogExecution.Programmed };
+        using (no_grad()) layer.output_scale.uniform_(0.5, 1.5, generator: new Generator(2));
+        layer.Program(new PcmLikeDevice(), 3);
+        float[] Expected()
+        {
+            var effective = layer.Simulator!.EffectiveWeights();
+            var scale = Values(layer.output_scale);
+            var compensation = layer.Simulator.CompensationFactors.ToArray();
+            return Enumerable.Range(0, 40).Select(i => Enumerable.Range(0, 12).Sum(j => effective[j * 40 + i] * scale[j] * compensation[j])).ToArray();
+        }
+        float[] Gradient()
+        {
+            var x = randn(new long[] { 3, 40 }, generator: new Generator(4)).requires_grad_(true);
+            layer.call(x).sum().backward();
+            return Values(x.grad![1]);
+        }
+        var programmed = Expected();
+        Assert.Equal(programmed, Gradient(), new FloatTolerance(1e-5f));
+        layer.DriftTo(315360000, 5);
+        var drifted = Expected();
+        Assert.True(drifted.Zip(programmed).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "ten years of drift should change the weights");
+        Assert.Equal(drifted, Gradient(), new FloatTolerance(1e-5f));
+    }
+
+    sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance * Math.Max(1f, Math.Abs(b));
+        public int GetHashCode(float value) => 0;
+    }
+
     [Fact]
     public void HardwareAwareBoundManagementRedoesOnlyClippingTokensAndMatchesTheSimulator()
     {
