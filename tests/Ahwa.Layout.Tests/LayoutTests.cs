@@ -92,7 +92,9 @@ public class LayoutTests
     public void TheTopLevelIsTheOneTheDesignCardNames()
     {
         var allowedFolders = new[] { ".ci", ".git", "Dsl", "Generator", "Runtime", "Targets", "build", "docs", "samples", "tests" };
-        var folders = Directory.GetDirectories(Repository.Root).Select(Path.GetFileName).Where(n => n != null && !n.StartsWith(".vs", StringComparison.Ordinal) && n != "out").ToList();
+        // Outputs the tools write there and .gitignore keeps out of the repository: the main job's, the benchmarks', test results.
+        var outputs = new[] { "out", "artifacts", "BenchmarkDotNet.Artifacts", "TestResults" };
+        var folders = Directory.GetDirectories(Repository.Root).Select(Path.GetFileName).Where(n => n != null && !n.StartsWith(".vs", StringComparison.Ordinal) && !outputs.Contains(n)).ToList();
         Assert.Empty(folders.Except(allowedFolders));
         Assert.True(File.Exists(Path.Combine(Repository.Root, "README.md")));
     }
