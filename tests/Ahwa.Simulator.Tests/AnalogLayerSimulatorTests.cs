@@ -100,6 +100,32 @@ public class AnalogLayerSimulatorTests
         Assert.All(y, v => Assert.Equal(48f, v));
     }
 
+    /// <summary>Bound management redoes a chunk's clipping tokens together, in rounds: a token's result must not depend
+    /// on which other tokens clipped beside it, nor how often (noise off, so each token alone is the reference).</summary>
+    [Fact]
+    public void TokensRedoneTogetherGiveWhatEachGivesAlone()
+    {
+        const int ins = 300, outs = 70, tokens = 41;
+        var w = Random(ins * outs, 21, 0.05f);
+        var x = Random(tokens * ins, 22);
+        // Every third token all ones, scaled by 1..4: they clip and need one to several halvings; the rest do not.
+        for (int t = 0; t < tokens; t += 3)
+            for (int i = 0; i < ins; i++) x[t * ins + i] = 1f + t % 4 * 0.2f * MathF.Sign(w[i]);
+        var noiseless = Paper with { OutputNoise = 0 };
+        var sim = new AnalogLayerSimulator(Layer(ins, outs), 128, 32, noiseless, w);
+        var together = new float[tokens * outs];
+        sim.Forward(x, tokens, together, 5);
+        var withoutBoundManagement = new float[tokens * outs];
+        new AnalogLayerSimulator(Layer(ins, outs), 128, 32, noiseless with { BoundManagement = BoundManagement.None }, w).Forward(x, tokens, withoutBoundManagement, 5);
+        Assert.NotEqual(withoutBoundManagement, together); // some tokens did clip
+        for (int t = 0; t < tokens; t++)
+        {
+            var alone = new float[outs];
+            sim.Forward(x.AsSpan(t * ins, ins), 1, alone, 5);
+            Assert.Equal(alone, together.AsSpan(t * outs, outs).ToArray());
+        }
+    }
+
     [Fact]
     public void TheSameSeedGivesTheSameBitsWhateverTheThreadCount()
     {
