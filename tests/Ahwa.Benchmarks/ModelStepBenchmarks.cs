@@ -29,15 +29,10 @@ public class ModelStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        torch.set_num_threads(System.Environment.ProcessorCount);
-        var pretrained = Pretrained.Load();
-        model = new MiniLm(42);
-        BertCheckpoint.LoadInto(model, BertCheckpoint.FromOnnx(pretrained.Onnx()), pretrained.Source);
+        model = PretrainedMiniLm.Load();
         model.ConfigureTraining(TrainingRegime.AhwaLora);
         model.SeedNoise(1);
-        ids = randint(1000, 29000, new long[] { Batch, Tokens }, generator: new torch.Generator(1));
-        ids[TensorIndex.Colon, 0] = 101; // [CLS] ... [SEP]
-        ids[TensorIndex.Colon, Tokens - 1] = 102;
+        ids = PretrainedMiniLm.Sentences(Batch, Tokens, new torch.Generator(1));
         mask = ones(Batch, Tokens, dtype: ScalarType.Int64);
         labels = randint(0, 2, new long[] { Batch }, generator: new torch.Generator(2));
         model.Program(new PcmLikeDevice(), 3);
