@@ -320,40 +320,34 @@ public sealed class AnalogLayerSimulator
                 var tile = tiles[bi * outputBlocks.Length + bo];
                 int n = tile.Cols.Size;
                 var products = work.Products.AsSpan(0, count * n);
-                TileMatMul.Multiply(work.Quantized, count, k, tile.Effective, n, products);
+                // Every token once; then bound management: the tokens that clipped halve their input scale and are
+                // redone together (one blocked product for all of them, not one streaming of the tile per token), until
+                // they fit or reach the limit. Each token draws its noise from its own stream in the same order as one by one.
                 bool iterative = Settings.BoundManagement == BoundManagement.Iterative;
-                int pending = 0;
-                for (int t = 0; t < count; t++)
+                for (int t = 0; t < count; t++) (work.Pending[t], work.Reduction[t]) = (t, 1f);
+                Span<float> quantized = work.Quantized.AsSpan(0, count * k), results = products;
+                int pending = count;
+                while (true)
                 {
-                    work.Reduction[t] = 1f;
-                    bool clipped = AddNoiseAndConvert(products.Slice(t * n, n), ref work.Random[t], work.Noise);
-                    if (clipped && iterative && 1f < Settings.BoundManagementLimit) work.Pending[pending++] = t;
-                    else Accumulate(products.Slice(t * n, n), work.InputScale[t], accumulator.Slice(t * outs + tile.Cols.Start, n));
-                }
-                // Bound management: the tokens that clipped halve their input scale and are redone together (one
-                // blocked product for all of them, not one streaming of the tile per token), until they fit or reach
-                // the limit. Each token draws its noise from its own stream in the same order as one by one.
-                while (pending > 0)
-                {
-                    var redo = work.Quantized.AsSpan(count * k, pending * k);
-                    var redone = work.Redone.AsSpan(0, pending * n);
-                    for (int p = 0; p < pending; p++)
-                    {
-                        int t = work.Pending[p];
-                        work.Reduction[t] *= 2f;
-                        Dac(x.AsSpan((first + t) * ins + rows.Start, k), work.InputScale[t] * work.Reduction[t], redo.Slice(p * k, k));
-                    }
-                    TileMatMul.Multiply(redo, pending, k, tile.Effective, n, redone);
+                    TileMatMul.Multiply(quantized, pending, k, tile.Effective, n, results);
                     int still = 0;
                     for (int p = 0; p < pending; p++)
                     {
                         int t = work.Pending[p];
-                        var row = redone.Slice(p * n, n);
+                        var row = results.Slice(p * n, n);
                         bool clipped = AddNoiseAndConvert(row, ref work.Random[t], work.Noise);
-                        if (clipped && work.Reduction[t] < Settings.BoundManagementLimit) work.Pending[still++] = t;
+                        if (clipped && iterative && work.Reduction[t] < Settings.BoundManagementLimit) work.Pending[still++] = t;
                         else Accumulate(row, work.InputScale[t] * work.Reduction[t], accumulator.Slice(t * outs + tile.Cols.Start, n));
                     }
-                    pending = still;
+                    if ((pending = still) == 0) break;
+                    quantized = work.Quantized.AsSpan(count * k, pending * k);
+                    results = work.Redone.AsSpan(0, pending * n);
+                    for (int p = 0; p < pending; p++)
+                    {
+                        int t = work.Pending[p];
+                        work.Reduction[t] *= 2f;
+                        Dac(x.AsSpan((first + t) * ins + rows.Start, k), work.InputScale[t] * work.Reduction[t], quantized.Slice(p * k, k));
+                    }
                 }
             }
         }

@@ -41,13 +41,10 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
     /// instead of losing its first example.</summary>
     public (string Text, string? Pair, string Label)? HeaderNames { get; init; }
 
-    /// <summary>Fields of every row of a file without a header (CoLA's four); with a header, the header's count.</summary>
-    public int? FieldCount { get; init; }
-
     public static readonly IReadOnlyList<GlueTask> All = new[]
     {
         // CoLA: source, label, original mark, sentence; no header.
-        new GlueTask("CoLA", false, 3, null, 1, new[] { "0", "1" }, GlueMetric.Matthews, new[] { "dev.tsv" }) { FieldCount = 4 },
+        new GlueTask("CoLA", false, 3, null, 1, new[] { "0", "1" }, GlueMetric.Matthews, new[] { "dev.tsv" }),
         new GlueTask("SST-2", true, 0, null, 1, new[] { "0", "1" }, GlueMetric.Accuracy, new[] { "dev.tsv" }) { HeaderNames = ("sentence", null, "label") },
         // MRPC: Quality, #1 ID, #2 ID, #1 String, #2 String.
         new GlueTask("MRPC", true, 3, 4, 0, new[] { "0", "1" }, GlueMetric.F1AndAccuracy, new[] { "dev.tsv" }) { HeaderNames = ("#1 String", "#2 String", "Quality") },
@@ -72,7 +69,7 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
     }
 
     /// <summary>Reads one of the task's TSV files. GLUE's files use no quoting: a field is what lies between tabs.
-    /// Every row must have the layout's number of fields (the header's, or <see cref="FieldCount"/>), so a missing
+    /// Every row must have the layout's number of fields (the header's, or up to the last column read: CoLA's 4), so a missing
     /// field is an error naming file, line and field rather than a shifted row.</summary>
     public IReadOnlyList<GlueExample> Read(string path)
     {
@@ -81,7 +78,7 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
         int first = HasHeader ? 1 : 0;
         if (lines.Length <= first || lines.Skip(first).All(l => l.Length == 0))
             throw new InvalidDataException($"'{path}': GLUE {Name} file has no examples.");
-        int fieldCount = HasHeader ? CheckHeader(path, lines[0]) : FieldCount ?? Math.Max(Math.Max(TextColumn, PairColumn ?? 0), LabelColumn) + 1;
+        int fieldCount = HasHeader ? CheckHeader(path, lines[0]) : Math.Max(Math.Max(TextColumn, PairColumn ?? 0), LabelColumn) + 1;
         var examples = new List<GlueExample>();
         for (int i = first; i < lines.Length; i++)
         {
