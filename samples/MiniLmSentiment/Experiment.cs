@@ -72,6 +72,7 @@ public static class Experiment
         using var model = new MiniLm((long)o.Seed);
         var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
         BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
+        o.ApplyChip(model);
         var untrained = AdapterFiles.Capture(model, "untrained");
         long total = model.parameters().Sum(p => p.numel());
         long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
@@ -110,7 +111,7 @@ public static class Experiment
         {
             var (task, other) = (workload.Main, workload.Second);
             string mainName = workload.MainAdapter, secondName = workload.SecondAdapter;
-            var chip = MiniLm.Spec.Chip;
+            var chip = o.ChipFor(MiniLm.Spec.Chip);
             var results = new List<MethodResult>();
 
             // Training: every adapter starts from the same untrained state.

@@ -57,6 +57,17 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     [Description("Skip deployment (kernels, cross-check, pipeline report)")]
     public bool NoDeploy { get; init; }
 
+    [CommandOption("--study <NAME>")]
+    [Description("Instead of the main job, a diagnostic of the training recipe on the task: " + Studies.StudyJob.LayerErrorsStudy +
+                 " (each layer's output error under the training-time noise and on the chip) or " + Studies.StudyJob.LearningCurvesStudy +
+                 " (digital LoRA and AHWA-LoRA evaluated along their training); writes study-NAME.md, .json and a plot to --out")]
+    public string? Study { get; init; }
+
+    [CommandOption("--chip <KNOBS>")]
+    [Description("Change chip knobs for this run, Name=Value[,Name=Value] (one of WeightNoise, OutputNoise, WeightClipSigma, DacBits, AdcBits, " +
+                 "OutputBound, BoundManagementLimit, GMaxMicroSiemens): training noise and programmed tiles both use the changed chip")]
+    public string? Chip { get; init; }
+
     [CommandOption("--export-pytorch <DIR>")]
     [Description("Write the model's PyTorch export (generated module, weights, tokenised data, launch.sh) to DIR instead of running")]
     public string? ExportPyTorch { get; init; }
@@ -71,6 +82,9 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         options = preset;
         if (Smoke && Quick) return "--smoke and --quick are both presets; give one.";
         if (OptionValues.BlankPath("--data", Data) is string blankData) return blankData;
+        if (Studies.StudyJob.Problem(Study) is string studyProblem) return studyProblem;
+        if (Chip is not null && Ahwa.Hardware.ChipKnobs.Problem(MiniLm.Spec.Chip, Chip) is string chipProblem) return "--chip: " + chipProblem;
+        if (Study is not null && ExportPyTorch is not null) return "--study and --export-pytorch each replace the main job; give one.";
         if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";
         if (Task is not null && Workloads.Problem(Task, Data) is string taskProblem) return taskProblem;
@@ -101,6 +115,8 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
             Task = task,
             DataFolder = Data,
             Deploy = !NoDeploy,
+            Study = Study,
+            ChipKnobs = Chip,
         };
         if (options.PyTorchExport is not null) return null;
         // An output folder that is someone else's, or phases kept with other options, are refused before any work.

@@ -60,6 +60,21 @@ public sealed record ExperimentOptions(
     /// second task, deployment, report), in a fraction of --quick's time; its numbers are not results.</summary>
     public bool IsSmoke { get; init; }
 
+    /// <summary>A diagnostic study (<see cref="Studies.StudyJob.Names"/>) to run instead of the main job; null for the job.</summary>
+    public string? Study { get; init; }
+
+    /// <summary>Chip knobs changed from the model's declaration (<see cref="Ahwa.Hardware.ChipKnobs"/>: <c>WeightClipSigma=0</c>), or null.</summary>
+    public string? ChipKnobs { get; init; }
+
+    /// <summary>The chip the run uses for a layer declared with <paramref name="declared"/>.</summary>
+    public Ahwa.Hardware.ChipSpec ChipFor(Ahwa.Hardware.ChipSpec declared) => ChipKnobs is null ? declared : Ahwa.Hardware.ChipKnobs.Apply(declared, ChipKnobs);
+
+    /// <summary>Sets every analog layer of <paramref name="model"/> to the run's chip.</summary>
+    public void ApplyChip(Ahwa.Runtime.AhwaModel model)
+    {
+        foreach (var layer in model.AnalogLayers) layer.Chip = ChipFor(layer.Chip);
+    }
+
     /// <summary>--smoke: the quick preset cut to 2 epochs on 160 sentences (5 steps an epoch), 64 test sentences, one
     /// programming, 0 s and 1 year. Ten steps need a larger LoRA step than the quick preset's 40: with 3e-3 the
     /// sentiment adapters reach 84-94 % on the test sentences (1e-3 leaves AHWA-LoRA at 73 %).</summary>

@@ -51,6 +51,7 @@ public sealed class Phases
         // Only when set, so phases kept before --data and --smoke existed still resume.
         if (o.IsSmoke) entries["smoke"] = "true";
         if (o.DataFolder is not null) entries["data"] = Path.GetFullPath(o.DataFolder);
+        if (o.ChipKnobs is not null) entries["chip"] = o.ChipKnobs;
         return entries;
     }
 

@@ -68,6 +68,7 @@ public static class Report
         md.Append($"Seed {o.Seed}; {o.Epochs} epochs; LoRA lr {Format(o.LoraLearningRate, "0.#####")}, full AHWA lr {Format(o.FullLearningRate, "0.#####")}; at most {o.MaxTokens} tokens; ");
         md.Append($"{o.Repetitions} programmings for each main table, {o.SecondaryRepetitions} for re-adaptation and the second task{(o.IsSmoke ? " (--smoke preset: a check that every phase runs; these numbers are not results)" : o.IsQuick ? " (--quick preset)" : "")}. ");
         md.Append($"Run time {Format(r.Seconds / 60, "0.0")} minutes.\n\n");
+        if (o.ChipKnobs is not null) md.Append($"Chip knobs changed from the model's declaration for this run: {o.ChipKnobs}.\n\n");
         md.Append($"Model: {r.TotalParameters:N0} parameters, {r.AnalogWeights:N0} analog meta-weights ({Percent(r.AnalogWeights, r.TotalParameters)}) on PCM tiles.\n\n");
         md.Append("Every entry is the test metric in %, mean ± standard deviation over programmings; each programming is read at every time after it, ");
         md.Append("with fresh drift and read noise and global drift compensation.\n\n");

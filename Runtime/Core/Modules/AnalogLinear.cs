@@ -76,6 +76,14 @@ public sealed class AnalogLinear : AhwaLinear
         noiseCalls = 0;
     }
 
+    /// <summary>Where the training-time noise stream stands (its seed and the forwards drawn from it), so an evaluation in
+    /// the middle of a training can put it back and leave the training's draws as they would have been.</summary>
+    public (ulong Seed, long Calls) NoiseState
+    {
+        get => (noiseSeed, noiseCalls);
+        set => (noiseSeed, noiseCalls) = value;
+    }
+
     /// <summary>Programs the clipped meta-weights onto tiles with <paramref name="device"/>. Until the next
     /// <see cref="DriftTo"/> the tiles hold the programmed conductances.</summary>
     public void Program(IDeviceModel device, ulong seed)

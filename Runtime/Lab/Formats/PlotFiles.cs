@@ -1,7 +1,7 @@
 namespace Ahwa.Lab.Formats;
 
 /// <summary>Writes a plot as a PNG atomically: a failed save never leaves a half-written image.</summary>
-internal static class PlotFiles
+public static class PlotFiles
 {
     public static string Save(ScottPlot.Plot plot, string path, int width = 800, int height = 500)
     {

@@ -31,7 +31,7 @@ public static class ModuleEmitter
                 w.Line($"var factory = new {CSharpNames.LayerFactory}(Spec, seed);");
                 foreach (var member in type.Members)
                     WriteModelMemberInitialisation(w, member);
-                w.Line("OnLayersCreated();");
+                w.Line("factory.CreateUserLayers(() => OnLayersCreated());");
             }
             w.Line();
             WriteOnLayersCreated(w);
@@ -57,7 +57,7 @@ public static class ModuleEmitter
                     w.Line($"{field} = factory.{create}({CSharpNames.LayerNaming}.Join(prefix, {Literals.CSharpString(member.LayerName)}));");
                     w.Line($"RegisterLayer({Literals.CSharpString(member.LayerName)}, {field});");
                 }
-                w.Line("OnLayersCreated();");
+                w.Line("factory.CreateUserLayers(() => OnLayersCreated());");
             }
             w.Line();
             WriteOnLayersCreated(w);
