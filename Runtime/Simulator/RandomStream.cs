@@ -172,4 +172,6 @@ public enum StreamPurpose : ushort
     SampleData = 14,
     /// <summary>Token sampling in generation (per step seed: index the step; per sequence: index the row).</summary>
     Sampling = 15,
+    /// <summary>Resamples of a paired bootstrap (index: the resample; one level up, the comparison).</summary>
+    Bootstrap = 16,
 }

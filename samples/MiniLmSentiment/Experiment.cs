@@ -35,7 +35,11 @@ public sealed record TrainingRun(string Label, string Task, int Steps, double Se
 /// <summary>One task's part of the report: its data, its metric, the digital upper bound and every method's row.
 /// <see cref="Budget"/> counts the multi-task table's adapters on one programming against separately programmed models.</summary>
 public sealed record TaskResults(string Title, string MainTask, string SecondTask, string Metric, string Items, string Data, int TrainCount, int TestCount,
-    double MeanTestTokens, double DigitalScore, IReadOnlyList<MethodResult> Methods, AdapterBudget Budget);
+    double MeanTestTokens, double DigitalScore, IReadOnlyList<MethodResult> Methods, AdapterBudget Budget)
+{
+    /// <summary>The main table's paired differences with their bootstrap intervals (<see cref="MiniLmSentiment.Comparisons"/>).</summary>
+    public IReadOnlyList<Comparison> Comparisons { get; init; } = Array.Empty<Comparison>();
+}
 
 /// <summary>Everything one run measured: a section per task, the trainings, the deployment (null with --no-deploy).</summary>
 public sealed record ExperimentResults(ExperimentOptions Options, IReadOnlyList<TaskResults> Tasks, long TotalParameters, long AnalogWeights,
@@ -117,7 +121,8 @@ public static class Experiment
             // Training: every adapter starts from the same untrained state.
             var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
             model.SetExecution(AnalogExecution.Digital);
-            var digitalScores = task.Scores(model);
+            var digitalEvaluation = task.Evaluate(model);
+            var digitalScores = digitalEvaluation.Metrics;
             double digitalScore = digitalScores[task.Metric];
             var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
             Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
@@ -134,23 +139,25 @@ public static class Experiment
             };
             var probes = new List<TaskProbe>
             {
-                new("no adaptation", task, Use(digital, chip.AdcBits)),
-                new("AHWA-LoRA", task, Use(ahwa, chip.AdcBits)),
+                new("no adaptation", task, Use(digital, chip.AdcBits), KeepItems: true),
+                new("AHWA-LoRA", task, Use(ahwa, chip.AdcBits), KeepItems: true),
                 new("no adaptation, 6-bit hardware", task, Use(digital, 6), o.SecondaryRepetitions),
                 new("8-bit adapter, 6-bit hardware", task, Use(ahwa, 6), o.SecondaryRepetitions),
                 new("6-bit LoRA, 6-bit hardware", task, Use(sixBit, 6), o.SecondaryRepetitions),
             };
             if (other is not null && second is not null)
                 probes.Add(new($"{secondName} adapter", other, Use(second, chip.AdcBits), o.SecondaryRepetitions));
-            var shared = Sweep($"{task.Name}: evaluating on programmed tiles (pretrained meta-weights)", probes);
+            var sharedSweep = Sweep($"{task.Name}: evaluating on programmed tiles (pretrained meta-weights)", probes);
+            var shared = sharedSweep.Points;
             model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
             // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
             // and the pretrained state back afterwards.
             var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
             trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
-            var fullPoints = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
-                new[] { new TaskProbe("full AHWA", task) })["full AHWA"];
+            var fullSweep = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
+                new[] { new TaskProbe("full AHWA", task, KeepItems: true) });
+            var fullPoints = fullSweep.Points["full AHWA"];
             BertCheckpoint.LoadInto(model, checkpoint, source);
             using (torch.no_grad())
                 foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
@@ -177,8 +184,12 @@ public static class Experiment
             if (other is not null && second is not null)
                 results.Add(Row(ExperimentResults.MultiTask, other, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
             var budget = AdapterBudget.Of(MiniLm.Spec, total, results.Count(m => m.Section == ExperimentResults.MultiTask));
-            return (new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.TrainCount, task.TestCount, task.MeanTestTokens,
-                digitalScore, results, budget), ahwa);
+            var comparisons = Comparisons.Of(task.SubsetMetric, o.Times, o.Seed, sharedSweep.Items["AHWA-LoRA"], sharedSweep.Items["no adaptation"],
+                fullSweep.Items["full AHWA"], digitalEvaluation.Items!);
+            var taskResults = new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.TrainCount, task.TestCount,
+                task.MeanTestTokens, digitalScore, results, budget)
+            { Comparisons = comparisons };
+            return (taskResults, ahwa);
         }
 
         void SaveAdapters(IEnumerable<(Adapter Adapter, IExperimentTask Task)> adapters)
@@ -192,21 +203,27 @@ public static class Experiment
         }
 
         /// <summary>A sweep's probe: its task scores it, after <see cref="Prepare"/> (an adapter, converters) on up to
-        /// <see cref="Repetitions"/> programmings.</summary>
-        sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null);
+        /// <see cref="Repetitions"/> programmings; <see cref="KeepItems"/> keeps its per-item predictions for the
+        /// paired comparisons (only the main table's methods: the others would hold memory for nothing).</summary>
+        sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null, bool KeepItems = false);
 
-        /// <summary>The probes on one sweep, each scored with every metric of its task: probe, then metric, to the points.</summary>
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> Sweep(string label, IReadOnlyList<TaskProbe> probes)
+        /// <summary>The probes on one sweep, each scored with every metric of its task: probe, then metric, to the points,
+        /// and the kept per-item predictions.</summary>
+        SweepResults Sweep(string label, IReadOnlyList<TaskProbe> probes)
         {
-            IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> points = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>>();
+            SweepResults? points = null;
             long items = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.EvaluatedCount);
             Progress.Run(label, items, advance =>
             {
                 // Each probe advances the bar per evaluated batch, so long evaluations still move it.
-                var counted = probes.Select(p => new MetricsProbe(p.Name, () => p.Task.Scores(model, n => advance(n)), p.Prepare, p.Repetitions)).ToList();
-                points = DriftSweep.RunMetrics(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+                var counted = probes.Select(p => new EvaluationProbe(p.Name, () =>
+                {
+                    var evaluation = p.Task.Evaluate(model, n => advance(n));
+                    return p.KeepItems ? evaluation : evaluation with { Items = null };
+                }, p.Prepare, p.Repetitions)).ToList();
+                points = DriftSweep.RunEvaluations(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
             }, cancellation);
-            return points;
+            return points!;
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Ahwa.Lab.Evaluation;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,7 +43,15 @@ public interface IExperimentTask
 
     /// <summary>Every metric of <see cref="Metrics"/> on the test set as a fraction (1 is perfect) with the model as it
     /// now is (its execution mode decides digital, noisy or programmed); <paramref name="itemsDone"/> counts evaluated items.</summary>
-    IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null);
+    IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
+
+    /// <summary><see cref="Scores"/> with the per-item predictions of the main metric's test set from the same
+    /// evaluation (class indices, regression scores, or SQuAD's F1 per question): what <see cref="SubsetMetric"/> reads.</summary>
+    ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null);
+
+    /// <summary>The main metric on a multiset of the main test set's items, from <see cref="Evaluate"/>'s predictions
+    /// (all items once: the main metric of <see cref="Scores"/>), for the paired bootstrap.</summary>
+    SubsetMetric SubsetMetric { get; }
 
     /// <summary>The main metric alone.</summary>
     double Score(MiniLm model, Action<int>? itemsDone = null) => Scores(model, itemsDone)[Metric];

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Tasks;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
@@ -108,15 +109,39 @@ public sealed class PairTask : IExperimentTask
         return loss.MoveToOuterDisposeScope();
     }
 
-    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null)
+    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
+
+    /// <summary>Every metric on every set, with the main set's predictions (class indices, or STS-B's scores).</summary>
+    public ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null)
     {
         var scores = new Dictionary<string, double>();
+        double[]? main = null;
         foreach (var set in tests)
         {
-            var byKey = glue.Score(Predictions(model, set.Items, itemsDone), set.Gold);
+            var predictions = Predictions(model, set.Items, itemsDone);
+            main ??= predictions;
+            var byKey = glue.Score(predictions, set.Gold);
             foreach (var (key, name) in MetricNames(glue)) scores[name + set.Suffix] = byKey[key];
         }
-        return scores;
+        return new ProbeEvaluation(scores, main!.Select(p => (float)p).ToArray());
+    }
+
+    /// <summary>The main metric (<see cref="MetricNames"/>' first) on a multiset of the main set's items.</summary>
+    public SubsetMetric SubsetMetric => subsetMetric ??= SubsetOf(glue, tests[0].Gold);
+
+    SubsetMetric? subsetMetric;
+
+    /// <summary>The main metric of <paramref name="glue"/> on a multiset of <paramref name="gold"/>'s items.</summary>
+    public static SubsetMetric SubsetOf(GlueTask glue, IReadOnlyList<GlueExample> gold)
+    {
+        var labels = gold.Select(g => g.Label).ToList();
+        if (glue.IsRegression) return SubsetMetrics.Pearson(gold.Select(g => g.Score).ToList());
+        return glue.Metric switch
+        {
+            GlueMetric.Matthews => SubsetMetrics.Matthews(labels),
+            GlueMetric.F1AndAccuracy => SubsetMetrics.F1(labels),
+            _ => SubsetMetrics.Accuracy(labels),
+        };
     }
 
     double[] Predictions(MiniLm model, IReadOnlyList<Encoded> items, Action<int>? itemsDone)

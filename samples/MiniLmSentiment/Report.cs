@@ -34,6 +34,7 @@ public static class Report
                 var rows = t.Methods.Where(m => m.Section == section).ToList();
                 if (rows.Count == 0) continue;
                 AnsiConsole.Write(TerminalTable(title, rows, r.TotalParameters));
+                if (section == ExperimentResults.MainTable && t.Comparisons.Count > 0) AnsiConsole.Write(TerminalComparisons(t));
                 string file = Path.Combine("plots", $"{Slug(t.MainTask)}-vs-drift-{section}.png");
                 DriftPlot.Write(Path.Combine(r.Options.Output, file), title.Replace(" (%)", "", StringComparison.Ordinal), rows.Select(m => m.Metric).ToList(),
                     rows.Select(m => ($"{m.Method} ({m.Task})", m.Points)).ToList());
@@ -86,6 +87,7 @@ public static class Report
                 foreach (var m in rows)
                     md.Append($"| {m.Method} | {m.Task} | {m.Hardware} | {m.Trainable:N0} ({Percent(m.Trainable, r.TotalParameters)}) | " + string.Join(" | ", m.Points.Select(Cell)) + " |\n");
                 Others(md, rows);
+                if (section == ExperimentResults.MainTable) Comparisons(md, t);
                 if (section == ExperimentResults.MultiTask) Budget(md, t.Budget);
                 var plot = plots.FirstOrDefault(p => p.Task == t && p.Section == section);
                 if (plot.File is not null) md.Append($"\n![{title}]({plot.File})\n");
@@ -107,6 +109,43 @@ public static class Report
         }
         else md.Append("\nDeployment skipped (--no-deploy).\n");
         return md.ToString();
+    }
+
+    /// <summary>The comparisons' columns in the order the tables show them.</summary>
+    static readonly string[] Against = [MiniLmSentiment.Comparisons.NoAdaptation, MiniLmSentiment.Comparisons.FullAhwa, MiniLmSentiment.Comparisons.Digital];
+
+    /// <summary>A difference in metric points with its interval and what it decides: "+1.2 [-0.4, +2.9] within noise".</summary>
+    static string Difference(PairedDifference d) =>
+        $"{Points(d.Estimate)} [{Points(d.Low)}, {Points(d.High)}] {(d.BeyondNoise ? "beyond noise" : "within noise")}";
+
+    static string Points(double fraction) => Format(100 * fraction, "+0.0;-0.0;0.0");
+
+    /// <summary>Time, then the difference against each method (empty where not measured: the digital model at 0 s only).</summary>
+    static IEnumerable<(string Time, string[] Cells)> ComparisonRows(TaskResults t) =>
+        t.Comparisons.GroupBy(c => c.Time).Select(g => (g.Key, Against.Select(b => g.FirstOrDefault(c => c.B == b) is { } c ? Difference(c.Difference) : "").ToArray()));
+
+    static Table TerminalComparisons(TaskResults t)
+    {
+        var first = t.Comparisons[0].Difference;
+        var table = new Table().Title(Markup.Escape($"{t.Title}: AHWA-LoRA minus each method, {t.Metric} points, {Format(100 * first.Confidence, "0")} % bootstrap interval"))
+            .AddColumn("time");
+        foreach (var b in Against) table.AddColumn(Markup.Escape($"AHWA-LoRA − {b}"));
+        foreach (var (time, cells) in ComparisonRows(t)) table.AddRow(new[] { time }.Concat(cells).Select(Markup.Escape).ToArray());
+        return table;
+    }
+
+    /// <summary>The statistics that decide the main table: AHWA-LoRA minus no adaptation and minus full AHWA at every
+    /// time, minus the digital LoRA at 0 s, each with its paired bootstrap interval.</summary>
+    static void Comparisons(StringBuilder md, TaskResults t)
+    {
+        if (t.Comparisons.Count == 0) return;
+        var d = t.Comparisons[0].Difference;
+        md.Append($"\nAHWA-LoRA minus each method, in {t.Metric} points, from the same evaluations: the mean over programmings of the paired difference on the same ");
+        md.Append($"{d.Items} test items, with a {Format(100 * d.Confidence, "0")} % percentile interval from {d.Resamples:N0} bootstrap resamples of programmings and items ");
+        md.Append("(the same resample for both methods; seeded by the run's seed). Full AHWA has meta-weights of its own, programmed with the same seeds; ");
+        md.Append("the digital LoRA is evaluated once. \"Beyond noise\" only where the interval excludes zero.\n\n");
+        md.Append("| time | " + string.Join(" | ", Against.Select(b => $"AHWA-LoRA − {b}")) + " |\n|---|" + string.Concat(Against.Select(_ => "---:|")) + "\n");
+        foreach (var (time, cells) in ComparisonRows(t)) md.Append($"| {time} | " + string.Join(" | ", cells) + " |\n");
     }
 
     /// <summary>The metrics the benchmark reports beside the main one, for the same rows (same programmings and times).</summary>
@@ -151,7 +190,9 @@ public static class Report
             new OptionsDocument(o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.FullLearningRate, o.MaxTokens, o.IsQuick, o.Task),
             r.TotalParameters, r.AnalogWeights,
             r.Tasks.Select(t => new TaskDocument(t.MainTask, t.Title, t.SecondTask, t.Metric, t.Items, t.Data, t.TrainCount, t.TestCount, t.MeanTestTokens, t.DigitalScore,
-                new BudgetDocument(t.Budget.Adapters, t.Budget.AdapterParameters, t.Budget.OneProgramming, t.Budget.Separate), PaperResults.For(t.Title))).ToList(),
+                new BudgetDocument(t.Budget.Adapters, t.Budget.AdapterParameters, t.Budget.OneProgramming, t.Budget.Separate), PaperResults.For(t.Title),
+                t.Comparisons.Select(c => new ComparisonDocument(c.A, c.B, c.Time, c.Seconds, c.Difference.Estimate, c.Difference.Low, c.Difference.High,
+                    c.Difference.Confidence, c.Difference.Resamples, c.Difference.Programmings, c.Difference.Items, c.Difference.BeyondNoise)).ToList())).ToList(),
             r.Tasks.SelectMany(t => t.Methods.Select(m => new MethodDocument(t.MainTask, m.Section, m.Task, m.Method, m.Hardware, m.Trainable, 100.0 * m.Trainable / r.TotalParameters,
                     m.Points, m.Others)))
                 .ToList(),
@@ -168,7 +209,11 @@ public static class Report
         int MaxTokens, bool Quick, string Task);
 
     sealed record TaskDocument(string Name, string Title, string SecondTask, string Metric, string Items, string Data, int TrainCount, int TestCount,
-        double MeanTestTokens, double DigitalScore, BudgetDocument Budget, IReadOnlyList<PaperPoint> Paper);
+        double MeanTestTokens, double DigitalScore, BudgetDocument Budget, IReadOnlyList<PaperPoint> Paper, IReadOnlyList<ComparisonDocument> Comparisons);
+
+    /// <summary><see cref="A"/> minus <see cref="B"/> in the main metric (a fraction, as the points' means) with its interval.</summary>
+    sealed record ComparisonDocument(string A, string B, string Time, double Seconds, double Difference, double Low, double High, double Confidence,
+        int Resamples, int Programmings, int Items, bool BeyondNoise);
 
     sealed record BudgetDocument(int Adapters, long AdapterParameters, long OneProgramming, long Separate);
 

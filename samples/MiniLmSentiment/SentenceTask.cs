@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Tasks;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -77,24 +79,34 @@ public sealed class SentenceTask : IExperimentTask
     }
 
     /// <summary>Test accuracy of the model as it now is (its execution mode decides digital, noisy or programmed).</summary>
-    public double Accuracy(MiniLm model, Action<int>? sentencesDone = null)
+    public double Accuracy(MiniLm model, Action<int>? sentencesDone = null) => Evaluate(model, sentencesDone).Metrics[Metrics[0]];
+
+    /// <summary>Accuracy and the predicted class of every test sentence (in the sorted test order).</summary>
+    public ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null)
     {
         using var noGrad = no_grad();
         model.eval();
         int correct = 0;
+        var predicted = new float[test.Count];
         for (int first = 0; first < test.Count; first += EvaluationBatch)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(EvaluationBatch, test.Count - first);
             var (ids, mask, labels) = Batch(test, Enumerable.Range(first, count).ToList());
-            correct += (int)Logits(model, ids, mask).argmax(1).eq(labels).sum().item<long>();
-            sentencesDone?.Invoke(count);
+            var classes = Logits(model, ids, mask).argmax(1);
+            correct += (int)classes.eq(labels).sum().item<long>();
+            var values = classes.data<long>().ToArray();
+            for (int b = 0; b < count; b++) predicted[first + b] = values[b];
+            itemsDone?.Invoke(count);
         }
-        return (double)correct / test.Count;
+        return new ProbeEvaluation(new Dictionary<string, double> { [Metrics[0]] = (double)correct / test.Count }, predicted);
     }
 
-    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) =>
-        new Dictionary<string, double> { [Metrics[0]] = Accuracy(model, itemsDone) };
+    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
+
+    public SubsetMetric SubsetMetric => subsetMetric ??= SubsetMetrics.Accuracy(test.Select(e => e.Label).ToList());
+
+    SubsetMetric? subsetMetric;
 
     /// <summary>The training or test sentences as one padded block of token ids, mask and labels (for the PyTorch export).</summary>
     public (Tensor Ids, Tensor Mask, Tensor Labels) All(bool training)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Tasks;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
@@ -57,13 +58,28 @@ public sealed class SquadTask : IExperimentTask
     }
 
     /// <summary>F1 and exact match as fractions (the official script prints them in percent).</summary>
-    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null)
+    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
+
+    /// <summary>F1 and exact match, with each test question's F1 (0 to 1) as its per-item prediction: the items the
+    /// bootstrap resamples are questions, not windows.</summary>
+    public ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null)
     {
-        var (exactMatch, f1) = OfficialScores(model, itemsDone);
-        return new Dictionary<string, double> { [Metrics[0]] = f1 / 100, [Metrics[1]] = exactMatch / 100 };
+        var (exactMatch, f1) = Squad.PerQuestion(questions, Answers(model, itemsDone));
+        double em = 0, sum = 0;
+        for (int i = 0; i < questions.Count; i++)
+        {
+            em += exactMatch[i];
+            sum += f1[i];
+        }
+        // As Squad.Evaluate computes them (in percent), then as fractions: the same numbers as before.
+        return new ProbeEvaluation(new Dictionary<string, double> { [Metrics[0]] = 100 * sum / questions.Count / 100, [Metrics[1]] = 100 * em / questions.Count / 100 },
+            f1.Select(v => (float)v).ToArray());
     }
 
-    (double ExactMatch, double F1) OfficialScores(MiniLm model, Action<int>? itemsDone)
+    /// <summary>F1 over a multiset of test questions: a mean of per-question scores.</summary>
+    public SubsetMetric SubsetMetric { get; } = SubsetMetrics.Mean();
+
+    IReadOnlyDictionary<string, string> Answers(MiniLm model, Action<int>? itemsDone)
     {
         var starts = new float[test.Count][];
         var ends = new float[test.Count][];
@@ -81,6 +97,6 @@ public sealed class SquadTask : IExperimentTask
                 ends[first + b] = e.AsSpan(b * length, windows[b].Ids.Length).ToArray();
             }
         }, itemsDone);
-        return Squad.Evaluate(questions, SquadFeatures.Answers(questions, test, starts, ends, options));
+        return SquadFeatures.Answers(questions, test, starts, ends, options);
     }
 }

@@ -68,6 +68,23 @@ public class MiniLmExperimentTests
             Assert.InRange(main[2].GetProperty("trainablePercent").GetDouble(), 1, 2);
             Assert.Equal(100, main[3].GetProperty("trainablePercent").GetDouble(), 6);
 
+            // The statistics that decide: AHWA-LoRA minus no adaptation and minus full AHWA at every time, minus digital at
+            // 0 s, each the paired mean difference of the table's rows with an interval that decides "beyond noise".
+            var comparisons = root.GetProperty("tasks")[0].GetProperty("comparisons").EnumerateArray().ToList();
+            var expectedPairs = smoke.Times.SelectMany(t => new[] { (t.Label, "no adaptation"), (t.Label, "full AHWA") }.Concat(t.Seconds == 0 ? new[] { (t.Label, "digital") } : []));
+            Assert.Equal(expectedPairs, comparisons.Select(c => (c.GetProperty("time").GetString()!, c.GetProperty("b").GetString()!)));
+            var rowOf = new Dictionary<string, string> { ["no adaptation"] = "Digital LoRA on analog hardware (no adaptation)", ["full AHWA"] = "Full AHWA", ["digital"] = "Digital LoRA (upper bound)" };
+            foreach (var c in comparisons)
+            {
+                string time = c.GetProperty("time").GetString()!;
+                Assert.Equal("AHWA-LoRA", c.GetProperty("a").GetString());
+                Assert.Equal(At("AHWA-LoRA", time) - At(rowOf[c.GetProperty("b").GetString()!], time), c.GetProperty("difference").GetDouble(), 6);
+                double low = c.GetProperty("low").GetDouble(), high = c.GetProperty("high").GetDouble();
+                Assert.True(low <= high, $"[{low}, {high}]");
+                Assert.Equal(low > 0 || high < 0, c.GetProperty("beyondNoise").GetBoolean());
+                Assert.Equal((smoke.Repetitions, smoke.TestLimit, 2000), (c.GetProperty("programmings").GetInt32(), c.GetProperty("items").GetInt32(), c.GetProperty("resamples").GetInt32()));
+            }
+
             var trainings = root.GetProperty("trainings").EnumerateArray().ToList();
             Assert.Equal(new[] { "digital LoRA", "AHWA-LoRA", "AHWA-LoRA, site task", "LoRA retrained for 6-bit DAC/ADC", "full AHWA" },
                 trainings.Select(t => t.GetProperty("label").GetString()));
@@ -84,7 +101,8 @@ public class MiniLmExperimentTests
             Assert.True(File.Exists(Path.Combine(folder, "deploy", "Makefile")));
 
             var report = File.ReadAllText(Path.Combine(folder, Report.MarkdownFile));
-            foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Training", "## Deployment", "| 1 year |" })
+            foreach (var heading in new[] { "## Sentiment", "## Re-adaptation", "## Multi-task", "## Training", "## Deployment", "| 1 year |",
+                         "| time | AHWA-LoRA − no adaptation | AHWA-LoRA − full AHWA | AHWA-LoRA − digital |" })
                 Assert.Contains(heading, report);
             Assert.Contains("(--smoke preset: a check that every phase runs; these numbers are not results)", report);
             Assert.Contains("![", report);

@@ -20,6 +20,18 @@ public sealed record SweepProbe(string Name, Func<double> Evaluate, Action? Prep
 /// and mismatched sets): every call must give the same metric names, the first call's set.</summary>
 public sealed record MetricsProbe(string Name, Func<IReadOnlyDictionary<string, double>> Evaluate, Action? Prepare = null, int? Repetitions = null);
 
+/// <summary>One evaluation: its metrics and, where the probe keeps them, the per-item predictions its main metric is
+/// computed from (what <see cref="PairedBootstrap"/> resamples); a probe gives them on every evaluation or on none.</summary>
+public sealed record ProbeEvaluation(IReadOnlyDictionary<string, double> Metrics, float[]? Items = null);
+
+/// <summary>A <see cref="MetricsProbe"/> whose evaluations may keep per-item predictions.</summary>
+public sealed record EvaluationProbe(string Name, Func<ProbeEvaluation> Evaluate, Action? Prepare = null, int? Repetitions = null);
+
+/// <summary>A sweep's points (probe, then metric, to the points) and the per-item predictions of the probes that keep
+/// them: probe to [time][programming] to one array per evaluation.</summary>
+public sealed record SweepResults(IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>> Points,
+    IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<float[]>>> Items);
+
 /// <summary>The paper's evaluation protocol: program once per repetition, then for each time draw drift and read
 /// noise again, apply drift compensation, and evaluate on the programmed hardware.</summary>
 public static class DriftSweep
@@ -52,6 +64,16 @@ public static class DriftSweep
         IReadOnlyList<MetricsProbe> probes, int repetitions, ulong seed, IReadOnlyList<(double Seconds, string Label)>? times = null,
         IProgress<(int Done, int Total)>? progress = null)
     {
+        if (probes is null || probes.Count == 0) throw new ArgumentException("At least one probe is needed.", nameof(probes));
+        var evaluations = probes.Select(p => new EvaluationProbe(p.Name, () => new ProbeEvaluation(p.Evaluate()), p.Prepare, p.Repetitions)).ToList();
+        return RunEvaluations(model, device, evaluations, repetitions, seed, times, progress).Points;
+    }
+
+    /// <summary><see cref="RunMetrics"/> keeping the per-item predictions of the probes that give them, for paired
+    /// statistics over the same programmings and items.</summary>
+    public static SweepResults RunEvaluations(AhwaModel model, IDeviceModel device, IReadOnlyList<EvaluationProbe> probes, int repetitions, ulong seed,
+        IReadOnlyList<(double Seconds, string Label)>? times = null, IProgress<(int Done, int Total)>? progress = null)
+    {
         if (model is null) throw new ArgumentNullException(nameof(model));
         if (device is null) throw new ArgumentNullException(nameof(device));
         if (probes is null || probes.Count == 0) throw new ArgumentException("At least one probe is needed.", nameof(probes));
@@ -63,9 +85,11 @@ public static class DriftSweep
         times ??= PaperTimes;
         foreach (var (seconds, label) in times)
             if (!(seconds >= 0) || double.IsInfinity(seconds)) throw new ArgumentOutOfRangeException(nameof(times), seconds, $"Time '{label}' must be a finite number of seconds >= 0.");
-        int RepetitionsOf(MetricsProbe probe) => Math.Min(repetitions, probe.Repetitions ?? repetitions);
+        int RepetitionsOf(EvaluationProbe probe) => Math.Min(repetitions, probe.Repetitions ?? repetitions);
         // Probe -> metric -> time -> values; a probe's metrics are fixed by its first evaluation.
         var values = new Dictionary<string, Dictionary<string, List<double>[]>>();
+        // Probe -> time -> one prediction array per programming, for the probes that keep them.
+        var items = new Dictionary<string, List<float[]>[]>();
         model.SetExecution(AnalogExecution.Programmed);
         model.eval();
         int done = 0, total = times.Count * probes.Sum(RepetitionsOf);
@@ -81,13 +105,33 @@ public static class DriftSweep
                 foreach (var probe in active)
                 {
                     probe.Prepare?.Invoke();
-                    Record(values, probe.Name, probe.Evaluate(), t, times.Count);
+                    var evaluation = probe.Evaluate() ?? throw new InvalidOperationException($"Probe '{probe.Name}' gave no evaluation.");
+                    Record(values, probe.Name, evaluation.Metrics, t, times.Count);
+                    KeepItems(items, probe.Name, evaluation.Items, r, t, times.Count);
                     progress?.Report((++done, total));
                 }
             }
         }
-        return probes.ToDictionary(p => p.Name, p => (IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>)values[p.Name].ToDictionary(
+        var points = probes.ToDictionary(p => p.Name, p => (IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>)values[p.Name].ToDictionary(
             m => m.Key, m => (IReadOnlyList<DriftPoint>)times.Select((time, t) => Point(time, m.Value[t])).ToList()));
+        return new SweepResults(points, items.ToDictionary(p => p.Key, p => (IReadOnlyList<IReadOnlyList<float[]>>)p.Value.ToList<IReadOnlyList<float[]>>()));
+    }
+
+    static void KeepItems(Dictionary<string, List<float[]>[]> items, string probe, float[]? predictions, int r, int t, int times)
+    {
+        bool kept = items.TryGetValue(probe, out var byTime);
+        if (r == 0 && t == 0 && predictions is not null)
+        {
+            byTime = Enumerable.Range(0, times).Select(_ => new List<float[]>()).ToArray();
+            items[probe] = byTime;
+            kept = true;
+        }
+        if (kept != predictions is not null)
+            throw new InvalidOperationException($"Probe '{probe}' gave per-item predictions on {(kept ? "its first evaluation but not on a later one" : "a later evaluation but not on its first")}.");
+        if (predictions is null) return;
+        if (byTime![0].Count > 0 && predictions.Length != byTime[0][0].Length)
+            throw new InvalidOperationException($"Probe '{probe}' gave {predictions.Length} per-item predictions; its first evaluation gave {byTime[0][0].Length}.");
+        byTime[t].Add(predictions);
     }
 
     static void Record(Dictionary<string, Dictionary<string, List<double>[]>> values, string probe, IReadOnlyDictionary<string, double> scores, int t, int times)

@@ -165,14 +165,29 @@ public static class Squad
     /// no prediction scores 0.</summary>
     public static (double ExactMatch, double F1) Evaluate(IReadOnlyList<SquadExample> examples, IReadOnlyDictionary<string, string> predictions)
     {
-        if (examples.Count == 0) throw new ArgumentException("No examples to score.", nameof(examples));
+        var each = PerQuestion(examples, predictions);
         double em = 0, f1 = 0;
-        foreach (var e in examples)
+        for (int i = 0; i < examples.Count; i++)
         {
-            if (!predictions.TryGetValue(e.Id, out var prediction)) continue;
-            em += e.Answers.Max(a => ExactMatch(prediction, a.Text) ? 1.0 : 0.0);
-            f1 += e.Answers.Max(a => F1(prediction, a.Text));
+            em += each.ExactMatch[i];
+            f1 += each.F1[i];
         }
         return (100 * em / examples.Count, 100 * f1 / examples.Count);
+    }
+
+    /// <summary>Exact match (0 or 1) and F1 (0 to 1) of each question, the best over its gold answers; 0 without a
+    /// prediction. <see cref="Evaluate"/> is their mean in percent; the paired bootstrap resamples them.</summary>
+    public static (double[] ExactMatch, double[] F1) PerQuestion(IReadOnlyList<SquadExample> examples, IReadOnlyDictionary<string, string> predictions)
+    {
+        if (examples.Count == 0) throw new ArgumentException("No examples to score.", nameof(examples));
+        var (em, f1) = (new double[examples.Count], new double[examples.Count]);
+        for (int i = 0; i < examples.Count; i++)
+        {
+            var e = examples[i];
+            if (!predictions.TryGetValue(e.Id, out var prediction)) continue;
+            em[i] = e.Answers.Max(a => ExactMatch(prediction, a.Text) ? 1.0 : 0.0);
+            f1[i] = e.Answers.Max(a => F1(prediction, a.Text));
+        }
+        return (em, f1);
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
 using TorchSharp;
@@ -376,6 +377,47 @@ public class TrainingTests
             : new Dictionary<string, double> { ["accuracy"] = 0.5 });
         var error = Assert.Throws<InvalidOperationException>(() => DriftSweep.RunMetrics(model, new PcmLikeDevice(), new[] { changing }, 1, 1, times));
         Assert.Equal("Probe 'changing' gave the metrics accuracy; its first evaluation gave f1.", error.Message);
+    }
+
+    [Fact]
+    public void ASweepKeepsPerItemPredictionsPerTimeAndProgrammingThatRecomputeItsMetric()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var gold = labels.data<long>().Select(l => (int)l).ToList();
+        var times = new[] { (0.0, "0 s"), (31536000.0, "1 year") };
+        var accuracy = SubsetMetrics.Accuracy(gold);
+        var ones = Enumerable.Repeat(1, gold.Count).ToArray();
+        ProbeEvaluation Evaluate()
+        {
+            using var noGrad = no_grad();
+            // One forward gives both (programmed execution draws fresh output noise per call).
+            using var predicted = model.Forward(x).argmax(1);
+            var items = predicted.data<long>().Select(p => (float)p).ToArray();
+            double right = items.Zip(gold).Count(p => (int)p.First == p.Second);
+            return new ProbeEvaluation(new Dictionary<string, double> { ["accuracy"] = right / gold.Count }, items);
+        }
+        var probes = new[]
+        {
+            new EvaluationProbe("kept", Evaluate),
+            new EvaluationProbe("scored", () => Evaluate() with { Items = null }, Repetitions: 1),
+        };
+        var sweep = DriftSweep.RunEvaluations(model, new PcmLikeDevice(), probes, repetitions: 3, seed: 4, times);
+        // The metrics are the sweep's without kept items; the items are [time][programming], one array per evaluation.
+        var metrics = DriftSweep.RunMetrics(model, new PcmLikeDevice(), new[] { new MetricsProbe("kept", () => Evaluate().Metrics) }, 3, 4, times)["kept"];
+        Assert.Equal(metrics["accuracy"].SelectMany(p => p.Values), sweep.Points["kept"]["accuracy"].SelectMany(p => p.Values));
+        Assert.Equal(new[] { "kept" }, sweep.Items.Keys);
+        var kept = sweep.Items["kept"];
+        Assert.Equal(times.Length, kept.Count);
+        Assert.All(kept, byProgramming => Assert.Equal(3, byProgramming.Count));
+        for (int t = 0; t < times.Length; t++)
+            for (int r = 0; r < 3; r++)
+                Assert.Equal(sweep.Points["kept"]["accuracy"][t].Values[r], accuracy(kept[t][r], ones), 12);
+
+        int calls = 0;
+        var changing = new EvaluationProbe("changing", () => Evaluate() with { Items = ++calls == 1 ? new float[gold.Count] : null });
+        var error = Assert.Throws<InvalidOperationException>(() => DriftSweep.RunEvaluations(model, new PcmLikeDevice(), new[] { changing }, 1, 1, times));
+        Assert.Equal("Probe 'changing' gave per-item predictions on its first evaluation but not on a later one.", error.Message);
     }
 
     [Fact]
