@@ -203,7 +203,7 @@ public static class Experiment
             {
                 // Each probe advances the bar per evaluated batch, so long evaluations still move it.
                 var counted = probes.Select(p => new MetricsProbe(p.Name, () => p.Task.Scores(model, n => advance(n)), p.Prepare, p.Repetitions)).ToList();
-                points = DriftSweep.RunMetrics(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+                points = DriftSweep.RunMetrics(model, model.DeclaredDevice(), counted, o.Repetitions, o.Seed, o.Times);
             }, cancellation);
             return points;
         }

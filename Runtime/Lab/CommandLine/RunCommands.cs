@@ -114,7 +114,7 @@ public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings
         var points = ProgressLines.Run(Host, settings.Json, "drift sweep", report =>
         {
             cancellation.ThrowIfCancellationRequested();
-            return DriftSweep.Run(model, new PcmLikeDevice(), () => task.Evaluate(model), repetitions, seed, times,
+            return DriftSweep.Run(model, model.DeclaredDevice(), () => task.Evaluate(model), repetitions, seed, times,
                 new ImmediateProgress<(int Done, int Total)>(p => report(p.Done, p.Total, "")));
         });
         string folder = settings.Output ?? Path.Combine("out", registered.Name);
