@@ -60,19 +60,22 @@ public sealed class LoraDefaultsAttribute : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class RiscVClusterAttribute : Attribute
 {
+    // The defaults as constants, so ClusterSpec's and the timing model's parameter defaults read these, not copies.
+    public const int DefaultCores = 8, DefaultL1KiB = 128, DefaultEngineWidth = 8, DefaultEngineHeight = 4, DefaultEnginePipeRegs = 3;
+
     /// <summary>Worker cores (8 in a Snitch cluster).</summary>
-    public int Cores { get; set; } = 8;
+    public int Cores { get; set; } = DefaultCores;
     /// <summary>Tightly coupled L1 memory in KiB (128).</summary>
-    public int L1KiB { get; set; } = 128;
+    public int L1KiB { get; set; } = DefaultL1KiB;
     public ClusterDataType DataType { get; set; } = ClusterDataType.Fp16;
     /// <summary>A RedMulE-class matrix engine computes the LoRA products (Z = X W + Z, FP16 datapath, accumulating onto the
     /// de-scaled tile output; docs/arithmetic-contract.md, engine section). Off: FP32 scalar kernels on the cores.</summary>
     public bool MatrixEngine { get; set; }
     /// <summary>Engine rows of computing elements, rows of X in flight (RedMulE ARRAY_WIDTH; 8 in redmule_engine.sv's
     /// defaults, the 32-FMA instance).</summary>
-    public int EngineWidth { get; set; } = 8;
+    public int EngineWidth { get; set; } = DefaultEngineWidth;
     /// <summary>Computing elements (FP16 FMAs) per engine row (RedMulE ARRAY_HEIGHT; 4, pulp-platform/redmule README).</summary>
-    public int EngineHeight { get; set; } = 4;
+    public int EngineHeight { get; set; } = DefaultEngineHeight;
     /// <summary>Pipeline registers per computing element (RedMulE PIPE_REGS; 3, pulp-platform/redmule README).</summary>
-    public int EnginePipeRegs { get; set; } = 3;
+    public int EnginePipeRegs { get; set; } = DefaultEnginePipeRegs;
 }

@@ -197,8 +197,8 @@ public sealed class AnalogLayerSimulator
     sealed record ReadOutResult(double Global, double[] PerColumn);
 
     /// <summary>Calibration vectors: a fixed, seeded batch uniform in [-1, 1].</summary>
-    const int CalibrationVectors = 64;
-    const ulong CalibrationSeed = 0x5EED_CA11B;
+    internal const int CalibrationVectors = 64;
+    internal const ulong CalibrationSeed = 0x5EED_CA11B;
 
     /// <summary>Mean |output| of the noise-free tiles for the fixed calibration batch: over the whole layer, and
     /// per output column. (aihwkit reads out with the identity; with the identity, devices programmed near zero

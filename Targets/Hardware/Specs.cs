@@ -43,9 +43,10 @@ public sealed record LoraSpec(int Rank, double Alpha, double Dropout)
 }
 
 /// <summary>The RISC-V cluster that runs the digital LoRA branch, with or without a RedMulE-class matrix engine. The
-/// engine geometry's parameter defaults equal the attribute's (a test checks it), so a three-argument cluster is engine-less.</summary>
-public sealed record ClusterSpec(int Cores, int L1KiB, ClusterDataType DataType, bool MatrixEngine = false, int EngineWidth = 8,
-    int EngineHeight = 4, int EnginePipeRegs = 3)
+/// engine geometry's parameter defaults are the attribute's constants, so a three-argument cluster is engine-less.</summary>
+public sealed record ClusterSpec(int Cores, int L1KiB, ClusterDataType DataType, bool MatrixEngine = false,
+    int EngineWidth = RiscVClusterAttribute.DefaultEngineWidth, int EngineHeight = RiscVClusterAttribute.DefaultEngineHeight,
+    int EnginePipeRegs = RiscVClusterAttribute.DefaultEnginePipeRegs)
 {
     /// <summary>The cluster an unset <see cref="RiscVClusterAttribute"/> describes.</summary>
     public static ClusterSpec Default { get; } = From(new RiscVClusterAttribute());

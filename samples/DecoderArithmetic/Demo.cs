@@ -163,7 +163,7 @@ public static class Demo
 
         var probes = new List<SweepProbe>();
         ForEachRun((m, r, adapter) => probes.Add(new SweepProbe($"{m}/{r}", Score, () => AdapterFiles.Apply(model, adapter))));
-        var points = DriftSweep.Run(model, new PcmLikeDevice(), probes, o.Programmings, o.Seed, o.Times);
+        var points = DriftSweep.Run(model, model.DeclaredDevice(), probes, o.Programmings, o.Seed, o.Times);
         ForEachRun((m, r, _) =>
         {
             var sweep = points[$"{m}/{r}"];

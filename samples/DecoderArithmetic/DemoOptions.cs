@@ -40,11 +40,11 @@ public sealed record DemoOptions(
 
     public int MaxTokens => 2 * Digits + 2 + MaxNewTokens;
 
-    static readonly (double, string)[] DriftTimes = { (0.0, "0 s"), (86400.0, "1 day") };
+    static readonly IReadOnlyList<(double Seconds, string Label)> QuickTimes = Ahwa.Simulator.DriftTimes.Labelled("0 s", "1 day");
 
     public static DemoOptions Full(string output = DefaultOutput) => new(output, 42, Seeds: 3, Digits: 2, TestCount: 400, TrainCount: null,
         PretrainEpochs: 6, PretrainLearningRate: 2e-3, BatchSize: 64, SftCount: 3000, SftEpochs: 1, LoraLearningRate: 1e-3,
-        GrpoSteps: 30, GroupSize: 8, PromptsPerStep: 4, GrpoLearningRate: 2e-4, NoiseDraws: 3, Programmings: 3, DriftTimes, "full");
+        GrpoSteps: 30, GroupSize: 8, PromptsPerStep: 4, GrpoLearningRate: 2e-4, NoiseDraws: 3, Programmings: 3, QuickTimes, "full");
 
     public static DemoOptions Quick(string output = DefaultOutput) => Full(output) with
     {
@@ -75,7 +75,7 @@ public sealed record DemoOptions(
         PromptsPerStep = 2,
         NoiseDraws = 2,
         Programmings = 1,
-        Times = new[] { (0.0, "0 s") },
+        Times = Ahwa.Simulator.DriftTimes.Labelled("0 s"),
         Preset = "tiny",
     };
 

@@ -42,7 +42,7 @@ static class Demo
 
         var adapters = Path.Combine(outputFolder, "adapter");
         AdapterFiles.Save(model, adapters);
-        var points = DriftSweep.Run(model, new PcmLikeDevice(), Accuracy, repetitions: 3, seed: seed);
+        var points = DriftSweep.Run(model, model.DeclaredDevice(), Accuracy, repetitions: 3, seed: seed);
         var table = new Table().Title("Accuracy on programmed PCM tiles (3 programmings)").AddColumns("time", "mean", "std");
         foreach (var p in points)
             table.AddRow(p.Label, p.Mean.ToString("0.000", CultureInfo.InvariantCulture), p.Std.ToString("0.000", CultureInfo.InvariantCulture));

@@ -221,7 +221,7 @@ public static class Experiment
                     var evaluation = p.Task.Evaluate(model, n => advance(n));
                     return p.KeepItems ? evaluation : evaluation with { Items = null };
                 }, p.Prepare, p.Repetitions)).ToList();
-                points = DriftSweep.RunEvaluations(model, new PcmLikeDevice(), counted, o.Repetitions, o.Seed, o.Times);
+                points = DriftSweep.RunEvaluations(model, Ahwa.Simulator.DeviceModels.For(o.ChipFor(MiniLm.Spec.Chip)), counted, o.Repetitions, o.Seed, o.Times);
             }, cancellation);
             return points!;
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Runtime.Training;
+using Ahwa.Simulator;
 
 namespace MiniLmSentiment;
 
@@ -87,11 +88,11 @@ public sealed record ExperimentOptions(
         Repetitions = 1,
         TrainLimit = 160,
         TestLimit = 64,
-        Times = new[] { (0.0, "0 s"), (31536000.0, "1 year") },
+        Times = DriftTimes.Labelled("0 s", "1 year"),
         IsSmoke = true,
     };
 
     public static ExperimentOptions Quick(string output = DefaultOutput) =>
-        new(4, 42, 2, output, 320, 128, 32, new[] { (0.0, "0 s"), (31536000.0, "1 year"), (315360000.0, "10 years") },
+        new(4, 42, 2, output, 320, 128, 32, DriftTimes.Labelled("0 s", "1 year", "10 years"),
             DefaultLoraLearningRate, DefaultFullLearningRate, IsQuick: true);
 }

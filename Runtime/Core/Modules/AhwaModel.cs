@@ -117,6 +117,10 @@ public abstract class AhwaModel : AhwaModuleBase
         for (int i = 0; i < DigitalLayers.Count; i++) DigitalLayers[i].SeedDropout(RandomStream.Derive(seed, StreamPurpose.Dropout, AnalogLayers.Count + i + 1));
     }
 
+    /// <summary>The device the model's <c>[AnalogChip(Device = ..., GMaxMicroSiemens = ...)]</c> declares, from the one
+    /// registry (<see cref="Ahwa.Simulator.DeviceModels"/>): what evaluation programs unless told otherwise.</summary>
+    public Ahwa.Simulator.IDeviceModel DeclaredDevice() => Ahwa.Simulator.DeviceModels.For(ModelSpec.Chip);
+
     /// <summary>Programs every analog layer's meta-weights onto tiles (one device-programming draw per seed).</summary>
     public void Program(Ahwa.Simulator.IDeviceModel device, ulong seed)
     {

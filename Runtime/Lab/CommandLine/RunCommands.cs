@@ -110,11 +110,11 @@ public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings
         var task = Resolve.Task(assembly, registered, settings.Task, seed);
         using var model = Resolve.Create(registered, seed);
         if (settings.Adapter is string adapter) AdapterFiles.LoadInto(model, adapter);
-        var times = settings.Quick ? DriftSweep.PaperTimes.Where(t => t.Label is "0 s" or "1 year" or "10 years").ToList() : DriftSweep.PaperTimes;
+        var times = settings.Quick ? DriftTimes.Labelled("0 s", "1 year", "10 years") : DriftTimes.Paper;
         var points = ProgressLines.Run(Host, settings.Json, "drift sweep", report =>
         {
             cancellation.ThrowIfCancellationRequested();
-            return DriftSweep.Run(model, new PcmLikeDevice(), () => task.Evaluate(model), repetitions, seed, times,
+            return DriftSweep.Run(model, model.DeclaredDevice(), () => task.Evaluate(model), repetitions, seed, times,
                 new ImmediateProgress<(int Done, int Total)>(p => report(p.Done, p.Total, "")));
         });
         string folder = settings.Output ?? Path.Combine("out", registered.Name);

@@ -36,11 +36,7 @@ public sealed record SweepResults(IReadOnlyDictionary<string, IReadOnlyDictionar
 /// noise again, apply drift compensation, and evaluate on the programmed hardware.</summary>
 public static class DriftSweep
 {
-    public static readonly IReadOnlyList<(double Seconds, string Label)> PaperTimes = new[]
-    {
-        (0.0, "0 s"), (3600.0, "1 h"), (86400.0, "1 day"), (604800.0, "1 week"),
-        (2592000.0, "30 days"), (31536000.0, "1 year"), (315360000.0, "10 years"),
-    };
+    public static readonly IReadOnlyList<(double Seconds, string Label)> PaperTimes = DriftTimes.Paper;
 
     /// <param name="evaluate">The metric of the model as it now is (called with the model in programmed execution).</param>
     public static IReadOnlyList<DriftPoint> Run(AhwaModel model, IDeviceModel device, Func<double> evaluate, int repetitions, ulong seed,

@@ -1,4 +1,5 @@
 using System;
+using Ahwa.Dsl;
 using Ahwa.Hardware;
 
 namespace Ahwa.Lab.Pipeline;
@@ -49,11 +50,11 @@ public sealed record AnalogTiming(double IntegrationNs = 256, double BoundManage
 /// sum and scale: 12 (assumed).</param>
 public sealed record ClusterTiming(
     double ClockGHz = 1.0,
-    int Cores = 8,
+    int Cores = RiscVClusterAttribute.DefaultCores,
     bool MatrixEngine = false,
-    int EngineWidth = 8,
-    int EngineHeight = 4,
-    int EnginePipeRegs = 3,
+    int EngineWidth = RiscVClusterAttribute.DefaultEngineWidth,
+    int EngineHeight = RiscVClusterAttribute.DefaultEngineHeight,
+    int EnginePipeRegs = RiscVClusterAttribute.DefaultEnginePipeRegs,
     double EngineJobCycles = 10,
     double EnginePortBytesPerCycle = 32,
     int SimdLanes = 1,
@@ -64,7 +65,7 @@ public sealed record ClusterTiming(
     bool TileDescales = false,
     double DmaBytesPerCycle = 64,
     double BarrierCycles = 8,
-    int L1KiB = 128,
+    int L1KiB = RiscVClusterAttribute.DefaultL1KiB,
     int ClustersPerLayer = 1,
     double SoftmaxInstructionsPerScore = 12)
 {

@@ -105,14 +105,14 @@ def hardware_aware_forward(x: torch.Tensor, weight: torch.Tensor, output_scale: 
 
 
 def add_lora(layer: nn.Module, in_features: int, out_features: int, lora: Optional[LoraSpec], seed: int, index: int):
-    """PEFT's LoRA matrices on a layer: lora_A Kaiming-uniform from (seed, INIT, index, 1), lora_B zero."""
+    """PEFT's LoRA matrices on a layer: lora_A Kaiming-uniform from (seed, INITIALISATION, index, 1), lora_B zero."""
     if lora is None:
         return
     bound = 1.0 / math.sqrt(in_features)
     layer.lora_A = nn.Linear(in_features, lora.rank, bias=False)
     layer.lora_B = nn.Linear(lora.rank, out_features, bias=False)
     with torch.no_grad():
-        layer.lora_A.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, index, 1))
+        layer.lora_A.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INITIALISATION, index, 1))
         layer.lora_B.weight.zero_()
 
 
@@ -121,7 +121,7 @@ class AnalogLinear(nn.Module):
     weight (out x in, frozen), bias (digital), output_scale (per column, starts at 1, frozen unless full AHWA),
     lora_A.weight (r x in), lora_B.weight (out x r). Output = analog(x) + bias + (alpha/r) B(A(dropout(x))).
 
-    seed / index: weight and lora_A are initialised from (seed, INIT, index, tensor); training-time noise is drawn
+    seed / index: weight and lora_A are initialised from (seed, INITIALISATION, index, tensor); training-time noise is drawn
     from (noise_seed, purpose, noise_index, ...) with both defaulting to seed / index (see seed_noise)."""
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *, seed: int, index: int = 0,
@@ -137,13 +137,13 @@ class AnalogLinear(nn.Module):
         self.forward_calls = 0
         self.last_stats: dict = {}
         bound = 1.0 / math.sqrt(in_features)  # Kaiming-uniform with a = sqrt(5), as nn.Linear and PEFT
-        w = torch.empty(out_features, in_features).uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, index, 0))
+        w = torch.empty(out_features, in_features).uniform_(-bound, bound, generator=generator(seed, Purpose.INITIALISATION, index, 0))
         self.weight = nn.Parameter(w, requires_grad=False)
         # The analog layer's bias belongs to the base model: frozen like the weight unless full AHWA.
         self.bias = nn.Parameter(torch.zeros(out_features), requires_grad=False) if bias else None
         self.output_scale = nn.Parameter(torch.ones(out_features), requires_grad=False)
         add_lora(self, in_features, out_features, lora, seed, index)
-        self.programmed = None  # set by ahwa.chip.program
+        self.programmed = None  # an ahwa.chip.ProgrammedLayer, set by ahwa.chip.program; runs the programmed forward
 
     @property
     def mode(self) -> str:
@@ -200,8 +200,9 @@ class AnalogLinear(nn.Module):
                                                self.in_blocks, self.out_blocks, noise, stats)
                     self.last_stats = stats
                 else:
-                    from .chip import programmed_forward
-                    y = programmed_forward(self, xf, noise, batch, rows_per_sample)
+                    if self.programmed is None:
+                        raise RuntimeError("layer runs as programmed hardware but is not programmed; call ahwa.chip.program first")
+                    y = self.programmed.forward(self, xf, noise, batch, rows_per_sample)
             y = y.to(input.dtype).reshape(*input.shape[:-1], self.out_features)
         if self.bias is not None:
             y = y + self.bias

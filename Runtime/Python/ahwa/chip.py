@@ -10,17 +10,18 @@ from typing import Callable, Dict, Optional, Sequence
 import numpy as np
 import torch
 
+from ._generated import CALIBRATION_SEED, CALIBRATION_VECTORS, DRIFT_TIMES as _DRIFT_TIMES, PCM_T0 as T0, PCM_T_READ as T_READ
 from .analog import AnalogLinear, analog_layers, clip
-from .noise import SeededNoise
-from .seeds import Purpose, Xoshiro256, stream_seed
+from .devices import GAUSSIAN_RELATIVE_STD, device_model, drift_mean, drift_std, programming_std, read_noise_std
+from .noise import SeededNoise, seeded_for
+from .seeds import Purpose, Xoshiro256, derive
 from .spec import converter_step, converter_steps
 
-T0 = 20.0          # drift reference time, s
-T_READ = 250e-9    # read duration, s
-DRIFT_TIMES = (0.0, 3600.0, 86400.0, 604800.0, 2592000.0, 31536000.0, 315360000.0)
-CALIBRATION_VECTORS = 64
-CALIBRATION_SEED = 0x5EEDCA11B
-GAUSSIAN_RELATIVE_STD = 0.02
+# The paper's times after programming, s (Runtime/Simulator/DriftTimes.cs).
+DRIFT_TIMES = tuple(seconds for seconds, _ in _DRIFT_TIMES)
+__all__ = ["T0", "T_READ", "DRIFT_TIMES", "CALIBRATION_VECTORS", "CALIBRATION_SEED", "GAUSSIAN_RELATIVE_STD",
+           "programming_std", "drift_mean", "drift_std", "read_noise_std", "calibration_batch", "ProgrammedLayer",
+           "program", "drift_to", "programmed_forward", "program_model", "drift_model", "drift_sweep"]
 
 _calibration_cache: Dict[int, torch.Tensor] = {}
 
@@ -33,29 +34,6 @@ def calibration_batch(ins: int) -> torch.Tensor:
         values = [2.0 * r.next_open_unit() - 1.0 for _ in range(CALIBRATION_VECTORS * ins)]
         _calibration_cache[ins] = torch.tensor(np.array(values, dtype=np.float32).reshape(CALIBRATION_VECTORS, ins))
     return _calibration_cache[ins]
-
-
-# PCM-like device (aihwkit), g in uS, all in float64 tensors.
-def programming_std(g, g_max):
-    x = g.abs() / g_max
-    return 0.26348 + 1.9650 * x - 1.1731 * x * x
-
-
-def _relative(g, g_max):
-    return (g.abs() / g_max).clamp_min(1e-7)
-
-
-def drift_mean(g, g_max):
-    return (-0.0155 * torch.log(_relative(g, g_max)) + 0.0244).clamp(0.049, 0.1)
-
-
-def drift_std(g, g_max):
-    return (-0.0125 * torch.log(_relative(g, g_max)) - 0.0059).clamp(0.008, 0.045)
-
-
-def read_noise_std(g_prog, seconds, g_max):
-    q = (0.0088 / ((g_prog.abs() / g_max) ** 0.65).clamp_min(1e-3)).clamp_max(0.2)
-    return q * math.sqrt(math.log((seconds + T0 + T_READ) / (2 * T_READ)))
 
 
 class ProgrammedLayer:
@@ -88,6 +66,11 @@ class ProgrammedLayer:
             sums += calib[:, r0:r0 + rn] @ self.effective[:, r0:r0 + rn].t()
         return float(sums.double().abs().mean().item())
 
+    def forward(self, layer, x: torch.Tensor, noise=None, batch: int = 1, rows_per_sample: Optional[int] = None):
+        """The layer's forward as programmed hardware: AnalogLinear calls it through the state it holds, so analog.py
+        needs no import of this module (imports run one way, chip -> analog)."""
+        return programmed_forward(layer, x, noise, batch, rows_per_sample)
+
     def weight(self, layer) -> torch.Tensor:
         """c_j (G+ - G-) / g_max x output scale x compensation: the straight-through backward's weights."""
         return self.effective * self.column_scale * (layer.output_scale.detach().float() * self.compensation)[:, None]
@@ -103,7 +86,8 @@ def program(layer: AnalogLinear, seed: int, noise=None, index: Optional[int] = N
     state = ProgrammedLayer(layer)
     state.index = layer.noise_index if index is None else int(index)
     draws = _draws(state.index, seed, noise)
-    g_max = float(layer.chip.g_max_micro_siemens)
+    model = device_model(layer.chip)
+    g_max = model.g_max
     device = state.ideal.device
     shape = state.ideal.shape
     g_prog = [torch.empty(shape, device=device), torch.empty(shape, device=device)]
@@ -111,13 +95,9 @@ def program(layer: AnalogLinear, seed: int, noise=None, index: Optional[int] = N
     for bo, bi, rows, cols in state.tiles(layer):
         ideal = state.ideal[rows, cols].double()
         for polarity, target in enumerate((g_max * ideal.clamp_min(0), g_max * (-ideal).clamp_min(0))):
-            n1 = draws.shared(Purpose.PROGRAMMING, (bo, bi, polarity), target.shape, device).double()
-            if layer.chip.device == "pcm_like":
-                g_prog[polarity][rows, cols] = (target + programming_std(target, g_max) * n1).clamp_min(0).float()
-                n2 = draws.shared(Purpose.DRIFT, (bo, bi, polarity), target.shape, device).double()
-                nus[polarity][rows, cols] = (drift_mean(target, g_max) + drift_std(target, g_max) * n2).abs().float()
-            else:
-                g_prog[polarity][rows, cols] = (target + GAUSSIAN_RELATIVE_STD * g_max * n1).clamp_min(0).float()
+            def draw(purpose, key=(bo, bi, polarity), shape=target.shape):
+                return draws.shared(purpose, key, shape, device).double()
+            g_prog[polarity][rows, cols], nus[polarity][rows, cols] = model.program(target, draw)
     state.g_plus, state.g_minus = g_prog
     state.nu_plus, state.nu_minus = nus
     state.effective = (state.g_plus - state.g_minus) / g_max
@@ -136,20 +116,18 @@ def drift_to(layer: AnalogLinear, seconds: float, seed: int, noise=None) -> Prog
     if state is None:
         raise RuntimeError("layer is not programmed; call ahwa.chip.program first")
     draws = _draws(state.index, seed, noise)
-    g_max = float(layer.chip.g_max_micro_siemens)
-    log_ratio = math.log((seconds + T0) / T0)
+    model = device_model(layer.chip)
+    g_max = model.g_max
     effective = torch.empty_like(state.effective)
     for bo, bi, rows, cols in state.tiles(layer):
         read = []
         for polarity, (g, nu) in enumerate(((state.g_plus, state.nu_plus), (state.g_minus, state.nu_minus))):
             gp = g[rows, cols].double()
-            if layer.chip.device != "pcm_like":
-                read.append(gp)
-                continue
-            drifted = gp * torch.exp(-nu[rows, cols].double() * log_ratio) if seconds > 0 else gp
-            n = draws.shared(Purpose.READ_NOISE, (bo, bi, polarity), gp.shape, gp.device).double()
-            read.append((drifted + drifted.abs() * read_noise_std(gp, seconds, g_max) * n).clamp_min(0).float())
-        effective[rows, cols] = (read[0].float() - read[1].float()) / g_max
+
+            def draw(purpose, key=(bo, bi, polarity), gp=gp):
+                return draws.shared(purpose, key, gp.shape, gp.device).double()
+            read.append(model.read(gp, nu[rows, cols].double(), seconds, draw))
+        effective[rows, cols] = (read[0] - read[1]) / g_max
     state.effective = effective
     current = state.read_out(layer)
     state.compensation = torch.full_like(state.compensation, float(np.float32(state.baseline / max(current, 1e-12))))
@@ -189,7 +167,6 @@ def programmed_forward(layer: AnalogLinear, x: torch.Tensor, noise=None, batch: 
     chip = layer.chip
     state.calls += 1
     if noise is None:
-        from .noise import seeded_for
         noise = seeded_for(state.eval_seed, state.index, state.calls, batch, rows_per_sample or x.shape[0])
     tokens = x.shape[0]
     xd = x.detach()
@@ -245,8 +222,8 @@ def drift_model(model, seconds: float, seed: int):
 
 def drift_sweep(model, evaluate: Callable[[torch.nn.Module], float], times: Sequence[float] = DRIFT_TIMES,
                 repetitions: int = 10, seed: int = 42) -> Dict[float, dict]:
-    """The paper's protocol: per repetition program once (seed from (seed, PROGRAMMING, repetition)), then per time
-    drift and read noise (seed from (seed, READ_NOISE, repetition, time index)) and evaluate. Returns
+    """The paper's protocol, seeded as C#'s DriftSweep: per repetition r program once with derive(seed, REPETITION, r),
+    then per time index t drift and draw read noise with derive(that, DRIFT, t), and evaluate. Returns
     {t: {mean, std, values}}, std the sample standard deviation (0 for one repetition), as Lab's DriftSweep."""
     if repetitions < 1:
         raise ValueError(f"repetitions must be >= 1, got {repetitions}")
@@ -254,9 +231,10 @@ def drift_sweep(model, evaluate: Callable[[torch.nn.Module], float], times: Sequ
     modes = {name: layer.mode for name, layer in analog_layers(model)}
     try:
         for r in range(repetitions):
-            program_model(model, stream_seed(seed, Purpose.PROGRAMMING, r))
+            repetition = derive(seed, Purpose.REPETITION, r)
+            program_model(model, repetition)
             for i, t in enumerate(times):
-                drift_model(model, float(t), stream_seed(seed, Purpose.READ_NOISE, r, i))
+                drift_model(model, float(t), derive(repetition, Purpose.DRIFT, i))
                 with torch.no_grad():
                     values[float(t)].append(float(evaluate(model)))
     finally:

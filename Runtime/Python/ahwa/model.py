@@ -68,7 +68,7 @@ class DigitalLinear(nn.Module):
         self.noise_seed, self.noise_index = int(seed), int(index)
         self.forward_calls = 0
         bound = 1.0 / math.sqrt(in_features)
-        g = generator(seed, Purpose.INIT, index, 0)
+        g = generator(seed, Purpose.INITIALISATION, index, 0)
         self.weight = nn.Parameter(torch.empty(out_features, in_features).uniform_(-bound, bound, generator=g))
         self.bias = nn.Parameter(torch.empty(out_features).uniform_(-bound, bound, generator=g)) if bias else None
         add_lora(self, in_features, out_features, lora, seed, index)

@@ -6,7 +6,7 @@ index in order. The stream never depends on thread, rank or batch layout, only o
 
 Keys used by the package (layer = the layer's noise index, step = optimiser step or forward counter,
 sample = the sample's global index in the dataset):
-  INIT           (seed, INIT, layer, tensor)                 tensor 0 = weight, 1 = lora_A
+  INITIALISATION (seed, INITIALISATION, layer, tensor)                 tensor 0 = weight, 1 = lora_A
   WEIGHT_NOISE   (seed, WEIGHT_NOISE, layer, step, out_block, in_block)   shared by the whole global batch
   OUTPUT_NOISE   (seed, OUTPUT_NOISE, layer, step, sample, out_block, in_block, iteration)  [rows of sample, n]
   DROPOUT        (seed, DROPOUT, layer, step, sample)        uniform [rows of sample, in]
@@ -16,35 +16,21 @@ sample = the sample's global index in the dataset):
   SHUFFLE        (seed, SHUFFLE, epoch)                      permutation of the dataset
   SAMPLING       (seed, SAMPLING, step, prompt)              GRPO's completions of a prompt (ahwa.grpo)
 Programmed-chip forwards key OUTPUT_NOISE like training with seed = the last program/drift_to seed and step =
-the call number since then (or the context's step). drift_sweep derives per-repetition seeds
-stream_seed(seed, PROGRAMMING, repetition) and stream_seed(seed, READ_NOISE, repetition, time index).
+the call number since then (or the context's step). The drift sweep's protocol seeds are C#'s own
+(Runtime/Lab/Evaluation/DriftSweep.cs), derived with derive(), the C# RandomStream.Derive: repetition r programs
+with derive(seed, REPETITION, r), time index t draws drift and read noise with derive(that, DRIFT, t).
 Weight noise, programming, drift and read noise are [out_block rows, in_block cols] tensors (the tile as a slice
 of the out x in weight); per-row draws are [rows of the sample, n] with rows in the sample's own order. Because per-sample draws are keyed by the global sample index and batch-shared draws by the
 step, N ranks (or accumulation micro-batches) see the same numbers as one process with the global batch.
 """
 from __future__ import annotations
 
-import enum
-
 import torch
+
+from ._generated import Purpose  # StreamPurpose of Runtime/Simulator/RandomStream.cs, generated from it
 
 MASK64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
-
-
-class Purpose(enum.IntEnum):
-    # Values shared with Runtime/Simulator/RandomStream.cs's StreamPurpose (the calibration batch, purpose 0
-    # there, is reproduced by chip.calibration_batch with the C# stream itself).
-    CALIBRATION = 0
-    PROGRAMMING = 1
-    DRIFT = 2
-    READ_NOISE = 3
-    OUTPUT_NOISE = 4
-    WEIGHT_NOISE = 5
-    INIT = 7
-    DROPOUT = 8
-    SHUFFLE = 9
-    SAMPLING = 15  # generation: GRPO's sampled completions
 
 
 def mix64(z: int) -> int:
@@ -59,6 +45,12 @@ def stream_seed(seed: int, purpose: Purpose, *index: int) -> int:
     for i in index:
         x = mix64(((x ^ (int(i) & MASK64)) + GOLDEN) & MASK64)
     return x >> 1  # 63 bits: accepted by manual_seed on every torch version
+
+
+def derive(seed: int, purpose: Purpose, index: int) -> int:
+    """RandomStream.Derive(seed, purpose, index): the first number of the C# stream For(seed, purpose, index), whose
+    stream id is (purpose << 48) ^ index. A 64-bit seed for the next level of the scheme."""
+    return Xoshiro256(int(seed) & MASK64, ((int(purpose) << 48) ^ (int(index) & MASK64)) & MASK64).next_uint64()
 
 
 def generator(seed: int, purpose: Purpose, *index: int, device="cpu") -> torch.Generator:

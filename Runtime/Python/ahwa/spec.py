@@ -1,96 +1,114 @@
-"""Chip and LoRA settings: the C# ChipSpec / LoraSpec records (Targets/Hardware/Specs.cs) with the same
-fields in snake_case and the defaults of shared/design/HARDWARE-MODEL.md."""
+"""Chip and LoRA settings: the C# ChipSpec / LoraSpec records (Targets/Hardware/Specs.cs) with the same fields in
+snake_case. The fields, their defaults, which rule guards each, the rules' texts and the message of a broken one are
+not written here: they come from _generated.py, which the C# writes (Runtime/Simulator/PythonFacts.cs), so the two
+sides cannot differ. Only each rule's predicate is Python; tests/test_shared.py holds it to the C# answers."""
 from __future__ import annotations
 
 import dataclasses
 import math
 
-BOUND_MANAGEMENT = ("none", "iterative")
-NOISE_MANAGEMENT = ("none", "abs_max")
-DEVICES = ("pcm_like", "gaussian")
+from ._generated import (CHIP_FIELDS, DEFINED_REQUIREMENT, ENUMS, LORA_FIELDS, MAX_CONVERTER_BITS, REQUIREMENTS,
+                         VIOLATION)
+
+BOUND_MANAGEMENT = ENUMS["bound_management"][1]
+NOISE_MANAGEMENT = ENUMS["noise_management"][1]
+DEVICES = ENUMS["device"][1]
 
 
-@dataclasses.dataclass(frozen=True)
-class ChipSpec:
-    tile_rows: int = 512
-    tile_cols: int = 512
-    tiles: int = 1024
-    dac_bits: int = 8
-    adc_bits: int = 8
-    output_bound: float = 12.0
-    output_noise: float = 0.04
-    weight_noise: float = 0.067
-    weight_clip_sigma: float = 3.0
-    bound_management: str = "iterative"
-    bound_management_limit: float = 1000.0
-    noise_management: str = "abs_max"
-    device: str = "pcm_like"
-    g_max_micro_siemens: float = 25.0
-
-    def __post_init__(self):
-        def bad(field, value, rule):
-            raise ValueError(f"ChipSpec.{field} = {value!r}: {rule}")
-        for field in ("tile_rows", "tile_cols", "tiles"):
-            if not isinstance(getattr(self, field), int) or getattr(self, field) <= 0:
-                bad(field, getattr(self, field), "must be a positive integer")
-        for field in ("dac_bits", "adc_bits"):
-            value = getattr(self, field)
-            if not isinstance(value, int) or not 0 <= value <= 16:
-                bad(field, value, "converter resolution must be 0 (ideal) or between 1 and 16 bits")
-        if not (self.output_bound > 0 and math.isfinite(self.output_bound)):
-            bad("output_bound", self.output_bound, "must be positive and finite")
-        for field in ("output_noise", "weight_noise", "weight_clip_sigma"):
-            value = getattr(self, field)
-            if not (value >= 0 and math.isfinite(value)):
-                bad(field, value, "must be >= 0 and finite")
-        if not (self.bound_management_limit >= 1 and math.isfinite(self.bound_management_limit)):
-            bad("bound_management_limit", self.bound_management_limit, "must be >= 1 and finite")
-        if self.bound_management not in BOUND_MANAGEMENT:
-            bad("bound_management", self.bound_management, f"must be one of {BOUND_MANAGEMENT}")
-        if self.noise_management not in NOISE_MANAGEMENT:
-            bad("noise_management", self.noise_management, f"must be one of {NOISE_MANAGEMENT}")
-        if self.device not in DEVICES:
-            bad("device", self.device, f"must be one of {DEVICES}")
-        if not (self.g_max_micro_siemens > 0 and math.isfinite(self.g_max_micro_siemens)):
-            bad("g_max_micro_siemens", self.g_max_micro_siemens, "must be positive and finite")
-
-    def replace(self, **changes) -> "ChipSpec":
-        return dataclasses.replace(self, **changes)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "ChipSpec":
-        """From snake_case or C# (PascalCase / camelCase) names, enums as C# names or numbers
-        (BoundManagement.Iterative = 1, NoiseManagement.AbsMax = 1, DeviceModel.PcmLike = 0)."""
-        fields = {f.name for f in dataclasses.fields(cls)}
-        enums = {"bound_management": BOUND_MANAGEMENT, "noise_management": NOISE_MANAGEMENT, "device": DEVICES}
-        result = {}
-        for key, value in values.items():
-            name = snake_case(key)
-            if name not in fields:
-                raise ValueError(f"ChipSpec has no field {key!r} (as {name!r})")
-            if name in enums:
-                value = enums[name][value] if isinstance(value, int) else snake_case(value)
-            result[name] = value
-        return cls(**result)
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-@dataclasses.dataclass(frozen=True)
-class LoraSpec:
-    rank: int = 8
-    alpha: float = 32.0
-    dropout: float = 0.1
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    def __post_init__(self):
-        if not isinstance(self.rank, int) or self.rank <= 0:
-            raise ValueError(f"LoraSpec.rank = {self.rank!r}: must be a positive integer")
-        if not (self.alpha > 0 and math.isfinite(self.alpha)):
-            raise ValueError(f"LoraSpec.alpha = {self.alpha!r}: must be positive and finite")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"LoraSpec.dropout = {self.dropout!r}: must be in [0, 1)")
 
-    @property
-    def scale(self) -> float:
-        return self.alpha / self.rank
+# HardwareRules' predicates by the names the generated tables use (an int field takes ints only, as C# types it).
+RULES = {
+    "positive": lambda v: _is_int(v) and v > 0,
+    "converter_bits": lambda v: _is_int(v) and 0 <= v <= MAX_CONVERTER_BITS,
+    "greater_than_zero": lambda v: _is_number(v) and v > 0 and math.isfinite(v),
+    "at_least_zero": lambda v: _is_number(v) and v >= 0 and math.isfinite(v),
+    "at_least_one": lambda v: _is_number(v) and v >= 1 and math.isfinite(v),
+    "lora_rank": lambda v: _is_int(v) and v >= 1,
+    "lora_dropout": lambda v: _is_number(v) and 0 <= v < 1,
+}
+
+
+def format_value(value) -> str:
+    """A value as the C# messages show it (HardwareRules.Format: invariant, round-trip "R"): 512, 0.5, 1E+30, NaN."""
+    if _is_int(value):
+        return str(value)
+    if not isinstance(value, float):
+        return repr(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    if "e" not in text and abs(value) >= 1e15:
+        # .NET switches to an exponent at 1E+15, Python's repr only at 1e+16.
+        digits = str(int(abs(value))).rstrip("0") or "0"
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        text = ("-" if value < 0 else "") + mantissa + "e+" + str(len(str(int(abs(value)))) - 1)
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return mantissa
+    sign, digits = (exponent[0], exponent[1:]) if exponent[0] in "+-" else ("+", exponent)
+    return mantissa + "E" + sign + digits.rjust(2, "0")
+
+
+def violation(name: str, value, requirement: str) -> ValueError:
+    return ValueError(VIOLATION.format(name, format_value(value), requirement))
+
+
+def _check(owner: str, instance, fields):
+    for name, _, _, _, rule in fields:
+        value = getattr(instance, name)
+        if rule == "defined":
+            type_name, names = ENUMS[name]
+            if value not in names:
+                raise violation(f"{owner}.{name}", value, DEFINED_REQUIREMENT.format(type_name) + " (" + ", ".join(names) + ")")
+        elif not RULES[rule](value):
+            raise violation(f"{owner}.{name}", value, REQUIREMENTS[rule])
+
+
+def _spec_class(name: str, fields, doc: str, methods: dict):
+    """A frozen dataclass with the generated fields and defaults, in the C# record's order."""
+    cls = dataclasses.make_dataclass(name, [(f, t, dataclasses.field(default=d)) for f, _, t, d, _ in fields],
+                                     namespace=dict(methods, __doc__=doc), frozen=True)
+    cls.__module__ = __name__
+    return cls
+
+
+def _chip_from_dict(cls, values: dict):
+    """From snake_case or C# (PascalCase / camelCase) names, enums as C# names or numbers
+    (BoundManagement.Iterative = 1, NoiseManagement.AbsMax = 1, DeviceModel.PcmLike = 0)."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    result = {}
+    for key, value in values.items():
+        name = snake_case(key)
+        if name not in fields:
+            raise ValueError(f"ChipSpec has no field {key!r} (as {name!r})")
+        if name in ENUMS:
+            names = ENUMS[name][1]
+            value = names[value] if _is_int(value) and 0 <= value < len(names) else snake_case(value) if isinstance(value, str) else value
+        result[name] = value
+    return cls(**result)
+
+
+ChipSpec = _spec_class("ChipSpec", CHIP_FIELDS, "The analog chip: tile geometry, converters, noise and device settings.", {
+    "__post_init__": lambda self: _check("ChipSpec", self, CHIP_FIELDS),
+    "replace": lambda self, **changes: dataclasses.replace(self, **changes),
+    "from_dict": classmethod(_chip_from_dict),
+})
+
+LoraSpec = _spec_class("LoraSpec", LORA_FIELDS, "A LoRA adapter: rank, alpha (scale alpha / rank) and dropout.", {
+    "__post_init__": lambda self: _check("LoraSpec", self, LORA_FIELDS),
+    "scale": property(lambda self: self.alpha / self.rank),
+})
 
 
 def snake_case(name: str) -> str:
@@ -110,8 +128,8 @@ def snake_case(name: str) -> str:
 
 def converter_steps(bits: int) -> int:
     """Intervals between -bound and +bound (Converters.cs): 2^b - 2, one for 1 bit, none (0) for an ideal converter."""
-    if not isinstance(bits, int) or not 0 <= bits <= 16:
-        raise ValueError(f"converter resolution {bits!r} must be 0 (ideal) or between 1 and 16 bits")
+    if not RULES["converter_bits"](bits):
+        raise violation("converter bits", bits, REQUIREMENTS["converter_bits"])
     return 0 if bits == 0 else 1 if bits == 1 else (1 << bits) - 2
 
 

@@ -18,14 +18,14 @@ class ToyClassifier(nn.Module):
         super().__init__()
         self.embeddings = nn.Embedding(vocab, dim)
         with torch.no_grad():
-            self.embeddings.weight.normal_(0, 1, generator=generator(seed, Purpose.INIT, 1000, 0))
+            self.embeddings.weight.normal_(0, 1, generator=generator(seed, Purpose.INITIALISATION, 1000, 0))
         self.embeddings.weight.requires_grad_(False)  # base model: frozen
         self.dense = AnalogLinear(dim, hidden, seed=seed, index=0, chip=chip, lora=lora, mode=mode)
         self.output = AnalogLinear(hidden, dim, seed=seed, index=1, chip=chip, lora=lora, mode=mode)
         self.classifier = nn.Linear(dim, classes)  # digital task head, trained (modules_to_save)
         with torch.no_grad():
             bound = dim ** -0.5
-            self.classifier.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INIT, 1001, 0))
+            self.classifier.weight.uniform_(-bound, bound, generator=generator(seed, Purpose.INITIALISATION, 1001, 0))
             self.classifier.bias.zero_()
 
     def forward(self, input_ids, attention_mask):
@@ -50,7 +50,7 @@ class ToyCausalLm(nn.Module):
         super().__init__()
         self.embeddings = nn.Embedding(vocab, dim)
         with torch.no_grad():
-            self.embeddings.weight.normal_(0, 1, generator=generator(seed, Purpose.INIT, 1000, 0))
+            self.embeddings.weight.normal_(0, 1, generator=generator(seed, Purpose.INITIALISATION, 1000, 0))
         self.embeddings.weight.requires_grad_(False)
         self.dense = AnalogLinear(dim, hidden, seed=seed, index=0, chip=chip, lora=lora, mode=mode)
         self.output = AnalogLinear(hidden, dim, seed=seed, index=1, chip=chip, lora=lora, mode=mode)

@@ -155,7 +155,7 @@ def test_chip_spec_names_and_validation():
                                   g_max_micro_siemens=25.0)
     with pytest.raises(ValueError, match="ChipSpec has no field 'Colour'"):
         ChipSpec.from_dict({"Colour": 1})
-    with pytest.raises(ValueError, match=r"ChipSpec.adc_bits = 17: converter resolution"):
+    with pytest.raises(ValueError, match=r"^ChipSpec.adc_bits is 17; it must be 0 \(ideal\) or between 1 and 16 bits\.$"):
         ChipSpec(adc_bits=17)
-    with pytest.raises(ValueError, match=r"ChipSpec.bound_management_limit = 0.5"):
+    with pytest.raises(ValueError, match=r"^ChipSpec.bound_management_limit is 0.5; it must be at least 1 and finite\.$"):
         ChipSpec(bound_management_limit=0.5)

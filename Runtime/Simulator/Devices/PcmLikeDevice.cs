@@ -15,7 +15,15 @@ public sealed class PcmLikeDevice : IDeviceModel
     public const double T0 = 20.0;
     /// <summary>Read duration t_read, s.</summary>
     public const double TRead = 250e-9;
-    const double MinRelative = 1e-7;
+    /// <summary>Smallest g / g_max the drift statistics take a logarithm of.</summary>
+    public const double MinRelative = 1e-7;
+
+    // The model's coefficients, named so the PyTorch package's copy is generated from them (PythonFacts); each
+    // formula below keeps its sign in the expression, so the arithmetic is the literal one.
+    public const double ProgrammingNoiseC0 = 0.26348, ProgrammingNoiseC1 = 1.9650, ProgrammingNoiseC2 = 1.1731;
+    public const double DriftMeanSlope = -0.0155, DriftMeanOffset = 0.0244, DriftMeanMin = 0.049, DriftMeanMax = 0.1;
+    public const double DriftStdSlope = -0.0125, DriftStdOffset = 0.0059, DriftStdMin = 0.008, DriftStdMax = 0.045;
+    public const double ReadNoiseScale = 0.0088, ReadNoiseExponent = 0.65, ReadNoiseFloor = 1e-3, ReadNoiseCap = 0.2;
 
     public PcmLikeDevice(double gMax = DefaultGMax)
     {
@@ -29,21 +37,21 @@ public sealed class PcmLikeDevice : IDeviceModel
     public double ProgrammingNoiseStd(double g)
     {
         double x = Math.Abs(g) / GMax;
-        return 0.26348 + 1.9650 * x - 1.1731 * x * x;
+        return ProgrammingNoiseC0 + ProgrammingNoiseC1 * x - ProgrammingNoiseC2 * x * x;
     }
 
     /// <summary>Mean of the drift exponent before folding: clip(-0.0155 ln g_r + 0.0244, 0.049, 0.1).</summary>
-    public double DriftMean(double g) => Clip(-0.0155 * Math.Log(Relative(g)) + 0.0244, 0.049, 0.1);
+    public double DriftMean(double g) => Clip(DriftMeanSlope * Math.Log(Relative(g)) + DriftMeanOffset, DriftMeanMin, DriftMeanMax);
 
     /// <summary>Std of the drift exponent before folding: clip(-0.0125 ln g_r - 0.0059, 0.008, 0.045).</summary>
-    public double DriftStd(double g) => Clip(-0.0125 * Math.Log(Relative(g)) - 0.0059, 0.008, 0.045);
+    public double DriftStd(double g) => Clip(DriftStdSlope * Math.Log(Relative(g)) - DriftStdOffset, DriftStdMin, DriftStdMax);
 
     /// <summary>Relative read-noise std at time t for programmed conductance g_prog:
     /// min(0.0088 / max((|g_prog|/g_max)^0.65, 1e-3), 0.2) * sqrt(ln((t + t0 + t_read) / (2 t_read))).</summary>
     public double ReadNoiseStd(double gProgrammed, double seconds) => ReadNoiseLevel(gProgrammed) * ReadNoiseGrowth(seconds);
 
     /// <summary>The conductance-dependent factor of <see cref="ReadNoiseStd"/>: min(0.0088 / max((|g|/g_max)^0.65, 1e-3), 0.2).</summary>
-    double ReadNoiseLevel(double gProgrammed) => Math.Min(0.0088 / Math.Max(Math.Pow(Math.Abs(gProgrammed) / GMax, 0.65), 1e-3), 0.2);
+    double ReadNoiseLevel(double gProgrammed) => Math.Min(ReadNoiseScale / Math.Max(Math.Pow(Math.Abs(gProgrammed) / GMax, ReadNoiseExponent), ReadNoiseFloor), ReadNoiseCap);
 
     /// <summary>The time-dependent factor of <see cref="ReadNoiseStd"/>: sqrt(ln((t + t0 + t_read) / (2 t_read))), one
     /// value per read of a whole array (computed once, not per device).</summary>
@@ -59,7 +67,8 @@ public sealed class PcmLikeDevice : IDeviceModel
             programmed[i] = (float)Math.Max(g + ProgrammingNoiseStd(g) * random.NextGaussian(), 0.0);
             // DriftMean and DriftStd of g with their shared logarithm taken once.
             double logRelative = Math.Log(Relative(g));
-            double mean = Clip(-0.0155 * logRelative + 0.0244, 0.049, 0.1), std = Clip(-0.0125 * logRelative - 0.0059, 0.008, 0.045);
+            double mean = Clip(DriftMeanSlope * logRelative + DriftMeanOffset, DriftMeanMin, DriftMeanMax);
+            double std = Clip(DriftStdSlope * logRelative - DriftStdOffset, DriftStdMin, DriftStdMax);
             driftExponent[i] = (float)Math.Abs(mean + std * random.NextGaussian());
         }
     }

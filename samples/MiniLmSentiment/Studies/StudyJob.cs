@@ -44,7 +44,8 @@ public static class StudyJob
         BertCheckpoint.LoadInto(model, BertCheckpoint.FromOnnx(pretrained.Onnx()), pretrained.Source);
         o.ApplyChip(model);
         var untrained = AdapterFiles.Capture(model, "untrained");
-        var device = new PcmLikeDevice();
+        // The device the chip declares (after --chip): g_max and the device model both change what is programmed.
+        var device = DeviceModels.For(o.ChipFor(MiniLm.Spec.Chip));
         AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.TrainCount} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + o.ChipKnobs)}.");
         string stem = Path.Combine(o.Output, "study-" + o.Study);
         if (o.Study == LayerErrorsStudy)
