@@ -64,7 +64,7 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     public string? Study { get; init; }
 
     [CommandOption("--chip <KNOBS>")]
-    [Description("Change chip knobs for this run, Name=Value[,Name=Value] (one of WeightNoise, OutputNoise, WeightClipSigma, DacBits, AdcBits, " +
+    [Description("Change chip knobs for this run: Name=Value pairs joined by commas (Name one of WeightNoise, OutputNoise, WeightClipSigma, DacBits, AdcBits, " +
                  "OutputBound, BoundManagementLimit, GMaxMicroSiemens): training noise and programmed tiles both use the changed chip")]
     public string? Chip { get; init; }
 

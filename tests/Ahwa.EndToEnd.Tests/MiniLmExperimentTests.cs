@@ -127,6 +127,9 @@ public class MiniLmExperimentTests
     [InlineData("--quick --quick", "Option --quick is given twice")]
     [InlineData("--smoke --quick", "--smoke and --quick are both presets; give one.")]
     [InlineData("--out \"\"", "--out needs a folder name, got ''")]
+    [InlineData("--study curves", "--study must be one of layer-errors, learning-curves, got 'curves'.")]
+    [InlineData("--chip WeightNoise=-1", "--chip: Chip knob WeightNoise is -1; it must be at least 0 and finite.")]
+    [InlineData("--chip Noise=1", "--chip: Chip knob 'Noise' is not one of")]
     public void BadOptionsAreRefusedByName(string line, string message)
     {
         var result = ExperimentCommandLine.Parse(line.Replace("\"\"", "", StringComparison.Ordinal).Split(' '));
@@ -142,7 +145,16 @@ public class MiniLmExperimentTests
         Assert.Equal((3, 7UL, 4, 1, 5e-4, "x", true), (o.Epochs, o.Seed, o.Repetitions, o.SecondaryRepetitions, o.LoraLearningRate, o.Output, o.IsQuick));
         var smoke = ExperimentCommandLine.Parse(new[] { "--smoke", "--epochs", "3" }).Options!;
         Assert.Equal((3, 1, 160, 64, ExperimentOptions.SmokeLoraLearningRate, 2, true), (smoke.Epochs, smoke.Repetitions, smoke.TrainLimit, smoke.TestLimit, smoke.LoraLearningRate, smoke.Times.Count, smoke.IsSmoke));
+        var knobs = ExperimentCommandLine.Parse(new[] { "--smoke", "--chip", "WeightClipSigma=2,DacBits=6", "--study", "layer-errors" }).Options!;
+        Assert.Equal((2.0, 6, 8, "layer-errors"), (knobs.ChipFor(MiniLm.Spec.Chip).WeightClipSigma, knobs.ChipFor(MiniLm.Spec.Chip).DacBits,
+            knobs.ChipFor(MiniLm.Spec.Chip).AdcBits, knobs.Study));
+        using (var model = new MiniLm(seed: 1))
+        {
+            knobs.ApplyChip(model);
+            Assert.All(model.AnalogLayers, l => Assert.Equal(knobs.ChipFor(MiniLm.Spec.Chip), l.Chip));
+        }
         var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
+        Assert.Null(d.ChipKnobs);
         Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
         var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
         File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
@@ -158,7 +170,7 @@ public class MiniLmExperimentTests
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         var result = ExperimentCommandLine.Parse(new[] { "--help" }, console);
         Assert.Equal((null, null, 0), (result.Options, result.Error, result.ExitCode));
-        foreach (var option in new[] { "--quick", "--smoke", "--out <DIR>", "--epochs <N>", "--seed <N>", "--repetitions <N>", "--lr <X>", "--glue <DIR>", ExperimentOptions.DefaultOutput })
+        foreach (var option in new[] { "--quick", "--smoke", "--out <DIR>", "--epochs <N>", "--seed <N>", "--repetitions <N>", "--lr <X>", "--glue <DIR>", "--study <NAME>", "--chip <KNOBS>", ExperimentOptions.DefaultOutput })
             Assert.Contains(option, text.ToString());
     }
 

@@ -35,7 +35,10 @@ public sealed class LayerFactory
         lock (GlobalGenerator) CreateUserLayersAlone(onLayersCreated);
     }
 
-    static readonly object GlobalGenerator = new();
+    /// <summary>Held by everything in Ahwa that seeds or draws from LibTorch's process-wide generator (this hook, the
+    /// default initialisation of the LoRA matrices' nn.Linear before they are re-initialised, the trainer's seeding), so
+    /// a model made on one thread gets the same layers while another thread builds or trains a model.</summary>
+    internal static readonly object GlobalGenerator = new();
 
     void CreateUserLayersAlone(Action onLayersCreated)
     {

@@ -13,8 +13,12 @@ static class LoraBranch
 {
     public static (Linear A, Linear B, LoraDropout? Dropout) Create(LayerSpec layer, LoraSpec lora, Generator generator)
     {
-        var a = nn.Linear(layer.InFeatures, lora.Rank, hasBias: false);
-        var b = nn.Linear(lora.Rank, layer.OutFeatures, hasBias: false);
+        Linear a, b;
+        lock (LayerFactory.GlobalGenerator)
+        {
+            a = nn.Linear(layer.InFeatures, lora.Rank, hasBias: false);
+            b = nn.Linear(lora.Rank, layer.OutFeatures, hasBias: false);
+        }
         using (no_grad())
         {
             Init.KaimingUniform(a.weight!, layer.InFeatures, generator);

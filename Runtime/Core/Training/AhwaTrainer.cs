@@ -66,7 +66,7 @@ public static class AhwaTrainer
         if (trainable.Count == 0) throw new InvalidOperationException($"Model '{model.ModelSpec.Name}' has nothing to train in regime {options.Regime}.");
         model.SetExecution(options.Execution);
         model.SeedNoise(options.Seed);
-        torch.random.manual_seed(unchecked((long)RandomStream.Derive(options.Seed, StreamPurpose.Dropout, 0)));
+        lock (LayerFactory.GlobalGenerator) torch.random.manual_seed(unchecked((long)RandomStream.Derive(options.Seed, StreamPurpose.Dropout, 0)));
         model.train();
 
         int stepsPerEpoch = (examples + options.BatchSize - 1) / options.BatchSize;

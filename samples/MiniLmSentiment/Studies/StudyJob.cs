@@ -46,7 +46,7 @@ public static class StudyJob
         var untrained = AdapterFiles.Capture(model, "untrained");
         // The device the chip declares (after --chip): g_max and the device model both change what is programmed.
         var device = DeviceModels.For(o.ChipFor(MiniLm.Spec.Chip));
-        AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.TrainCount} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + o.ChipKnobs)}.");
+        AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.TrainCount} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + Markup.Escape(o.ChipKnobs))}.");
         string stem = Path.Combine(o.Output, "study-" + o.Study);
         if (o.Study == LayerErrorsStudy)
         {
