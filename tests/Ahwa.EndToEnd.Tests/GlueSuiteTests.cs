@@ -47,30 +47,43 @@ public sealed class GlueSuiteTests : IDisposable
 
     static JsonElement Json(string output) => JsonDocument.Parse(File.ReadAllText(Path.Combine(output, GlueSuite.JsonFile))).RootElement;
 
+    /// <summary>Interrupted once STS-B is kept: the rerun reuses STS-B's result as it was (no second full AHWA training
+    /// or sweep) and produces RTE's; the shared sweep then reads both tasks' adapters.</summary>
     [Fact]
-    public void InterruptedSuiteResumesWithTheTasksLeftAndWritesOneTableFromOneSweep()
+    public void InterruptedSuiteResumesWithTheTasksLeft()
     {
-        var o = Tiny(Subsets("CoLA", "STS-B", "RTE"));
+        var o = Tiny(Subsets("STS-B", "RTE"));
         string kept = Path.Combine(o.Output, GlueSuite.TasksFolder);
-
-        // Interrupted once CoLA is kept: the next task's first training step sees the cancellation.
         using (var cancel = new System.Threading.CancellationTokenSource())
         {
+            // The next task's first training step sees the cancellation.
             Assert.ThrowsAny<OperationCanceledException>(() => GlueSuite.Run(o, cancel.Token, _ => cancel.Cancel()));
         }
-        Assert.Equal(new[] { "cola.json" }, Directory.GetFiles(kept).Select(Path.GetFileName));
+        Assert.Equal(new[] { "sts-b.json" }, Directory.GetFiles(kept).Select(Path.GetFileName));
         Assert.False(File.Exists(Path.Combine(o.Output, GlueSuite.MarkdownFile)));
-        var cola = File.ReadAllText(Path.Combine(kept, "cola.json"));
+        var stsb = File.ReadAllText(Path.Combine(kept, "sts-b.json"));
 
         var finished = new List<string>();
         var suite = GlueSuite.Run(o, taskKept: finished.Add);
-        // CoLA's kept result is reused as it was (no second full AHWA training or sweep), the other two are produced.
-        Assert.Equal(new[] { "sts-b", "rte" }, finished);
-        Assert.Equal(cola, File.ReadAllText(Path.Combine(kept, "cola.json")));
-        Assert.Equal(new[] { true, false, false }, suite.Tasks.Select(t => t.Resumed));
-        Assert.Equal(["CoLA (kept)", "STS-B", "RTE"], suite.Tasks.Select(t => t.Kept.Task + (t.Resumed ? " (kept)" : "")));
-        Assert.Equal(3, suite.Trainings.Count(t => t.Label == "full AHWA"));
+        Assert.Equal(new[] { "rte" }, finished);
+        Assert.Equal(stsb, File.ReadAllText(Path.Combine(kept, "sts-b.json")));
+        Assert.Equal(new[] { ("STS-B", true), ("RTE", false) }, suite.Tasks.Select(t => (t.Kept.Task, t.Resumed)));
+        // Each task's trainings once, from the sitting that produced it: two full AHWA trainings in all.
+        Assert.Equal(2, suite.Trainings.Count(t => t.Label == "full AHWA"));
+        Assert.DoesNotContain(suite.Trainings, t => t.Label.EndsWith("(resumed)", StringComparison.Ordinal));
+        Assert.Equal(new[] { "STS-B: no adaptation", "STS-B: AHWA-LoRA", "RTE: no adaptation", "RTE: AHWA-LoRA" }, suite.SharedProbes);
+        Assert.Matches(@"\| STS-B \| Pearson correlation \| 8 \(40\) \| 1 \| 1 \| 8 \| \d+\.\d \| resumed \|", File.ReadAllText(Path.Combine(o.Output, GlueSuite.MarkdownFile)));
+    }
 
+    /// <summary>Three tasks (a single sentence, a regression and a sentence pair), one run: the paper's layout, one
+    /// sweep for every task's adapters, comparisons per task.</summary>
+    [Fact]
+    public void SuiteWritesOneTableInThePapersLayoutFromOneSweep()
+    {
+        var o = Tiny(Subsets("CoLA", "STS-B", "RTE"));
+        var suite = GlueSuite.Run(o);
+        Assert.All(suite.Tasks, t => Assert.False(t.Resumed));
+        Assert.Equal(3, suite.Trainings.Count(t => t.Label == "full AHWA"));
         var root = Json(o.Output);
         Assert.Equal(new[] { "CoLA", "STS-B", "RTE" }, root.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("task").GetString()));
         Assert.Equal(new[] { "Matthews correlation", "Pearson correlation", "accuracy" },
