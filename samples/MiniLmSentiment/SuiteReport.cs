@@ -88,7 +88,7 @@ public static class SuiteReport
         var o = r.Options;
         var md = new StringBuilder();
         md.Append("# GLUE suite: AHWA-LoRA on all-MiniLM-L6-v2\n\n");
-        md.Append($"Seed {o.Seed}; {o.Repetitions} programmings; drift times {string.Join(", ", o.Times.Select(t => t.Label))}");
+        md.Append($"Seed {o.Seed}; {o.Repetitions} programming{(o.Repetitions == 1 ? "" : "s")}; drift times {string.Join(", ", o.Times.Select(t => t.Label))}");
         md.Append(o.IsSmoke ? " (--smoke preset: a check that every phase runs; these numbers are not results)" : o.IsQuick ? " (--quick preset)" : "");
         md.Append($". Run time {Format(r.Seconds / 60, "0.0")} minutes (tasks kept from an earlier sitting count their own time in the training table).\n\n");
         if (o.ChipKnobs is not null) md.Append($"Chip knobs changed from the model's declaration for this run: {o.ChipKnobs}.\n\n");
