@@ -74,18 +74,8 @@ public static class Experiment
                                    $"({Format(w.Main.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
         using var model = new MiniLm((long)o.Seed);
-        var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
-        BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-        o.ApplyChip(model);
-        var untrained = AdapterFiles.Capture(model, "untrained");
-        long total = model.parameters().Sum(p => p.numel());
-        long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
-        var groups = model.ParameterGroups();
-        long analog = groups.Count(groups.MetaWeights);
-        AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
-                               $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
-
-        var run = new TaskRun(model, o, new Trainer(model, o, phases, weights, cancellation), checkpoint, pretrained.Source, untrained, total, adapterSize, cancellation);
+        var run = TaskRun.Open(model, o, pretrained, phases, weights, cancellation);
+        long total = run.Total, analog = run.Analog;
         var tasks = new List<TaskResults>();
         Adapter? firstAdapter = null;
         foreach (var workload in workloads)
@@ -104,12 +94,70 @@ public static class Experiment
 
     /// <summary>The protocol for one workload on the shared model; adapters already saved by an earlier task of the run
     /// (the era task's sentiment adapter is the sentiment task's) are not written twice.</summary>
-    sealed class TaskRun(MiniLm model, ExperimentOptions o, Trainer trainer, IReadOnlyDictionary<string, NamedTensor> checkpoint, string source, Adapter untrained, long total, long adapterSize,
-        System.Threading.CancellationToken cancellation)
+    internal sealed class TaskRun(MiniLm model, ExperimentOptions o, Trainer trainer, IReadOnlyDictionary<string, NamedTensor> checkpoint, string source, Adapter untrained, long total, long adapterSize,
+        long analog, System.Threading.CancellationToken cancellation)
     {
         readonly HashSet<string> saved = new(StringComparer.Ordinal);
 
         public Trainer Trainer => trainer;
+
+        public long Total => total;
+
+        public long AdapterSize => adapterSize;
+
+        public long Analog => analog;
+
+        /// <summary>The pretrained weights loaded into <paramref name="model"/>, the run's chip set, the untrained
+        /// adapter captured: what every task's protocol starts from (the main job's and the suite's).</summary>
+        public static TaskRun Open(MiniLm model, ExperimentOptions o, Pretrained pretrained, Phases phases, string weights, System.Threading.CancellationToken cancellation)
+        {
+            var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
+            BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
+            o.ApplyChip(model);
+            var untrained = AdapterFiles.Capture(model, "untrained");
+            long total = model.parameters().Sum(p => p.numel());
+            long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
+            var groups = model.ParameterGroups();
+            long analog = groups.Count(groups.MetaWeights);
+            AnsiConsole.MarkupLine($"Model: all-MiniLM-L6-v2 from {Markup.Escape(Path.GetFileName(pretrained.Source))}, {total:N0} parameters; {analog:N0} analog meta-weights " +
+                                   $"({Format(100.0 * analog / total, "0.0")} %) on {MiniLm.Spec.Layers.Count(l => l.IsAnalog)} layers; adapter {adapterSize:N0} ({Format(100.0 * adapterSize / total, "0.00")} %).");
+            return new TaskRun(model, o, new Trainer(model, o, phases, weights, cancellation), checkpoint, pretrained.Source, untrained, total, adapterSize, analog, cancellation);
+        }
+
+        /// <summary>The digital LoRA, its one digital evaluation (with per-item predictions) and the AHWA-LoRA adapter,
+        /// each training from the untrained adapter.</summary>
+        /// <param name="evaluate">False where the digital evaluation is already kept (a resumed suite task): null then.</param>
+        public (Adapter Digital, ProbeEvaluation DigitalEvaluation, Adapter Ahwa) TrainAdapters(IExperimentTask task, string mainName, int? epochs = null, bool evaluate = true)
+        {
+            var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital, epochs);
+            model.SetExecution(AnalogExecution.Digital);
+            var digitalEvaluation = evaluate ? task.Evaluate(model) : null!;
+            var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware, epochs);
+            return (digital, digitalEvaluation, ahwa);
+        }
+
+        /// <summary>Sets the converters and applies the adapter: a probe's preparation on a shared programming.</summary>
+        public Action Use(Adapter adapter, int bits) => () =>
+        {
+            model.ChangeConverters(bits, bits);
+            AdapterFiles.Apply(model, adapter);
+        };
+
+        /// <summary>Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of
+        /// its own and the pretrained state back afterwards (with <paramref name="restore"/> applied).</summary>
+        public SweepResults FullAhwa(IExperimentTask task, string mainName, Adapter restore, int? epochs = null)
+        {
+            var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
+            trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, epochs, regime: TrainingRegime.FullAhwa);
+            var fullSweep = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
+                new[] { new TaskProbe("full AHWA", task, KeepItems: true) });
+            BertCheckpoint.LoadInto(model, checkpoint, source);
+            using (torch.no_grad())
+                foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
+            foreach (var scale in outputScales) scale.Dispose();
+            AdapterFiles.Apply(model, restore);
+            return fullSweep;
+        }
 
         public (TaskResults Results, Adapter Adapter) Protocol(Workload workload)
         {
@@ -119,12 +167,9 @@ public static class Experiment
             var results = new List<MethodResult>();
 
             // Training: every adapter starts from the same untrained state.
-            var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital);
-            model.SetExecution(AnalogExecution.Digital);
-            var digitalEvaluation = task.Evaluate(model);
+            var (digital, digitalEvaluation, ahwa) = TrainAdapters(task, mainName);
             var digitalScores = digitalEvaluation.Metrics;
             double digitalScore = digitalScores[task.Metric];
-            var ahwa = trainer.Train(task, "AHWA-LoRA", mainName, untrained, AnalogExecution.HardwareAware);
             Adapter? second = other is null ? null : trainer.Train(other, $"AHWA-LoRA, {secondName} task", secondName, untrained, AnalogExecution.HardwareAware);
             model.ChangeConverters(6, 6);
             var sixBit = trainer.Train(task, "LoRA retrained for 6-bit DAC/ADC", mainName + "-6bit", ahwa, AnalogExecution.HardwareAware, o.ReadaptationEpochs);
@@ -132,11 +177,6 @@ public static class Experiment
             SaveAdapters(second is null ? new[] { (ahwa, task), (sixBit, task) } : new[] { (ahwa, task), (sixBit, task), (second, other!) });
 
             // One programming of the pretrained meta-weights serves every adapter and both converter settings.
-            Action Use(Adapter adapter, int bits) => () =>
-            {
-                model.ChangeConverters(bits, bits);
-                AdapterFiles.Apply(model, adapter);
-            };
             var probes = new List<TaskProbe>
             {
                 new("no adaptation", task, Use(digital, chip.AdcBits), KeepItems: true),
@@ -151,18 +191,8 @@ public static class Experiment
             var shared = sharedSweep.Points;
             model.ChangeConverters(chip.DacBits, chip.AdcBits);
 
-            // Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of its own
-            // and the pretrained state back afterwards.
-            var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
-            trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, regime: TrainingRegime.FullAhwa);
-            var fullSweep = Sweep($"{task.Name}: evaluating on programmed tiles (full AHWA weights)",
-                new[] { new TaskProbe("full AHWA", task, KeepItems: true) });
+            var fullSweep = FullAhwa(task, mainName, ahwa);
             var fullPoints = fullSweep.Points["full AHWA"];
-            BertCheckpoint.LoadInto(model, checkpoint, source);
-            using (torch.no_grad())
-                foreach (var (layer, scale) in model.AnalogLayers.Zip(outputScales)) layer.output_scale.copy_(scale);
-            foreach (var scale in outputScales) scale.Dispose();
-            AdapterFiles.Apply(model, ahwa);
 
             string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
             IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
@@ -192,7 +222,7 @@ public static class Experiment
             return (taskResults, ahwa);
         }
 
-        void SaveAdapters(IEnumerable<(Adapter Adapter, IExperimentTask Task)> adapters)
+        public void SaveAdapters(IEnumerable<(Adapter Adapter, IExperimentTask Task)> adapters)
         {
             foreach (var (adapter, task) in adapters)
             {
@@ -205,11 +235,11 @@ public static class Experiment
         /// <summary>A sweep's probe: its task scores it, after <see cref="Prepare"/> (an adapter, converters) on up to
         /// <see cref="Repetitions"/> programmings; <see cref="KeepItems"/> keeps its per-item predictions for the
         /// paired comparisons (only the main table's methods: the others would hold memory for nothing).</summary>
-        sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null, bool KeepItems = false);
+        internal sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null, bool KeepItems = false);
 
         /// <summary>The probes on one sweep, each scored with every metric of its task: probe, then metric, to the points,
         /// and the kept per-item predictions.</summary>
-        SweepResults Sweep(string label, IReadOnlyList<TaskProbe> probes)
+        public SweepResults Sweep(string label, IReadOnlyList<TaskProbe> probes)
         {
             SweepResults? points = null;
             long items = probes.Sum(p => (long)Math.Min(o.Repetitions, p.Repetitions ?? o.Repetitions) * o.Times.Count * p.Task.EvaluatedCount);
@@ -230,7 +260,7 @@ public static class Experiment
     internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
     /// <summary>Trains adapters (or, for full AHWA, every weight) with the run's options and times each run.</summary>
-    sealed class Trainer
+    internal sealed class Trainer
     {
         readonly MiniLm model;
         readonly ExperimentOptions o;

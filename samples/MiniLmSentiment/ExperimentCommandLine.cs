@@ -53,6 +53,11 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     [Description("Folder of a GLUE task (train.tsv and its dev files) or of SQuAD v1.1 (" + Workloads.SquadTrain + ", " + Workloads.SquadDev + ") for --task")]
     public string? Data { get; init; }
 
+    [CommandOption("--suite <NAME>")]
+    [Description("Run a benchmark suite instead of one task: " + GlueSuite.Glue + " (every GLUE task folder under --data, one programming serving every task's adapter; " +
+                 "writes suite.md and suite.json, keeps each finished task so a rerun resumes)")]
+    public string? Suite { get; init; }
+
     [CommandOption("--no-deploy")]
     [Description("Skip deployment (kernels, cross-check, pipeline report)")]
     public bool NoDeploy { get; init; }
@@ -84,14 +89,22 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (OptionValues.BlankPath("--data", Data) is string blankData) return blankData;
         if (Studies.StudyJob.Problem(Study) is string studyProblem) return studyProblem;
         if (Chip is not null && Ahwa.Hardware.ChipKnobs.Problem(MiniLm.Spec.Chip, Chip) is string chipProblem) return "--chip: " + chipProblem;
+        if (Suite is not null && (Task is not null || Glue is not null || Study is not null || ExportPyTorch is not null))
+            return "--suite runs every task of --data; give it without --task, --glue, --study or --export-pytorch.";
         if (Study is not null && ExportPyTorch is not null) return "--study and --export-pytorch each replace the main job; give one.";
         if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";
         if (Task is not null && Workloads.Problem(Task, Data) is string taskProblem) return taskProblem;
-        if (Task is null && Data is not null) return "--data needs --task naming the GLUE task or squad it holds.";
-        string task = Task is null ? preset.Task : string.Join(",", Workloads.Split(Task).Select(Workloads.Canonical));
+        if (Suite is not null)
+        {
+            if (GlueSuite.Problem(Suite, Data) is string suiteProblem) return suiteProblem;
+            // The suite's budget (ExperimentOptions.ForSuite); an option given on the command line still wins.
+            preset = preset.ForSuite(Suite);
+        }
+        else if (Task is null && Data is not null) return "--data needs --task naming the GLUE task or squad it holds, or --suite glue.";
+        string task = Suite is not null ? preset.Task : Task is null ? preset.Task : string.Join(",", Workloads.Split(Task).Select(Workloads.Canonical));
         // GLUE and SQuAD take the paper's recipe; an option given on the command line still wins.
-        if (Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
+        if (Suite is null && Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
         if ((OptionValues.BlankPath("--out", Output) ?? OptionValues.BlankPath("--export-pytorch", ExportPyTorch)) is string blank) return blank;
         if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
         if (OptionValues.PositiveInt("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs) is string epochsProblem) return epochsProblem;

@@ -52,6 +52,8 @@ public sealed class Phases
         if (o.IsSmoke) entries["smoke"] = "true";
         if (o.DataFolder is not null) entries["data"] = Path.GetFullPath(o.DataFolder);
         if (o.ChipKnobs is not null) entries["chip"] = o.ChipKnobs;
+        if (o.Suite is not null) entries["suite"] = o.Suite;
+        if (o.MinSteps > 0) entries["minSteps"] = o.MinSteps.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return entries;
     }
 

@@ -21,6 +21,7 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     if (options.PyTorchExport is { } exportFolder) PyTorchExportJob.Run(options, exportFolder);
+    else if (options.Suite is not null) GlueSuite.Run(options, cancel.Token);
     else if (options.Study is not null) MiniLmSentiment.Studies.StudyJob.Run(options, cancel.Token);
     else Experiment.Run(options, cancel.Token);
     return 0;

@@ -46,11 +46,11 @@ public static class Report
                                $"run time {Format(r.Seconds / 60, "0.0")} min.");
     }
 
-    static string Cell(DriftPoint p) => $"{Format(100 * p.Mean, "0.0")} ± {Format(100 * p.Std, "0.0")}";
+    internal static string Cell(DriftPoint p) => $"{Format(100 * p.Mean, "0.0")} ± {Format(100 * p.Std, "0.0")}";
 
     static string Percent(long part, long whole) => Format(100.0 * part / whole, "0.00") + " %";
 
-    static string Millions(double parameters) => Format(parameters / 1e6, "0.0") + " M";
+    internal static string Millions(double parameters) => Format(parameters / 1e6, "0.0") + " M";
 
     static Table TerminalTable(string title, IReadOnlyList<MethodResult> rows, long total)
     {
@@ -120,7 +120,7 @@ public static class Report
     static readonly string[] Against = [MiniLmSentiment.Comparisons.NoAdaptation, MiniLmSentiment.Comparisons.FullAhwa, MiniLmSentiment.Comparisons.Digital];
 
     /// <summary>A difference in metric points with its interval and what it decides: "+1.2 [-0.4, +2.9] within noise".</summary>
-    static string Difference(PairedDifference d) =>
+    internal static string Difference(PairedDifference d) =>
         $"{Points(d.Estimate)} [{Points(d.Low)}, {Points(d.High)}] {(d.BeyondNoise ? "beyond noise" : "within noise")}";
 
     static string Points(double fraction) => Format(100 * fraction, "+0.0;-0.0;0.0");

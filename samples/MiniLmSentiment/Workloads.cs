@@ -114,9 +114,12 @@ public static class Workloads
         return new Workload("Sentiment", sentiment, "sentiment", site, "site", uci);
     }
 
-    static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue)
+    static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue) => LoadGlue(o, tokenizer, glue, o.DataFolder!);
+
+    /// <summary>A GLUE task from its folder (<paramref name="folder"/> holds train.tsv and the task's dev files), with
+    /// the options' caps: the suite reads each of its tasks this way.</summary>
+    public static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue, string folder)
     {
-        var folder = o.DataFolder!;
         var train = glue.Read(Path.Combine(folder, GlueTask.TrainFile));
         // GLUE's test labels are hidden: the dev sets are the test sets, as in the paper (MNLI: matched for the main
         // metric, mismatched beside it).

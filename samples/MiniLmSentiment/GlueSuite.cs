@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
+using Ahwa.Simulator;
+using Spectre.Console;
+using static MiniLmSentiment.Experiment;
+
+namespace MiniLmSentiment;
+
+/// <summary>A GLUE task folder the suite found under <c>--data</c>: run, or skipped with the reason.</summary>
+public sealed record SuiteFolder(GlueTask Glue, string Folder, string? Skipped);
+
+/// <summary>What one task of the suite keeps when it finishes (<c>{out}/suite-tasks/{task}.json</c>): everything of its
+/// protocol that does not come from the shared sweep, so a resumed run skips the task's full AHWA training and sweep.
+/// <see cref="Identity"/> is what it was produced from (the options, the training items, the dev files, the pretrained
+/// weights): a kept result with another identity is produced again.</summary>
+public sealed record SuiteTaskDocument(string Task, string Name, string Metric, IReadOnlyList<string> Metrics, string Items, string Data,
+    int TrainCount, int TrainAvailable, int TestCount, double MeanTestTokens, int Epochs, int StepsPerTraining,
+    IReadOnlyDictionary<string, string> Identity, IReadOnlyDictionary<string, double> Digital, float[] DigitalItems,
+    IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> FullAhwa, IReadOnlyList<IReadOnlyList<float[]>> FullAhwaItems,
+    IReadOnlyList<TrainingRun> Trainings, double Seconds);
+
+/// <summary>One task's row set in the suite table: the kept part and the shared sweep's points, with the comparisons.</summary>
+public sealed record SuiteTask(SuiteTaskDocument Kept, bool Resumed, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> NoAdaptation,
+    IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> AhwaLora, IReadOnlyList<Comparison> Comparisons);
+
+/// <summary>Everything a suite run measured. <see cref="SharedProbes"/> are the probes of the one sweep on the pretrained
+/// meta-weights (every task's no-adaptation and AHWA-LoRA), <see cref="Programmings"/> its programmings' seeds (full
+/// AHWA's sweeps use the same seeds on their own meta-weights).</summary>
+public sealed record SuiteResults(ExperimentOptions Options, IReadOnlyList<SuiteTask> Tasks, IReadOnlyList<SuiteFolder> Skipped, long TotalParameters,
+    long AnalogWeights, AdapterBudget Budget, IReadOnlyList<string> SharedProbes, IReadOnlyList<ulong> Programmings, IReadOnlyList<TrainingRun> Trainings,
+    DeploymentSummary? Deployment, double Seconds);
+
+/// <summary>
+/// <c>--suite glue --data DIR</c>: the paper's GLUE experiment. The pretrained model is loaded once; per task found under
+/// DIR the digital LoRA, the AHWA-LoRA adapter and full AHWA are trained (the main job's <see cref="Experiment.TaskRun"/>,
+/// so phases resume as there); full AHWA is evaluated on its own programmings per task. Each finished task is kept as
+/// JSON, so an interrupted suite resumes with the tasks left. Then every task's digital LoRA (no adaptation) and
+/// AHWA-LoRA adapter are evaluated in one sweep: the same programmings of the pretrained meta-weights serve every
+/// adapter, as on the paper's chip.
+/// </summary>
+public static class GlueSuite
+{
+    public const string Glue = "glue", TasksFolder = "suite-tasks", MarkdownFile = "suite.md", JsonFile = "suite.json";
+
+    public const string NoAdaptation = "no adaptation", AhwaLora = "AHWA-LoRA";
+
+    /// <summary>GLUE's WNLI is left out of the paper's eight tasks and of the usual GLUE average.</summary>
+    public const string WnliSkipped = "not among the paper's eight GLUE tasks (its dev set is adversarial to train.tsv; GLUE averages usually leave it out)";
+
+    /// <summary>Every GLUE task folder under <paramref name="data"/>, in GLUE's order, matched by name ignoring case and
+    /// hyphens (SST-2, sst2); a folder without train.tsv or a dev file is listed as skipped, with that reason.</summary>
+    public static IReadOnlyList<SuiteFolder> Find(string data)
+    {
+        static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+        var folders = Directory.GetDirectories(data).Order(StringComparer.Ordinal).ToList();
+        var found = new List<SuiteFolder>();
+        foreach (var glue in GlueTask.All)
+        {
+            var folder = folders.FirstOrDefault(f => Key(Path.GetFileName(f)) == Key(glue.Name));
+            if (folder is null) continue;
+            var absent = new[] { GlueTask.TrainFile }.Concat(glue.DevFiles).Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
+            string? skipped = glue.Name == "WNLI" ? WnliSkipped : absent.Count > 0 ? $"no {string.Join(" or ", absent)} in '{folder}'" : null;
+            found.Add(new SuiteFolder(glue, folder, skipped));
+        }
+        return found;
+    }
+
+    /// <summary>What is wrong with <c>--suite</c> and <c>--data</c>, or null; read before any work.</summary>
+    public static string? Problem(string suite, string? data)
+    {
+        if (suite != Glue) return $"--suite must be {Glue}, got '{suite}'.";
+        if (data is null) return $"--suite {Glue} reads the GLUE task folders (CoLA, SST-2, ...) from a folder: give --data DIR.";
+        if (!Directory.Exists(data)) return $"--data folder '{data}' does not exist.";
+        var found = Find(data);
+        if (found.Any(f => f.Skipped is null)) return null;
+        string skipped = found.Count == 0 ? "" : "; " + string.Join("; ", found.Select(f => $"{f.Glue.Name} skipped: {f.Skipped}"));
+        return $"--data folder '{data}' holds no GLUE task folder with {GlueTask.TrainFile} and its dev files (looked for folders named " +
+               $"{string.Join(", ", GlueTask.All.Select(t => t.Name))}){skipped}.";
+    }
+
+    /// <param name="taskKept">Called with a task's name once its result is kept (tests interrupt the run there).</param>
+    public static SuiteResults Run(ExperimentOptions o, System.Threading.CancellationToken cancellation = default, Action<string>? taskKept = null)
+    {
+        var clock = Stopwatch.StartNew();
+        if (o.Suite is null || Problem(o.Suite, o.DataFolder) is string problem)
+            throw new InvalidDataException(o.Suite is null ? "The options name no suite." : Problem(o.Suite, o.DataFolder));
+        var folders = Find(o.DataFolder!);
+        var pretrained = Pretrained.Load();
+        var tokenizer = pretrained.Tokenizer();
+        var tasks = folders.Where(f => f.Skipped is null).Select(f =>
+        {
+            var (task, data) = Workloads.LoadGlue(o, tokenizer, f.Glue, f.Folder);
+            int available = f.Glue.Read(Path.Combine(f.Folder, GlueTask.TrainFile)).Count;
+            return (Folder: f, Task: task, Data: data, Available: available);
+        }).ToList();
+        var phases = new Phases(o.Output, o);
+        phases.CheckAll();
+        string weights = Convert.ToHexStringLower(SHA256.HashData(pretrained.OnnxBytes));
+        RunFolder.Claim(o.Output);
+        foreach (var f in folders.Where(f => f.Skipped is not null))
+            AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(f.Glue.Name)}: {Markup.Escape(f.Skipped!)}.");
+        foreach (var t in tasks)
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(t.Data)}: {t.Task.TrainCount} of {t.Available} training and {t.Task.TestCount} dev {t.Task.Items}, " +
+                                   $"{o.EpochsFor(t.Task.TrainCount)} epochs.");
+
+        using var model = new MiniLm((long)o.Seed);
+        var run = TaskRun.Open(model, o, pretrained, phases, weights, cancellation);
+        var chip = o.ChipFor(MiniLm.Spec.Chip);
+        var kept = new List<(SuiteTaskDocument Kept, bool Resumed, IExperimentTask Task, Adapter Digital, Adapter Ahwa)>();
+        foreach (var (folder, task, data, available) in tasks)
+        {
+            string name = folder.Glue.Name.ToLowerInvariant();
+            int epochs = o.EpochsFor(task.TrainCount);
+            var identity = Identity(o, task, folder, weights);
+            string path = Path.Combine(o.Output, TasksFolder, name + ".json");
+            var previous = TryLoad(path, identity);
+            var taskClock = Stopwatch.StartNew();
+            int runsBefore = run.Trainer.Runs.Count;
+            var (digital, digitalEvaluation, ahwa) = run.TrainAdapters(task, name, epochs, evaluate: previous is null);
+            run.SaveAdapters(new[] { (ahwa, task) });
+            if (previous is not null)
+            {
+                kept.Add((previous, true, task, digital, ahwa));
+                continue;
+            }
+            var full = run.FullAhwa(task, name, ahwa, epochs);
+            int steps = epochs * ((task.TrainCount + 31) / 32);
+            var document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.TrainCount, available, task.TestCount,
+                task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
+                run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
+            AtomicFile.WriteText(path, JsonFiles.Write(document));
+            AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: kept in {Markup.Escape(path)}.");
+            kept.Add((document, false, task, digital, ahwa));
+            taskKept?.Invoke(name);
+        }
+
+        // One sweep for every task's adapters: each programming of the pretrained meta-weights is read by all of them.
+        var probes = kept.SelectMany(k => new[]
+        {
+            new TaskRun.TaskProbe(Probe(k.Kept.Task, NoAdaptation), k.Task, run.Use(k.Digital, chip.AdcBits), KeepItems: true),
+            new TaskRun.TaskProbe(Probe(k.Kept.Task, AhwaLora), k.Task, run.Use(k.Ahwa, chip.AdcBits), KeepItems: true),
+        }).ToList();
+        var shared = run.Sweep($"GLUE suite: {kept.Count} tasks' adapters on the same programmings of the pretrained meta-weights", probes);
+        model.ChangeConverters(chip.DacBits, chip.AdcBits);
+        var results = kept.Select(k =>
+        {
+            string none = Probe(k.Kept.Task, NoAdaptation), lora = Probe(k.Kept.Task, AhwaLora);
+            var comparisons = Comparisons.Of(k.Task.SubsetMetric, o.Times, o.Seed, shared.Items[lora], shared.Items[none], k.Kept.FullAhwaItems, k.Kept.DigitalItems);
+            return new SuiteTask(k.Kept, k.Resumed, shared.Points[none], shared.Points[lora], comparisons);
+        }).ToList();
+
+        // The first task's adapter is the one deployed, as in the main job.
+        DeploymentSummary? deployment = null;
+        if (o.Deploy)
+        {
+            AdapterFiles.Apply(model, kept[0].Ahwa);
+            deployment = Deployment.Run(model, o.Output, o.Seed);
+        }
+        var programmings = Enumerable.Range(0, o.Repetitions).Select(r => RandomStream.Derive(o.Seed, StreamPurpose.Repetition, r)).ToList();
+        var suite = new SuiteResults(o, results, folders.Where(f => f.Skipped is not null).ToList(), run.Total, run.Analog,
+            AdapterBudget.Of(MiniLm.Spec, run.Total, results.Count), probes.Select(p => p.Name).ToList(), programmings,
+            results.SelectMany(t => t.Kept.Trainings).ToList(), deployment, clock.Elapsed.TotalSeconds);
+        SuiteReport.Write(suite);
+        return suite;
+    }
+
+    public static string Probe(string task, string method) => $"{task}: {method}";
+
+    /// <summary>What a kept task result was produced from: the options' fingerprint, the training items as the model
+    /// sees them, the dev files' bytes and the pretrained weights.</summary>
+    static SortedDictionary<string, string> Identity(ExperimentOptions o, IExperimentTask task, SuiteFolder folder, string weights)
+    {
+        var identity = new SortedDictionary<string, string>(Phases.Fingerprint(o).ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal)
+        {
+            [Phases.TrainingDataKey] = task.TrainingData,
+            [Phases.WeightsKey] = weights,
+            ["devFiles"] = Convert.ToHexStringLower(SHA256.HashData(folder.Glue.DevFiles.SelectMany(f => SHA256.HashData(File.ReadAllBytes(Path.Combine(folder.Folder, f)))).ToArray())),
+            ["times"] = string.Join(",", o.Times.Select(t => t.Seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
+            ["repetitions"] = o.Repetitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return identity;
+    }
+
+    /// <summary>The kept result at <paramref name="path"/> when it was produced from <paramref name="identity"/>, else null
+    /// (saying why when a kept one is not reused).</summary>
+    static SuiteTaskDocument? TryLoad(string path, IReadOnlyDictionary<string, string> identity)
+    {
+        if (!File.Exists(path)) return null;
+        SuiteTaskDocument? kept;
+        try
+        {
+            kept = JsonSerializer.Deserialize<SuiteTaskDocument>(File.ReadAllText(path), JsonFiles.Reports);
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"'{path}' is not a kept suite task result: {error.Message}", error);
+        }
+        if (kept is null) throw new InvalidDataException($"'{path}' is not a kept suite task result: it is empty.");
+        var differs = identity.FirstOrDefault(p => !kept.Identity.TryGetValue(p.Key, out var v) || v != p.Value);
+        if (differs.Key is not null)
+        {
+            AnsiConsole.MarkupLine($"{Markup.Escape(kept.Task)}: the kept result in '{Markup.Escape(path)}' was produced with another {Markup.Escape(differs.Key)}; producing it again.");
+            return null;
+        }
+        AnsiConsole.MarkupLine($"{Markup.Escape(kept.Task)}: resumed from '{Markup.Escape(path)}'.");
+        return kept;
+    }
+}
