@@ -71,9 +71,9 @@ public static class Report
         md.Append($"Run time {Format(r.Seconds / 60, "0.0")} minutes.\n\n");
         if (o.IsQuick && !o.IsSmoke && r.Trainings.FirstOrDefault(t => t.Steps > 0) is { } first)
             md.Append($"What this budget can show: each adapter trains for {first.Steps} optimiser steps, with the learning rate decaying to zero. AHWA-LoRA " +
-                      "learns more slowly than the digital LoRA under the training-time noise and has not caught up this early (docs/training.md: " +
-                      "on STS-B it trailed by 18 points at 40 steps and matched the digital LoRA from about 60 of 160 steps), so the gaps between methods " +
-                      "here measure the budget, not the hardware. The default preset gives the budget the comparison needs.\n\n");
+                      "learns more slowly than the digital LoRA under the training-time noise (docs/training.md: on 320 STS-B pairs at lr 1e-3 it trailed " +
+                      "by 18 points after 40 steps and matched it from about 60 of 160), so with fewer than about a hundred steps the gaps between methods " +
+                      "measure the budget, not the hardware; the default preset gives the comparison the steps it needs.\n\n");
         if (o.ChipKnobs is not null) md.Append($"Chip knobs changed from the model's declaration for this run: {o.ChipKnobs}.\n\n");
         md.Append($"Model: {r.TotalParameters:N0} parameters, {r.AnalogWeights:N0} analog meta-weights ({Percent(r.AnalogWeights, r.TotalParameters)}) on PCM tiles.\n\n");
         md.Append("Every entry is the test metric in %, mean ± standard deviation over programmings; each programming is read at every time after it, ");
