@@ -142,6 +142,33 @@ public class CancellationTests
         }, cancel.Token));
         Assert.Equal(3, done);
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task WorkStartedWhileABarIsShownRunsWithoutABarOfItsOwn()
+    {
+        using var shown = new System.Threading.ManualResetEventSlim();
+        using var release = new System.Threading.ManualResetEventSlim();
+        var first = System.Threading.Tasks.Task.Run(() => Progress.Run("first", 1, advance =>
+        {
+            shown.Set();
+            release.Wait();
+            advance(1);
+        }));
+        Assert.True(shown.Wait(TimeSpan.FromSeconds(30)));
+        int done = 0;
+        // Spectre.Console allows one live display per process; this used to throw while the first bar was shown.
+        Progress.Run("second", 5, advance =>
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                advance(1);
+                done++;
+            }
+        });
+        release.Set();
+        await first;
+        Assert.Equal(5, done);
+    }
 }
 
 /// <summary>Issue 18, finding 19, and issue 33: finished phases are kept with the options and the content that
