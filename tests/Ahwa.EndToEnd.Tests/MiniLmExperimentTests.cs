@@ -153,8 +153,11 @@ public class MiniLmExperimentTests
             knobs.ApplyChip(model);
             Assert.All(model.AnalogLayers, l => Assert.Equal(knobs.ChipFor(MiniLm.Spec.Chip), l.Chip));
         }
+        // A phase trained on another chip is not resumed: the knobs are part of the kept phases' fingerprint.
+        Assert.Equal("WeightClipSigma=2,DacBits=6", Phases.Fingerprint(knobs)["chip"]);
         var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
         Assert.Null(d.ChipKnobs);
+        Assert.False(Phases.Fingerprint(d).ContainsKey("chip"));
         Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
         var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
         File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
