@@ -34,44 +34,43 @@ public static class ChipKnobs
     public static ChipSpec Apply(ChipSpec chip, string assignments)
     {
         if (chip is null) throw new ArgumentNullException(nameof(chip));
-        if (string.IsNullOrWhiteSpace(assignments)) throw new ArgumentException("No chip knob given; write Name=Value[,Name=Value], Name one of " + string.Join(", ", Names) + ".", nameof(assignments));
-        foreach (var raw in assignments.Split(','))
-        {
-            string part = raw.Trim();
-            int equals = part.IndexOf('=');
-            string name = equals < 0 ? part : part.Substring(0, equals).Trim(), text = equals < 0 ? "" : part.Substring(equals + 1).Trim();
-            if (equals < 0 || name.Length == 0) throw new ArgumentException($"Chip knob '{part}' is not Name=Value.", nameof(assignments));
-            if (!Setters.TryGetValue(name, out var set))
-                throw new ArgumentException($"Chip knob '{name}' is not one of {string.Join(", ", Names)}.", nameof(assignments));
-            if (Integers.Contains(name))
-            {
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int whole))
-                    throw new ArgumentException($"Chip knob {name}: '{text}' is not a whole number.", nameof(assignments));
-                chip = set(chip, whole);
-            }
-            else
-            {
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                    throw new ArgumentException($"Chip knob {name}: '{text}' is not a number.", nameof(assignments));
-                chip = set(chip, value);
-            }
-        }
-        if (HardwareRules.Check(chip).FirstOrDefault() is { } violation) throw new ArgumentException("Chip knob " + violation.Message, nameof(assignments));
-        return chip;
+        var changed = TryApply(chip, assignments, out string? problem);
+        return problem is null ? changed : throw new ArgumentException(problem, nameof(assignments));
     }
 
     /// <summary>What is wrong with <paramref name="assignments"/> for <paramref name="chip"/>, or null.</summary>
     public static string? Problem(ChipSpec chip, string assignments)
     {
-        try
+        if (chip is null) throw new ArgumentNullException(nameof(chip));
+        TryApply(chip, assignments, out string? problem);
+        return problem;
+    }
+
+    static ChipSpec TryApply(ChipSpec chip, string assignments, out string? problem)
+    {
+        problem = null;
+        if (assignments is null || assignments.Trim().Length == 0)
         {
-            Apply(chip, assignments);
-            return null;
+            problem = "No chip knob given; write Name=Value[,Name=Value], Name one of " + string.Join(", ", Names) + ".";
+            return chip;
         }
-        catch (ArgumentException error)
+        foreach (var raw in assignments.Split(','))
         {
-            int at = error.Message.IndexOf(" (Parameter", StringComparison.Ordinal);
-            return at >= 0 ? error.Message.Substring(0, at) : error.Message;
+            string part = raw.Trim();
+            int equals = part.IndexOf('=');
+            string name = equals < 0 ? part : part.Substring(0, equals).Trim(), text = equals < 0 ? "" : part.Substring(equals + 1).Trim();
+            if (equals < 0 || name.Length == 0) problem = $"Chip knob '{part}' is not Name=Value.";
+            else if (!Setters.TryGetValue(name, out var set)) problem = $"Chip knob '{name}' is not one of {string.Join(", ", Names)}.";
+            else if (Integers.Contains(name))
+            {
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int whole)) chip = set(chip, whole);
+                else problem = $"Chip knob {name}: '{text}' is not a whole number.";
+            }
+            else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) chip = set(chip, value);
+            else problem = $"Chip knob {name}: '{text}' is not a number.";
+            if (problem is not null) return chip;
         }
+        if (HardwareRules.Check(chip).FirstOrDefault() is { } violation) problem = "Chip knob " + violation.Message;
+        return chip;
     }
 }

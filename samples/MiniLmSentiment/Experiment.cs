@@ -111,10 +111,7 @@ public static class Experiment
         /// adapter captured: what every task's protocol starts from (the main job's and the suite's).</summary>
         public static TaskRun Open(MiniLm model, ExperimentOptions o, Pretrained pretrained, Phases phases, string weights, System.Threading.CancellationToken cancellation)
         {
-            var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
-            BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
-            o.ApplyChip(model);
-            var untrained = AdapterFiles.Capture(model, "untrained");
+            var (checkpoint, untrained) = Start(model, o, pretrained);
             long total = model.parameters().Sum(p => p.numel());
             long adapterSize = model.AdapterParameters().Sum(p => p.Parameter.numel());
             var groups = model.ParameterGroups();
@@ -251,10 +248,20 @@ public static class Experiment
                     var evaluation = p.Task.Evaluate(model, n => advance(n));
                     return p.KeepItems ? evaluation : evaluation with { Items = null };
                 }, p.Prepare, p.Repetitions)).ToList();
-                points = DriftSweep.RunEvaluations(model, Ahwa.Simulator.DeviceModels.For(o.ChipFor(MiniLm.Spec.Chip)), counted, o.Repetitions, o.Seed, o.Times);
+                points = DriftSweep.RunEvaluations(model, o.Device(), counted, o.Repetitions, o.Seed, o.Times);
             }, cancellation);
             return points!;
         }
+    }
+
+    /// <summary>The pretrained weights loaded into <paramref name="model"/> and the run's chip set; returns the checkpoint
+    /// (to restore after full AHWA) and the untrained adapter every training starts from.</summary>
+    internal static (IReadOnlyDictionary<string, NamedTensor> Checkpoint, Adapter Untrained) Start(MiniLm model, ExperimentOptions o, Pretrained pretrained)
+    {
+        var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
+        BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
+        o.ApplyChip(model);
+        return (checkpoint, AdapterFiles.Capture(model, "untrained"));
     }
 
     internal static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

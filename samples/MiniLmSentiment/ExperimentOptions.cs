@@ -105,6 +105,9 @@ public sealed record ExperimentOptions(
     /// <summary>The chip the run uses for a layer declared with <paramref name="declared"/>.</summary>
     public Ahwa.Hardware.ChipSpec ChipFor(Ahwa.Hardware.ChipSpec declared) => ChipKnobs is null ? declared : Ahwa.Hardware.ChipKnobs.Apply(declared, ChipKnobs);
 
+    /// <summary>The device the run programs with: the one MiniLM's chip declares, after the run's knobs (g_max included).</summary>
+    public Ahwa.Simulator.IDeviceModel Device() => Ahwa.Simulator.DeviceModels.For(ChipFor(MiniLm.Spec.Chip));
+
     /// <summary>Sets every analog layer of <paramref name="model"/> to the run's chip.</summary>
     public void ApplyChip(Ahwa.Runtime.AhwaModel model)
     {

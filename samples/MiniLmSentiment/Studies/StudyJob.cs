@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Ahwa.Lab.Formats;
-using Ahwa.Lab.Import;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
@@ -41,11 +40,8 @@ public static class StudyJob
         var task = workload.Main;
         RunFolder.Claim(o.Output);
         using var model = new MiniLm((long)o.Seed);
-        BertCheckpoint.LoadInto(model, BertCheckpoint.FromOnnx(pretrained.Onnx()), pretrained.Source);
-        o.ApplyChip(model);
-        var untrained = AdapterFiles.Capture(model, "untrained");
-        // The device the chip declares (after --chip): g_max and the device model both change what is programmed.
-        var device = DeviceModels.For(o.ChipFor(MiniLm.Spec.Chip));
+        var (_, untrained) = Experiment.Start(model, o, pretrained);
+        var device = o.Device();
         AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.TrainCount} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + Markup.Escape(o.ChipKnobs))}.");
         string stem = Path.Combine(o.Output, "study-" + o.Study);
         if (o.Study == LayerErrorsStudy)
