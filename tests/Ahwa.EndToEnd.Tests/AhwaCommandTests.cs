@@ -123,8 +123,11 @@ public sealed class AhwaCommandTests : IDisposable
         Assert.Equal(3, JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "drift.json"))).RootElement.GetProperty("points").GetArrayLength());
 
         string deploy = Path.Combine(folder, "deploy");
+        string[] CheckFolders() => Directory.GetDirectories(Path.GetTempPath(), "ahwa-kernel-check-*");
+        var checkFoldersBefore = CheckFolders();
         var first = Run("deploy", "--assembly", Assembly, "--out", deploy, "--json");
         Assert.True(first.Code == 0, first.Error);
+        Assert.Equal(checkFoldersBefore, CheckFolders()); // the cross-check's scratch folder is gone
         var deployed = JsonDocument.Parse(first.Output).RootElement[0];
         Assert.Equal(TinyEncoder.Artifacts.Count, deployed.GetProperty("written").GetInt32());
         Assert.Equal(TinyEncoder.Spec.Layers.Count(l => l.Kind == Ahwa.Hardware.LayerKind.Analog), deployed.GetProperty("checkedLayers").GetInt32());

@@ -85,8 +85,11 @@ public sealed class DeployCommand(CliHost host) : AhwaCommand<DeploySettings>(ho
                     bool fromPlan = model is null && registered.Spec.Layers.Sum(l => l.BaseParameterCount) > MaxBuiltParameters;
                     if (!fromPlan) model ??= Resolve.Create(registered, seed);
                     var cases = fromPlan ? ModelKernelCases.FromPlan(registered.Spec, registered.Plan, CheckTokens, seed) : ModelKernelCases.Create(model!, CheckTokens, seed);
-                    var checks = KernelCrossCheck.Run(cases, registered.Artifacts, KernelTarget.Host,
-                        Path.Combine(Path.GetTempPath(), "ahwa-kernel-check-" + Guid.NewGuid().ToString("N")));
+                    // The bench's build folder (objects, case files: megabytes a model) is scratch, gone when the check ends.
+                    var work = Path.Combine(Path.GetTempPath(), "ahwa-kernel-check-" + Guid.NewGuid().ToString("N"));
+                    IReadOnlyList<KernelCaseResult> checks;
+                    try { checks = KernelCrossCheck.Run(cases, registered.Artifacts, KernelTarget.Host, work); }
+                    finally { if (Directory.Exists(work)) Directory.Delete(work, recursive: true); }
                     checkedLayers = checks.Count;
                     differences = checks.Sum(c => (long)c.Differences + c.NaiveDifferences);
                     if (differences != 0)

@@ -9,17 +9,27 @@ namespace Ahwa.Runtime.Tests.Kernels;
 
 /// <summary>The matrix-engine kernels (FP16 engine jobs emulated in C, de-scale on the cores) against the managed
 /// reference, bit for bit, on the host, rv64gc (where the emulation is Zfh's own fmadd.h) and rv32imafc.</summary>
-public class EngineCrossCheckTests
+public class EngineCrossCheckTests : IDisposable
 {
     readonly ITestOutputHelper output;
 
     public EngineCrossCheckTests(ITestOutputHelper output) => this.output = output;
 
-    static string WorkDirectory(string name)
+    // Each test's build folders go when it ends (a bench folder holds up to 20 MB of objects and case files).
+    readonly System.Collections.Generic.List<string> folders = new();
+
+    string WorkDirectory(string name)
     {
         var path = Path.Combine(Path.GetTempPath(), "ahwa-engine", name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(path);
+        folders.Add(path);
         return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in folders)
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 
     [Fact]

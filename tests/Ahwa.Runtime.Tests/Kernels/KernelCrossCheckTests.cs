@@ -12,17 +12,27 @@ namespace Ahwa.Runtime.Tests.Kernels;
 
 /// <summary>The generated C kernels against the managed reference, bit for bit, on the host (ASan + UBSan),
 /// rv64gc under qemu-riscv64 and rv32imafc bare metal under qemu-system-riscv32.</summary>
-public class KernelCrossCheckTests
+public class KernelCrossCheckTests : IDisposable
 {
     readonly ITestOutputHelper output;
 
     public KernelCrossCheckTests(ITestOutputHelper output) => this.output = output;
 
-    static string WorkDirectory(string name)
+    // Each test's build folders go when it ends (a bench folder holds up to 20 MB of objects and case files).
+    readonly System.Collections.Generic.List<string> folders = new();
+
+    string WorkDirectory(string name)
     {
         var path = Path.Combine(Path.GetTempPath(), "ahwa-kernels", name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(path);
+        folders.Add(path);
         return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var folder in folders)
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 
     /// <summary>A random layer: in and out 1..maxSize (several tiles at 256 x 256 when large), rank 1..32, tokens 1..maxTokens, cores 1..8.</summary>
@@ -71,6 +81,27 @@ public class KernelCrossCheckTests
         // Four benches of 50 kernels each: one compile and run per bench.
         foreach (var batch in cases.Chunk(50))
             AssertNoDifferences(KernelCrossCheck.Run(batch, Files(batch), KernelTarget.Host, WorkDirectory("host")), naive: true);
+    }
+
+    [Fact]
+    public void KernelFilesCompileInOneUnityFilePerCoreAndTheRuntimeOnItsOwn()
+    {
+        var directory = WorkDirectory("unity");
+        string[] runtime = { "ahwa_cluster.c", "ahwa_bench.c", "ahwa_kernels.c" };
+        int cores = Math.Max(1, Environment.ProcessorCount);
+        var symbols = Enumerable.Range(0, cores + 3).Select(i => $"layer{i}_dense").ToList();
+        var kernels = symbols.SelectMany(s => new[] { s + ".c", s + "_naive.c" }).ToList();
+        var sources = KernelCrossCheck.UnitySources(directory, runtime.Concat(kernels).ToList(), symbols);
+
+        var unity = sources.Except(runtime).ToList();
+        Assert.Equal(runtime, sources.Take(runtime.Length));
+        Assert.Equal(cores, unity.Count);
+        // Every kernel file is included exactly once, none is compiled on its own beside its unity file.
+        var included = unity.SelectMany(u => File.ReadAllLines(Path.Combine(directory, u)))
+            .Where(l => l.StartsWith("#include", StringComparison.Ordinal)).Select(l => l.Split('"')[1]).ToList();
+        Assert.Equal(kernels.OrderBy(k => k, StringComparer.Ordinal), included.OrderBy(k => k, StringComparer.Ordinal));
+        // Up to one kernel file per core, each compiles on its own: nothing to gain.
+        Assert.Equal(runtime.Concat(kernels.Take(1)), KernelCrossCheck.UnitySources(directory, runtime.Concat(kernels.Take(1)).ToList(), symbols));
     }
 
     [Fact]
