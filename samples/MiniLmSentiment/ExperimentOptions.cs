@@ -119,6 +119,8 @@ public sealed record ExperimentOptions(
     /// sentiment adapters reach 84-94 % on the test sentences (1e-3 leaves AHWA-LoRA at 73 %).</summary>
     public const double SmokeLoraLearningRate = 3e-3;
 
+    public const int SmokeTokens = 16;
+
     public static ExperimentOptions Smoke(string output = DefaultOutput) => Quick(output) with
     {
         Epochs = 2,
@@ -126,6 +128,7 @@ public sealed record ExperimentOptions(
         Repetitions = 1,
         TrainLimit = 160,
         TestLimit = 64,
+        MaxTokens = SmokeTokens,
         Times = DriftTimes.Labelled("0 s", "1 year"),
         IsSmoke = true,
     };
