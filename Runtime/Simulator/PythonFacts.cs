@@ -118,6 +118,9 @@ public static class PythonFacts
         Line("PCM_READ_NOISE = (" + Floats(PcmLikeDevice.ReadNoiseScale, PcmLikeDevice.ReadNoiseExponent, PcmLikeDevice.ReadNoiseFloor, PcmLikeDevice.ReadNoiseCap) + ")");
         Line("GAUSSIAN_RELATIVE_STD = " + Float(GaussianDevice.DefaultRelativeStd));
         Line();
+        Line("# The default seed of everything seeded (Targets/Hardware/Seeds.cs).");
+        Line("DEFAULT_SEED = " + Seeds.Default.ToString(CultureInfo.InvariantCulture));
+        Line();
         Line("# The simulator's calibration batch for drift compensation (AnalogLayerSimulator).");
         Line("CALIBRATION_SEED = " + AnalogLayerSimulator.CalibrationSeed.ToString(CultureInfo.InvariantCulture));
         Line("CALIBRATION_VECTORS = " + Int(AnalogLayerSimulator.CalibrationVectors));

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Globalization;
+using Ahwa.Lab.CommandLine;
+using Spectre.Console.Cli;
 
 namespace DecoderArithmetic;
 
@@ -42,7 +45,7 @@ public sealed record DemoOptions(
 
     static readonly IReadOnlyList<(double Seconds, string Label)> QuickTimes = Ahwa.Simulator.DriftTimes.Labelled("0 s", "1 day");
 
-    public static DemoOptions Full(string output = DefaultOutput) => new(output, 42, Seeds: 3, Digits: 2, TestCount: 400, TrainCount: null,
+    public static DemoOptions Full(string output = DefaultOutput) => new(output, Ahwa.Hardware.Seeds.Default, Seeds: 3, Digits: 2, TestCount: 400, TrainCount: null,
         PretrainEpochs: 6, PretrainLearningRate: 2e-3, BatchSize: 64, SftCount: 3000, SftEpochs: 1, LoraLearningRate: 1e-3,
         GrpoSteps: 30, GroupSize: 8, PromptsPerStep: 4, GrpoLearningRate: 2e-4, NoiseDraws: 3, Programmings: 3, QuickTimes, "full");
 
@@ -83,44 +86,49 @@ public sealed record DemoOptions(
     public string PretrainingKey => string.Join(";", "seed=" + Seed, "digits=" + Digits, "test=" + TestCount, "train=" + (TrainCount?.ToString(CultureInfo.InvariantCulture) ?? "all"),
         "epochs=" + PretrainEpochs, "lr=" + PretrainLearningRate.ToString("R", CultureInfo.InvariantCulture), "batch=" + BatchSize);
 
-    /// <summary>Command line: <c>--quick</c>, <c>--out DIR</c>, <c>--seed N</c>, <c>--seeds N</c>, <c>--threads N</c>
-    /// (LibTorch's threads; 1 by default: the model's matrices are too small for more to pay, and on a loaded machine
-    /// more threads spin against each other). Null and an error
-    /// message when an argument is wrong.</summary>
-    public static (DemoOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    /// <summary>Reads the command line (Lab's shared reader, as the other samples): options, or help shown (both
+    /// null, exit 0), or an error naming the option and the value (exit 2).</summary>
+    public static ParsedOptions<DemoOptions> Parse(IReadOnlyList<string> args, Spectre.Console.IAnsiConsole? console = null) =>
+        SettingsReader.Read<DemoSettings, DemoOptions>(args, "DecoderArithmetic",
+            "TinyLlama on generated arithmetic: digital, on the analog chip, and recovered by AHWA-LoRA instruction tuning and GRPO. " + ExitCodes.Summary,
+            console);
+}
+
+/// <summary>The demonstration's options; each default and range is declared once, on its property.</summary>
+public sealed class DemoSettings : OptionsSettings<DemoOptions>
+{
+    [CommandOption("--quick")]
+    [Description("A first look in a few minutes: fewer seeds, examples, steps and programmings")]
+    public bool Quick { get; init; }
+
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder (default " + DemoOptions.DefaultOutput + ")")]
+    public string? Output { get; init; }
+
+    [CommandOption("--seed <N>")]
+    [SeedOption("Seed of the first run (the data, the pretraining, the noise and the programmings)")]
+    public string? Seed { get; init; }
+
+    [CommandOption("--seeds <N>")]
+    [PositiveIntOption("Runs with consecutive seeds (default by preset)", 1000)]
+    public string? Seeds { get; init; }
+
+    /// <summary>1 by default: the model's matrices are too small for more to pay, and on a loaded machine more threads
+    /// spin against each other.</summary>
+    [CommandOption("--threads <N>")]
+    [PositiveIntOption("LibTorch's threads", 1, 1024)]
+    public string? Threads { get; init; }
+
+    public override string? TryBuild(out DemoOptions options)
     {
-        bool quick = false;
-        string output = DefaultOutput;
-        ulong? seed = null;
-        int? seeds = null;
-        int threads = 1;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            try
-            {
-                switch (args[i])
-                {
-                    case "--quick": quick = true; break;
-                    case "--out": output = Value(); break;
-                    case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
-                    case "--seeds":
-                        seeds = int.Parse(Value(), CultureInfo.InvariantCulture);
-                        if (seeds < 1) return (null, $"--seeds must be at least 1, got {seeds}.");
-                        break;
-                    case "--threads":
-                        threads = int.Parse(Value(), CultureInfo.InvariantCulture);
-                        if (threads < 1) return (null, $"--threads must be at least 1, got {threads}.");
-                        break;
-                    default: return (null, $"Unknown argument '{args[i]}'. Usage: [--quick] [--out DIR] [--seed N] [--seeds N] [--threads N]");
-                }
-            }
-            catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-            {
-                return (null, $"Argument {args[i]}: {e.Message}");
-            }
-        }
-        var options = quick ? Quick(output) : Full(output);
-        return (options with { Seed = seed ?? options.Seed, Seeds = seeds ?? options.Seeds, Threads = threads }, null);
+        string output = Output ?? DemoOptions.DefaultOutput;
+        var preset = Quick ? DemoOptions.Quick(output) : DemoOptions.Full(output);
+        // Each value is read (every out assigned); the first problem is the one reported.
+        var seedProblem = OptionValues.Read(this, nameof(Seed), out ulong seed);
+        var seedsProblem = OptionValues.Read(this, nameof(Seeds), preset.Seeds, out int seeds);
+        var threadsProblem = OptionValues.Read(this, nameof(Threads), out int threads);
+        var problem = OptionValues.BlankPath("--out", Output) ?? seedProblem ?? seedsProblem ?? threadsProblem;
+        options = preset with { Seed = seed, Seeds = seeds, Threads = threads };
+        return problem;
     }
 }

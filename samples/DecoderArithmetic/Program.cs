@@ -4,12 +4,9 @@ using DecoderArithmetic;
 
 // The offline decoder demonstration: TinyLlama on generated arithmetic, digital, on the analog chip, and recovered by
 // AHWA-LoRA instruction tuning and GRPO. Ctrl-C ends it at once; the pretraining cache is written atomically.
-var (options, error) = DemoOptions.Parse(args);
-if (options is null)
-{
-    Console.Error.WriteLine(error);
-    return 2;
-}
+var parsed = DemoOptions.Parse(args);
+if (parsed.Error is not null) Console.Error.WriteLine(parsed.Error);
+if (parsed.Options is not { } options) return parsed.ExitCode; // an error, or help was asked for and shown
 TorchSharp.torch.set_num_threads(options.Threads);
 try
 {

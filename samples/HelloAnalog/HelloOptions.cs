@@ -11,11 +11,11 @@ public sealed record HelloOptions(int Epochs, ulong Seed, string Output, bool Tr
 public sealed class HelloSettings : OptionsSettings<HelloOptions>
 {
     [CommandOption("--epochs <N>")]
-    [Description("Training epochs (default 5)")]
+    [PositiveIntOption("Training epochs", 5, 1000)]
     public string? Epochs { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed of the task, the training order and the programmings (default 42)")]
+    [SeedOption("Seed of the task, the training order and the programmings")]
     public string? Seed { get; init; }
 
     [CommandOption("--out <DIR>")]
@@ -30,8 +30,8 @@ public sealed class HelloSettings : OptionsSettings<HelloOptions>
     {
         string output = Output ?? "out/hello-analog";
         // Each value is read (every out assigned); the first problem is the one reported.
-        var epochsProblem = OptionValues.PositiveInt("--epochs", Epochs, 5, 1000, out int epochs);
-        var seedProblem = OptionValues.Seed("--seed", Seed, 42, out ulong seed);
+        var epochsProblem = OptionValues.Read(this, nameof(Epochs), out int epochs);
+        var seedProblem = OptionValues.Read(this, nameof(Seed), out ulong seed);
         var problem = epochsProblem ?? seedProblem ?? OptionValues.OutputFolder("--out", output);
         options = new HelloOptions(epochs, seed, output, !NoTrain);
         return problem;

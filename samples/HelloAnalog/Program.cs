@@ -13,7 +13,7 @@ if (parsed.Error is not null) Console.Error.WriteLine(parsed.Error);
 if (parsed.Options is not { } options) return parsed.ExitCode; // an error, or help was asked for and shown
 var (epochs, seed, outputFolder) = (options.Epochs, options.Seed, options.Output);
 if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160; // logs: keep layer names on one line
-var model = new TinyEncoder(seed: 42);
+var model = new TinyEncoder(); // the default seed: --seed is the task's, the training's and the programmings'
 var spec = TinyEncoder.Spec;
 var map = TinyEncoder.TileMap;
 string F(double v, string format = "0.###") => v.ToString(format, CultureInfo.InvariantCulture);

@@ -25,19 +25,19 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     public string? Output { get; init; }
 
     [CommandOption("--epochs <N>")]
-    [Description("Training epochs")]
+    [PositiveIntOption("Training epochs (default by preset and task)", MaxEpochs)]
     public string? Epochs { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed of the data split, the programmings and the drift draws")]
+    [SeedOption("Seed of the data split, the programmings and the drift draws")]
     public string? Seed { get; init; }
 
     [CommandOption("--repetitions <N>")]
-    [Description("Programmings of the meta-weights for the sentiment table")]
+    [PositiveIntOption("Programmings of the meta-weights for the sentiment table (default by preset)", MaxRepetitions)]
     public string? Repetitions { get; init; }
 
     [CommandOption("--lr <X>")]
-    [Description("LoRA learning rate")]
+    [PositiveNumberOption("LoRA learning rate (default by preset and task)")]
     public string? LearningRate { get; init; }
 
     [CommandOption("--glue <DIR>")]
@@ -107,15 +107,14 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (Suite is null && Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
         if ((OptionValues.BlankPath("--out", Output) ?? OptionValues.BlankPath("--export-pytorch", ExportPyTorch)) is string blank) return blank;
         if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
-        if (OptionValues.PositiveInt("--epochs", Epochs, preset.Epochs, MaxEpochs, out int epochs) is string epochsProblem) return epochsProblem;
-        if (OptionValues.PositiveInt("--repetitions", Repetitions, preset.Repetitions, MaxRepetitions, out int repetitions) is string repetitionsProblem)
-            return repetitionsProblem;
+        if (OptionValues.Read(this, nameof(Epochs), preset.Epochs, out int epochs) is string epochsProblem) return epochsProblem;
+        if (OptionValues.Read(this, nameof(Repetitions), preset.Repetitions, out int repetitions) is string repetitionsProblem) return repetitionsProblem;
         if (OptionValues.BlankPath("--glue", Glue) is string blankGlue) return blankGlue;
         if (Glue is not null && !System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
         if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
             return $"--glue folder '{Glue}' has no {absent}.";
-        if (OptionValues.Seed("--seed", Seed, preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
-        if (OptionValues.PositiveNumber("--lr", LearningRate, preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
+        if (OptionValues.Read(this, nameof(Seed), preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
+        if (OptionValues.Read(this, nameof(LearningRate), preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
         options = preset with
         {
             Output = Output ?? preset.Output,

@@ -90,7 +90,7 @@ public sealed record ExperimentOptions(
     public int SecondaryRepetitions => (Repetitions + 3) / 4;
 
     public static ExperimentOptions Default(string output = DefaultOutput) =>
-        new(3, 42, 10, output, int.MaxValue, int.MaxValue, 48, DriftSweep.PaperTimes, DefaultLoraLearningRate, DefaultFullLearningRate);
+        new(3, Ahwa.Hardware.Seeds.Default, 10, output, int.MaxValue, int.MaxValue, 48, DriftSweep.PaperTimes, DefaultLoraLearningRate, DefaultFullLearningRate);
 
     /// <summary>The --smoke preset: a check that every phase of the job runs (training, sweeps, re-adaptation, the
     /// second task, deployment, report), in a fraction of --quick's time; its numbers are not results.</summary>
@@ -134,6 +134,6 @@ public sealed record ExperimentOptions(
     };
 
     public static ExperimentOptions Quick(string output = DefaultOutput) =>
-        new(4, 42, 2, output, 320, 128, 32, DriftTimes.Labelled("0 s", "1 year", "10 years"),
+        new(4, Ahwa.Hardware.Seeds.Default, 2, output, 320, 128, 32, DriftTimes.Labelled("0 s", "1 year", "10 years"),
             DefaultLoraLearningRate, DefaultFullLearningRate, IsQuick: true);
 }

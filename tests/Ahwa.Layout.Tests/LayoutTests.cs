@@ -132,4 +132,19 @@ public class LayoutTests
             .Select(Repository.Relative).ToList();
         Assert.True(offenders.Count == 0, "C written from C# at run time: " + string.Join(", ", offenders));
     }
+
+    /// <summary>The default seed is Hardware's <c>Seeds.Default</c>; a line about a seed that writes its value again (in
+    /// C#, or in the Python package other than the generated module) is a second copy to keep in step.</summary>
+    [Fact]
+    public void TheDefaultSeedIsWrittenOnce()
+    {
+        string value = Regex.Match(File.ReadAllText(Path.Combine(Repository.Root, "Targets/Hardware/Seeds.cs")), @"const ulong Default = (\d+);").Groups[1].Value;
+        Assert.NotEmpty(value);
+        var restated = new Regex(@"seed.*\b" + value + @"\b", RegexOptions.IgnoreCase);
+        var files = new[] { "Dsl", "Generator", "Targets", "Runtime", "samples" }.SelectMany(folder => Repository.Files(folder, ".cs"))
+            .Concat(Repository.Files("Runtime/Python/ahwa", ".py").Where(f => !f.EndsWith("_generated.py", StringComparison.Ordinal)));
+        var offenders = files.SelectMany(f => File.ReadLines(f).Select((line, i) => (f, line, i)))
+            .Where(x => restated.IsMatch(x.line)).Select(x => $"{Repository.Relative(x.f)}:{x.i + 1}: {x.line.Trim()}").ToList();
+        Assert.True(offenders.Count == 0, "The default seed written again: " + string.Join("; ", offenders));
+    }
 }

@@ -9,8 +9,8 @@ namespace Ahwa.Runtime;
 /// layer in creation order, so the same seed gives the same weights.</summary>
 public sealed class LayerFactory
 {
-    /// <summary>Seed 42, the AHWA-LoRA recipe's.</summary>
-    public const long DefaultSeed = 42;
+    /// <summary><see cref="Seeds.Default"/> as the <c>long</c> that generated constructors take.</summary>
+    public const long DefaultSeed = (long)Seeds.Default;
 
     readonly ModelSpec spec;
     readonly torch.Generator generator;

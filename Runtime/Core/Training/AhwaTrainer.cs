@@ -9,12 +9,12 @@ using static TorchSharp.torch;
 namespace Ahwa.Runtime.Training;
 
 /// <summary>The AHWA-LoRA recipe's defaults: Adam, lr 2e-4 decaying linearly to 0, no warm-up, no weight
-/// decay, batch 32, 15 epochs, seed 42 (full AHWA uses lr 5e-5).</summary>
+/// decay, batch 32, 15 epochs, the default seed (full AHWA uses lr 5e-5).</summary>
 public sealed record TrainingOptions(
     double LearningRate = 2e-4,
     int BatchSize = 32,
     int Epochs = 15,
-    ulong Seed = 42,
+    ulong Seed = Ahwa.Hardware.Seeds.Default,
     TrainingRegime Regime = TrainingRegime.AhwaLora,
     AnalogExecution Execution = AnalogExecution.HardwareAware)
 {

@@ -34,11 +34,11 @@ public sealed class DeploySettings : ModelSettings
     public bool WithPyTorch { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed of the model's initial weights and the cross-check inputs (default 42)")]
+    [SeedOption("Seed of the model's initial weights and the cross-check inputs")]
     public string? Seed { get; init; }
 
     public override ValidationResult Validate() =>
-        (OptionValues.Seed("--seed", Seed, 42, out _) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))
+        (OptionValues.Problem(this) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))
          ?? (All && Model is not null ? $"MODEL '{Model}' and --all exclude each other." : null)) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
@@ -50,7 +50,7 @@ public sealed class DeployCommand(CliHost host) : AhwaCommand<DeploySettings>(ho
 
     protected override int Run(DeploySettings settings, CancellationToken cancellation)
     {
-        OptionValues.Seed("--seed", settings.Seed, 42, out ulong seed);
+        ulong seed = OptionValues.Value<ulong>(settings, nameof(settings.Seed));
         var assembly = Resolve.Assembly(Host, settings);
         var models = settings.All ? ModelRegistry.Of(assembly) : [Resolve.Model(assembly, settings.Model)];
         var results = new List<DeployResult>();
@@ -124,7 +124,7 @@ public sealed class ExportSettings : ModelSettings
     public string? Output { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed of the exported initial weights (default 42)")]
+    [SeedOption("Seed of the exported initial weights")]
     public string? Seed { get; init; }
 
     [CommandOption("--adapter <DIR>")]
@@ -132,7 +132,7 @@ public sealed class ExportSettings : ModelSettings
     public string? Adapter { get; init; }
 
     public override ValidationResult Validate() =>
-        (OptionValues.Seed("--seed", Seed, 42, out _) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e
+        (OptionValues.Problem(this) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e
             ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
@@ -140,7 +140,7 @@ public sealed class ExportPyTorchCommand(CliHost host) : AhwaCommand<ExportSetti
 {
     protected override int Run(ExportSettings settings, CancellationToken cancellation)
     {
-        OptionValues.Seed("--seed", settings.Seed, 42, out ulong seed);
+        ulong seed = OptionValues.Value<ulong>(settings, nameof(settings.Seed));
         var registered = Resolve.Model(Resolve.Assembly(Host, settings), settings.Model);
         var translation = registered.PyTorch ?? throw new InvalidOperationException($"Model '{registered.Name}' has no PyTorch member (the generator did not translate it).");
         using var model = Resolve.Create(registered, seed);

@@ -59,20 +59,12 @@ public sealed class ModelsCommand(CliHost host) : AhwaCommand<AssemblySettings>(
 public sealed class InspectSettings : ModelSettings
 {
     [CommandOption("--tokens <N>")]
-    [Description("Tokens per sequence for the pipeline latency column (default 128)")]
+    [PositiveIntOption("Tokens per sequence for the pipeline latency column", DeploymentReport.DefaultTokens, DeploymentReport.MaxTokens)]
     public string? Tokens { get; init; }
 
-    public override ValidationResult Validate() =>
-        OptionValues.PositiveInt("--tokens", Tokens, 128, 1 << 16, out _) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
+    public override ValidationResult Validate() => OptionValues.Problem(this) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 
-    public int TokenCount
-    {
-        get
-        {
-            OptionValues.PositiveInt("--tokens", Tokens, 128, 1 << 16, out int tokens);
-            return tokens;
-        }
-    }
+    public int TokenCount => OptionValues.Value<int>(this, nameof(Tokens));
 }
 
 public sealed class InspectCommand(CliHost host) : AhwaCommand<InspectSettings>(host)
@@ -121,11 +113,11 @@ public sealed class ReportSettings : ModelSettings
     public string? Output { get; init; }
 
     [CommandOption("--tokens <N>")]
-    [Description("Tokens per sequence (default 128)")]
+    [PositiveIntOption("Tokens per sequence", DeploymentReport.DefaultTokens, DeploymentReport.MaxTokens)]
     public string? Tokens { get; init; }
 
     public override ValidationResult Validate() =>
-        (OptionValues.PositiveInt("--tokens", Tokens, 128, 1 << 16, out _) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e
+        (OptionValues.Problem(this) ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output))) is string e
             ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
@@ -134,7 +126,7 @@ public sealed class ReportCommand(CliHost host) : AhwaCommand<ReportSettings>(ho
     protected override int Run(ReportSettings settings, CancellationToken cancellation)
     {
         var model = Resolve.Model(Resolve.Assembly(Host, settings), settings.Model);
-        OptionValues.PositiveInt("--tokens", settings.Tokens, 128, 1 << 16, out int tokens);
+        int tokens = OptionValues.Value<int>(settings, nameof(settings.Tokens));
         string folder = settings.Output ?? Path.Combine("out", model.Name, "report");
         var report = DeploymentReport.Build(model.Spec, model.Plan, tokens);
         Directory.CreateDirectory(folder);

@@ -6,7 +6,7 @@ namespace Ahwa.Lab.CommandLine;
 
 /// <summary>Reads option values given as text, so a bad value gets a message naming the option and the value (the
 /// command-line library's own conversion error names neither). Each returns null on success, else the message.</summary>
-public static class OptionValues
+public static partial class OptionValues
 {
     public static string? PositiveInt(string name, string? text, int fallback, int max, out int value)
     {

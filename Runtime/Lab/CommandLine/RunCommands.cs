@@ -17,19 +17,19 @@ namespace Ahwa.Lab.CommandLine;
 public sealed class TrainSettings : TaskSettings
 {
     [CommandOption("--epochs <N>")]
-    [Description("Training epochs (default 3)")]
+    [PositiveIntOption("Training epochs", 3, 1000)]
     public string? Epochs { get; init; }
 
     [CommandOption("--steps <N>")]
-    [Description("Train only N steps: one epoch over the first N x batch examples (a quick check)")]
+    [PositiveIntOption("Train only N steps: one epoch over the first N x batch examples (a quick check)", 1_000_000)]
     public string? Steps { get; init; }
 
     [CommandOption("--lr <X>")]
-    [Description("Adam learning rate, decaying linearly to 0 (default 1e-2)")]
+    [PositiveNumberOption("Adam learning rate, decaying linearly to 0", 1e-2)]
     public string? LearningRate { get; init; }
 
     [CommandOption("--batch <N>")]
-    [Description("Batch size (default 32)")]
+    [PositiveIntOption("Batch size", 32, 65536)]
     public string? Batch { get; init; }
 
     public override ValidationResult Validate() => Read(out _) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
@@ -39,17 +39,17 @@ public sealed class TrainSettings : TaskSettings
         // Every value is read (each out is assigned), then the first problem is reported.
         var problems = new[]
         {
-            OptionValues.PositiveInt("--epochs", Epochs, 3, 1000, out int epochs),
-            OptionValues.PositiveInt("--steps", Steps, 1, 1_000_000, out int steps),
-            OptionValues.PositiveNumber("--lr", LearningRate, 1e-2, out double lr),
-            OptionValues.PositiveInt("--batch", Batch, 32, 65536, out int batch),
-            OptionValues.Seed("--seed", Seed, 42, out ulong seed),
+            OptionValues.Read(this, nameof(Epochs), out int epochs),
+            OptionValues.Read(this, nameof(Steps), out int? steps),
+            OptionValues.Read(this, nameof(LearningRate), out double lr),
+            OptionValues.Read(this, nameof(Batch), out int batch),
+            OptionValues.Read(this, nameof(Seed), out ulong seed),
             Output is null ? null : OptionValues.OutputFolder("--out", Output),
             AdapterProblem(),
             Steps is not null && Epochs is not null ? $"--steps and --epochs exclude each other, got --steps '{Steps}' and --epochs '{Epochs}'." : null,
         };
         var problem = problems.FirstOrDefault(p => p is not null);
-        values = (epochs, Steps is null ? null : steps, lr, batch, seed);
+        values = (epochs, steps, lr, batch, seed);
         return problem;
     }
 }
@@ -87,7 +87,7 @@ public sealed class TrainCommand(CliHost host) : AhwaCommand<TrainSettings>(host
 public sealed class EvaluateSettings : TaskSettings
 {
     [CommandOption("--repetitions <N>")]
-    [Description("Programmings of the meta-weights (default 3)")]
+    [PositiveIntOption("Programmings of the meta-weights", 3, 1000)]
     public string? Repetitions { get; init; }
 
     [CommandOption("--quick")]
@@ -95,7 +95,7 @@ public sealed class EvaluateSettings : TaskSettings
     public bool Quick { get; init; }
 
     public override ValidationResult Validate() =>
-        (OptionValues.PositiveInt("--repetitions", Repetitions, 3, 1000, out _) ?? OptionValues.Seed("--seed", Seed, 42, out _)
+        (OptionValues.Problem(this)
          ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output)) ?? AdapterProblem()) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
@@ -103,8 +103,8 @@ public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings
 {
     protected override int Run(EvaluateSettings settings, CancellationToken cancellation)
     {
-        OptionValues.PositiveInt("--repetitions", settings.Repetitions, 3, 1000, out int repetitions);
-        OptionValues.Seed("--seed", settings.Seed, 42, out ulong seed);
+        int repetitions = OptionValues.Value<int>(settings, nameof(settings.Repetitions));
+        ulong seed = OptionValues.Value<ulong>(settings, nameof(settings.Seed));
         var assembly = Resolve.Assembly(Host, settings);
         var registered = Resolve.Model(assembly, settings.Model);
         var task = Resolve.Task(assembly, registered, settings.Task, seed);

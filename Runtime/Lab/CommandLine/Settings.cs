@@ -31,7 +31,7 @@ public class TaskSettings : ModelSettings
     public string? Task { get; init; }
 
     [CommandOption("--seed <N>")]
-    [Description("Seed of the model, the data order, the noise and the programmings (default 42)")]
+    [SeedOption("Seed of the model, the data order, the noise and the programmings")]
     public string? Seed { get; init; }
 
     [CommandOption("--out <DIR>")]

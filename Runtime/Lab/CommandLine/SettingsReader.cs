@@ -42,6 +42,8 @@ public static class SettingsReader
     {
         // The library lets a repeated value option win by its last value; one rule for flags and values instead.
         if (Repeated(args, LongNames(typeof(TSettings))) is string repeated) return new(null, $"Option {repeated} is given twice. {SeeHelp}");
+        // The library's own message for a value option at the end names it without its dashes ("Option 'seed' ...").
+        if (WithoutValue(args, typeof(TSettings)) is string bare) return new(null, $"Option {bare} needs a value. {SeeHelp}");
         var captured = new Captured<TOptions>();
         var app = new CommandApp<CaptureCommand<TSettings, TOptions>>().WithData(captured).WithDescription(description);
         app.Configure(config =>
@@ -78,6 +80,18 @@ public static class SettingsReader
             string name = arg[2..].Split('=', ':')[0];
             if (longNames.Contains(name, StringComparer.Ordinal) && !seen.Add(name)) return "--" + name;
         }
+        return null;
+    }
+
+    /// <summary>The first option that takes a value given without one (last, or followed by another long option), if any.</summary>
+    public static string? WithoutValue(IReadOnlyList<string> args, Type settings)
+    {
+        var valued = settings.GetProperties().Select(p => p.GetCustomAttribute<CommandOptionAttribute>())
+            .Where(o => o is { ValueName: not null, ValueIsOptional: false }).SelectMany(o => o!.LongNames).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+            if (args[i].StartsWith("--", StringComparison.Ordinal) && valued.Contains(args[i][2..])
+                && (i + 1 == args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                return args[i];
         return null;
     }
 

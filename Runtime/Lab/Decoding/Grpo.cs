@@ -22,7 +22,7 @@ public sealed record GrpoOptions(
     double KlBeta = 0.04,
     double AdvantageEpsilon = 1e-4,
     double LearningRate = 1e-3,
-    ulong Seed = 42,
+    ulong Seed = Ahwa.Hardware.Seeds.Default,
     Runtime.AnalogExecution Execution = Runtime.AnalogExecution.HardwareAware)
 {
     public void Validate()

@@ -22,7 +22,7 @@ public sealed record TokenShard(string Split, Tensor InputIds, Tensor AttentionM
 /// <summary>Training settings written into launch.sh (each can be overridden on its command line).</summary>
 public sealed record PyTorchExportOptions(
     string? Entry = null,
-    int Seed = 42,
+    int Seed = (int)Ahwa.Hardware.Seeds.Default,
     double Epochs = 15,
     int BatchSize = 32,
     double LearningRate = 2e-4);

@@ -17,6 +17,10 @@ public sealed record LayerReport(string Layer, int Tiles, double Utilisation, lo
 public sealed record DeploymentReport(string Model, int Tokens, AnalogTiming Analog, ClusterTiming Cluster, TileMap TileMap,
     long ModelParameters, long LoraParameters, IReadOnlyList<LayerReport> Layers)
 {
+    /// <summary>Tokens per sequence when none are given: the paper's (and GLUE's) 128; at most 65,536, beyond which a
+    /// report is a typo, not a question.</summary>
+    public const int DefaultTokens = 128, MaxTokens = 1 << 16;
+
     public double TotalNs => Layers.Sum(l => l.Latency.Best.TotalNs);
     public double AllAnalogNs => Layers.Sum(l => l.Latency.AnalogNs);
     public double Overhead => TotalNs / AllAnalogNs - 1;

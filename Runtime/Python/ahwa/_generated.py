@@ -67,6 +67,9 @@ PCM_DRIFT_STD = (-0.0125, 0.0059, 0.008, 0.045)
 PCM_READ_NOISE = (0.0088, 0.65, 0.001, 0.2)
 GAUSSIAN_RELATIVE_STD = 0.02
 
+# The default seed of everything seeded (Targets/Hardware/Seeds.cs).
+DEFAULT_SEED = 42
+
 # The simulator's calibration batch for drift compensation (AnalogLayerSimulator).
 CALIBRATION_SEED = 25482273051
 CALIBRATION_VECTORS = 64

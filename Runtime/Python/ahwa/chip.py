@@ -10,7 +10,7 @@ from typing import Callable, Dict, Optional, Sequence
 import numpy as np
 import torch
 
-from ._generated import CALIBRATION_SEED, CALIBRATION_VECTORS, DRIFT_TIMES as _DRIFT_TIMES, PCM_T0 as T0, PCM_T_READ as T_READ
+from ._generated import CALIBRATION_SEED, CALIBRATION_VECTORS, DEFAULT_SEED, DRIFT_TIMES as _DRIFT_TIMES, PCM_T0 as T0, PCM_T_READ as T_READ
 from .analog import AnalogLinear, analog_layers, clip
 from .devices import GAUSSIAN_RELATIVE_STD, device_model, drift_mean, drift_std, programming_std, read_noise_std
 from .noise import SeededNoise, seeded_for
@@ -221,7 +221,7 @@ def drift_model(model, seconds: float, seed: int):
 
 
 def drift_sweep(model, evaluate: Callable[[torch.nn.Module], float], times: Sequence[float] = DRIFT_TIMES,
-                repetitions: int = 10, seed: int = 42) -> Dict[float, dict]:
+                repetitions: int = 10, seed: int = DEFAULT_SEED) -> Dict[float, dict]:
     """The paper's protocol, seeded as C#'s DriftSweep: per repetition r program once with derive(seed, REPETITION, r),
     then per time index t drift and draw read noise with derive(that, DRIFT, t), and evaluate. Returns
     {t: {mean, std, values}}, std the sample standard deviation (0 for one repetition), as Lab's DriftSweep."""

@@ -13,6 +13,7 @@ import sys
 import torch
 
 from . import chip, files
+from ._generated import DEFAULT_SEED
 from .data import ShardDataset
 from .noise import noise_context
 from .train import build_model
@@ -41,7 +42,7 @@ def main(argv=None):
     p.add_argument("--data", required=True)
     p.add_argument("--times", type=float, nargs="+", default=list(chip.DRIFT_TIMES))
     p.add_argument("--repetitions", type=int, default=10)
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--digital", action="store_true", help="also report the digital (noise-free) accuracy")
     p.add_argument("--threads", type=int, default=0)

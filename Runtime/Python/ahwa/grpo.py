@@ -26,6 +26,7 @@ import torch
 import torch.distributed as dist
 
 from . import files
+from ._generated import DEFAULT_SEED
 from .data import permutation
 from .noise import noise_context
 from .seeds import Purpose, generator
@@ -151,7 +152,7 @@ def parse_args(argv=None):
     p.add_argument("--beta", type=float, default=0.04)
     p.add_argument("--eps", type=float, default=1e-4)
     p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--mode", choices=("hardware_aware", "digital"), default="hardware_aware")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--timeout", type=float, default=300.0)

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._generated import DEFAULT_SEED
 from .analog import AnalogLinear, add_lora
 from .files import load_file
 from .noise import seeded_for
@@ -200,7 +201,7 @@ class AhwaModel(AhwaModule):
     NAME: Optional[str] = None
     ENTRY: Optional[str] = None
 
-    def __init__(self, seed: int = 42, mode: str = "digital", chip: Optional[ChipSpec] = None, entry: Optional[str] = None):
+    def __init__(self, seed: int = DEFAULT_SEED, mode: str = "digital", chip: Optional[ChipSpec] = None, entry: Optional[str] = None):
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: must be one of {MODES}")

@@ -25,6 +25,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 from . import files
+from ._generated import DEFAULT_SEED
 from .analog import analog_layers, seed_noise, set_mode
 from .data import ShardDataset, permutation
 from .noise import noise_context
@@ -41,7 +42,7 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=float, default=15.0)
     p.add_argument("--max-steps", type=int, default=None, help="total steps (overrides --epochs; sets the lr schedule)")
     p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED)
     p.add_argument("--mode", choices=("hardware_aware", "digital"), default="hardware_aware")
     p.add_argument("--full-ahwa", action="store_true", help="train meta-weights and output scales too")
     p.add_argument("--strategy", choices=("ddp", "fsdp"), default="ddp")

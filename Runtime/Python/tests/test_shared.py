@@ -3,8 +3,10 @@ the C# (Runtime/Simulator/PythonFacts.cs, tests/Ahwa.Simulator.Tests/PythonFacts
 checked-in file differs from what the C# writes now); these tests fail when the Python answers a rule, a message, a
 device formula or a drift-sweep seed differently from the C#."""
 import ast
+import inspect
 import json
 import os
+import re
 
 import pytest
 import torch
@@ -14,6 +16,7 @@ from ahwa import AnalogLinear, ChipSpec, LoraSpec, Purpose
 from ahwa import _generated as generated
 from ahwa import chip
 from ahwa.devices import REGISTRY, GaussianDevice, PcmLikeDevice, device_model
+from ahwa.model import AhwaModel
 from ahwa.seeds import derive
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -134,3 +137,19 @@ def test_the_package_imports_run_one_way():
         done.add(module)
     for module in sorted(graph):
         visit(module)
+
+
+def test_every_default_seed_is_the_csharp_one():
+    """Seeds.Default (Targets/Hardware/Seeds.cs) reaches Python through _generated; a seed default written as a number
+    again (a keyword default or an argparse default: the value on a line about a seed) fails here."""
+    assert inspect.signature(AhwaModel.__init__).parameters["seed"].default == generated.DEFAULT_SEED
+    assert inspect.signature(chip.drift_sweep).parameters["seed"].default == generated.DEFAULT_SEED
+    folder = os.path.dirname(ahwa.__file__)
+    restated = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py") and name != "_generated.py":
+            with open(os.path.join(folder, name)) as f:
+                for number, line in enumerate(f, 1):
+                    if re.search(rf"seed.*\b{generated.DEFAULT_SEED}\b", line, re.IGNORECASE):
+                        restated.append(f"{name}:{number}: {line.strip()}")
+    assert restated == []

@@ -70,39 +70,21 @@ public static class KernelArtifacts
         return w.ToString();
     }
 
-    static string Manifest(ModelSpec model, DeploymentPlan plan, IEnumerable<string> files)
-    {
-        var w = new IndentedWriter("  ");
-        w.Line("{");
-        using (w.Indent())
-        {
-            w.Line($"\"model\": {Literals.String(model.Name)},");
-            w.Line($"\"cores\": {CLiterals.Int(model.Cluster.Cores)},");
-            w.Line($"\"l1Bytes\": {CLiterals.Int(model.Cluster.L1KiB * 1024)},");
-            w.Line("\"kernels\": [");
-            using (w.Indent())
-            {
-                var kernels = plan.Kernels;
-                for (int i = 0; i < kernels.Count; i++)
-                {
-                    var k = kernels[i];
-                    w.Line($"{{ \"symbol\": {Literals.String(k.Symbol)}, \"in\": {CLiterals.Int(k.InFeatures)}, \"out\": {CLiterals.Int(k.OutFeatures)}, " +
-                           $"\"rank\": {CLiterals.Int(k.Rank)}, \"blocks\": {CLiterals.Int(k.InputBlocks)}, \"tokenTile\": {CLiterals.Int(k.TokenTile)}, \"l1Used\": {CLiterals.Int(k.L1Used)}, " +
-                           $"\"source\": {Literals.String(KernelEmitter.SourceName(k))}, \"header\": {Literals.String(KernelEmitter.HeaderName(k))} }}{(i == kernels.Count - 1 ? "" : ",")}");
-                }
-            }
-            w.Line("],");
-            w.Line("\"layers\": [");
-            using (w.Indent())
-            {
-                var layers = plan.Layers;
-                for (int i = 0; i < layers.Count; i++)
-                    w.Line($"{{ \"layer\": {Literals.String(layers[i].Layer)}, \"kernel\": {Literals.String(layers[i].Kernel)} }}{(i == layers.Count - 1 ? "" : ",")}");
-            }
-            w.Line("],");
-            w.Line("\"files\": [" + string.Join(", ", files.Select(Literals.String)) + "]");
-        }
-        w.Line("}");
-        return w.ToString();
-    }
+    /// <summary>What the folder holds: the cluster, each kernel's shape and files, which kernel serves each layer, every file.</summary>
+    static string Manifest(ModelSpec model, DeploymentPlan plan, IEnumerable<string> files) => JsonText.Write(JsonText.Object(
+        ("model", JsonText.String(model.Name)),
+        ("cores", JsonText.Int(model.Cluster.Cores)),
+        ("l1Bytes", JsonText.Int(model.Cluster.L1KiB * 1024)),
+        ("kernels", JsonText.Array(plan.Kernels.Select(k => JsonText.Record(
+            ("symbol", JsonText.String(k.Symbol)),
+            ("in", JsonText.Int(k.InFeatures)),
+            ("out", JsonText.Int(k.OutFeatures)),
+            ("rank", JsonText.Int(k.Rank)),
+            ("blocks", JsonText.Int(k.InputBlocks)),
+            ("tokenTile", JsonText.Int(k.TokenTile)),
+            ("l1Used", JsonText.Int(k.L1Used)),
+            ("source", JsonText.String(KernelEmitter.SourceName(k))),
+            ("header", JsonText.String(KernelEmitter.HeaderName(k))))))),
+        ("layers", JsonText.Array(plan.Layers.Select(l => JsonText.Record(("layer", JsonText.String(l.Layer)), ("kernel", JsonText.String(l.Kernel)))))),
+        ("files", JsonText.Row(files.Select(JsonText.String)))));
 }

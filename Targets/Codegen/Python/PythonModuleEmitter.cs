@@ -8,6 +8,9 @@ namespace Ahwa.Codegen;
 /// the generated C# constructor uses, so parameter names and their order match the TorchSharp model's.</summary>
 public static class PythonModuleEmitter
 {
+    /// <summary>The C# side's default seed, so a model built without one is the same model in both languages.</summary>
+    static readonly string DefaultSeed = Seeds.Default.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Emit(PyTorchDeclaration declaration)
     {
         var model = declaration.Model;
@@ -93,7 +96,7 @@ public static class PythonModuleEmitter
             w.Line("ENTRY = " + (declaration.Entry is null ? "None" : Quote(declaration.Entry)));
             EmitMemberDescriptors(w, type);
             w.Line();
-            w.Line("def __init__(self, seed=42, mode=\"digital\", chip=None, entry=None):");
+            w.Line("def __init__(self, seed=" + DefaultSeed + ", mode=\"digital\", chip=None, entry=None):");
             using (w.Indent())
             {
                 w.Line("super().__init__(seed, mode, chip, entry)");
@@ -180,7 +183,7 @@ public static class PythonModuleEmitter
     static void EmitBuild(IndentedWriter w, string modelClass)
     {
         w.Lines($$""""
-            def build(seed=42, mode="hardware_aware", weights=None, entry=None, **chip):
+            def build(seed={{DefaultSeed}}, mode="hardware_aware", weights=None, entry=None, **chip):
                 """The factory ahwa.train and ahwa.evaluate call (--model MODULE:build --model-args '{"weights": ...}'):
                 the model in `mode`, its pretrained weights from a safetensors file if given, chip fields overridden by
                 keyword (e.g. weight_noise=0.0), set up for AHWA-LoRA (only LoRA matrices and digital heads train)."""
