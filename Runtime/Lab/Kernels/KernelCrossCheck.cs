@@ -90,33 +90,26 @@ public static class KernelCrossCheck
             list.Append(CultureInfo.InvariantCulture, $"{c.Kernel.Symbol} case{i}.bin {c.Cores} {(checkNaive ? 1 : 0)}\n");
         }
         WriteFile(directory, CaseList, list.ToString());
-        toolchain.Compile(directory, UnitySources(directory, sources, symbols.Keys), BenchProgram);
+        toolchain.Compile(directory, CompileUnits(sources, symbols.Keys), BenchProgram);
         return expected;
     }
 
-    /// <summary>The runtime files as they are, and the cases' kernel files (named after their kernel's symbol)
-    /// gathered into one unity file per core,
-    /// each <c>#include</c>-ing a share of them: a check of hundreds of kernels spent most of its time starting the
-    /// compiler once per file (under the host's sanitizers about twice the compile time of the same kernels in a
-    /// unity file). Every name in a kernel file carries its symbol, so kernels share a translation unit without
-    /// clashes; that each file also builds on its own is checked where the deployment's Makefile is built.</summary>
-    internal static List<string> UnitySources(string directory, IReadOnlyList<string> sources, IEnumerable<string> symbols)
+    /// <summary>The compile units of the bench: each runtime file on its own, and the cases' kernel files (named after
+    /// their kernel's symbol) shared out into one unit per core. A check of hundreds of kernels spent most of its time
+    /// starting the compiler once per file (under the host's sanitizers about twice the compile time of the same
+    /// kernels in one unit). Every name in a kernel file carries its symbol, so kernels share a translation unit
+    /// without clashes; that each file also builds on its own is checked where the deployment's Makefile is built.</summary>
+    internal static List<IReadOnlyList<string>> CompileUnits(IReadOnlyList<string> sources, IEnumerable<string> symbols)
     {
         var kernelSymbols = symbols.ToList();
         bool IsKernel(string source) => kernelSymbols.Any(symbol => source.StartsWith(symbol, StringComparison.Ordinal));
         var kernels = sources.Where(IsKernel).ToList();
         int groups = Math.Max(1, Environment.ProcessorCount);
-        if (kernels.Count <= groups) return sources.ToList();
-        var result = sources.Where(s => !IsKernel(s)).ToList();
+        if (kernels.Count <= groups) return sources.Select(s => (IReadOnlyList<string>)new[] { s }).ToList();
+        var units = sources.Where(s => !IsKernel(s)).Select(s => (IReadOnlyList<string>)new[] { s }).ToList();
         for (int g = 0; g < groups; g++)
-        {
-            var text = new StringBuilder("/* Kernels compiled together for the cross-check (one compiler process per core). */\n");
-            for (int i = g; i < kernels.Count; i += groups) text.Append(CultureInfo.InvariantCulture, $"#include \"{kernels[i]}\"\n");
-            string name = $"ahwa_unity_{g}.c";
-            WriteFile(directory, name, text.ToString());
-            result.Add(name);
-        }
-        return result;
+            units.Add(kernels.Where((_, i) => i % groups == g).ToList());
+        return units;
     }
 
     static string Tail(string text) => text.Length <= 4000 ? text : "..." + text.Substring(text.Length - 4000);

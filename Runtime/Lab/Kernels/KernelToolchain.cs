@@ -83,21 +83,29 @@ public sealed class KernelToolchain
             throw new ToolchainMissingException($"{string.Join(" and ", missing)} not found for the {Target} kernel target; install the Debian packages: apt-get install {string.Join(" ", Packages)}");
     }
 
-    /// <summary>Compiles <paramref name="sources"/> in <paramref name="directory"/> into <paramref name="output"/>.</summary>
-    /// <summary>Each source is compiled separately, on all cores, then linked.</summary>
-    public void Compile(string directory, IEnumerable<string> sources, string output, IEnumerable<string>? extraFlags = null)
+    /// <summary>Compiles <paramref name="units"/> in <paramref name="directory"/> into <paramref name="output"/>: each
+    /// unit, on all cores, to one object, then links them. A unit of one file compiles it; a unit of several is one
+    /// translation unit of those files in order (gcc's <c>-include</c> on an empty main file, so no C is written).</summary>
+    public void Compile(string directory, IReadOnlyList<IReadOnlyList<string>> units, string output, IEnumerable<string>? extraFlags = null)
     {
         var flags = new List<string>(Flags);
         if (extraFlags is not null) flags.AddRange(extraFlags);
         var objects = new List<string>();
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
-        var list = new List<string>(sources);
-        foreach (var source in list) objects.Add(Path.ChangeExtension(source, ".o"));
-        System.Threading.Tasks.Parallel.For(0, list.Count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        for (int i = 0; i < units.Count; i++)
+            objects.Add(units[i].Count == 1 ? Path.ChangeExtension(units[i][0], ".o") : $"ahwa_unit_{i}.o");
+        System.Threading.Tasks.Parallel.For(0, units.Count, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            var arguments = new List<string>(flags) { "-c", list[i], "-o", objects[i] };
+            var arguments = new List<string>(flags) { "-c" };
+            if (units[i].Count == 1) arguments.Add(units[i][0]);
+            else
+            {
+                arguments.AddRange(new[] { "-x", "c", "/dev/null" });
+                foreach (var source in units[i]) arguments.AddRange(new[] { "-include", source });
+            }
+            arguments.AddRange(new[] { "-o", objects[i] });
             var (code, stdout, stderr) = Processes.Run(Compiler, arguments, directory, TimeSpan.FromMinutes(5));
-            if (code != 0) failures.Add($"{list[i]}:\n{stderr}{stdout}");
+            if (code != 0) failures.Add($"{string.Join(", ", units[i])}:\n{stderr}{stdout}");
         });
         if (!failures.IsEmpty)
             throw new InvalidOperationException($"{Compiler} failed in {directory}:\n{string.Join("\n", failures)}");
