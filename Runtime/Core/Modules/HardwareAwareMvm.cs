@@ -82,7 +82,10 @@ sealed class HardwareAwareMvm : autograd.SingleTensorFunction<HardwareAwareMvm>
             {
                 masked[b] = true;
                 index[$"mask{b}"] = saved.Count;
-                saved.Add(mask);
+                // Kept until the backward as bytes, not floats (a quarter of the memory): the mask is 0 or 1, and
+                // a product with a bool tensor is the product with its 0.0 and 1.0.
+                saved.Add(mask.to_type(ScalarType.Bool));
+                mask.Dispose();
             }
             if (weight.requires_grad)
             {
