@@ -9,8 +9,8 @@ namespace Ahwa.Runtime;
 /// such free raises the threshold to the freed block's size (up to 32 MiB): after the first training step, the
 /// activations of a SQuAD batch (9 to 37 MiB each at 32 x 192 tokens) come from the heap arenas, and freed arena memory
 /// stays resident, fragmented between blocks still in use. The process then holds the largest step's peak plus the
-/// fragmentation of every phase after it (a quick SQuAD run grew to 9.8 GB; a full-AHWA step alone held 6.1 GB of
-/// resident memory for 4.2 GB live). A fixed threshold of <see cref="MmapThreshold"/> keeps every large tensor a mapping
+/// fragmentation of every phase after it (a quick SQuAD run grew to 9.8 GB; a full-AHWA step alone peaked at 6.1 GB
+/// resident, 4.2 GB with large blocks returned). A fixed threshold of <see cref="MmapThreshold"/> keeps every large tensor a mapping
 /// of its own, returned when the tensor is disposed; small tensors stay in the arenas. Numbers do not change: only
 /// where the bytes live.
 /// </summary>
