@@ -74,7 +74,9 @@ sealed class HardwareAwareMvm : autograd.SingleTensorFunction<HardwareAwareMvm>
         var masked = new bool[blocks.Length];
         for (int b = 0; b < blocks.Length; b++)
         {
-            var quantized = empty(tokens, blocks[b].Size);
+            // The weight gradient needs these DAC outputs too; the backward makes them again from the saved input (the
+            // same deterministic pass) rather than keeping a copy of the input per block from forward to backward.
+            using var quantized = empty(tokens, blocks[b].Size);
             inputScales[b] = tiles.QuantizeInputs(blocks[b], quantized);
             using var products = quantized.matmul(noisy.narrow(1, blocks[b].Start, blocks[b].Size).t());
             var mask = tiles.Accumulate(b, products, noisy, inputScales[b], reductions);
@@ -82,12 +84,10 @@ sealed class HardwareAwareMvm : autograd.SingleTensorFunction<HardwareAwareMvm>
             {
                 masked[b] = true;
                 index[$"mask{b}"] = saved.Count;
-                saved.Add(mask);
-            }
-            if (weight.requires_grad)
-            {
-                index[$"quantized{b}"] = saved.Count;
-                saved.Add(quantized);
+                // Kept until the backward as bytes, not floats (a quarter of the memory): the mask is 0 or 1, and
+                // a product with a bool tensor is the product with its 0.0 and 1.0.
+                saved.Add(mask.to_type(ScalarType.Bool));
+                mask.Dispose();
             }
         }
         bool needsInput = weight.requires_grad || chip.NoiseManagement != NoiseManagement.AbsMax;
@@ -162,7 +162,9 @@ sealed class HardwareAwareMvm : autograd.SingleTensorFunction<HardwareAwareMvm>
             {
                 var rows = call.InputBlocks[b];
                 var masked = state.Masked[b] ? scaled.mul(Saved($"mask{b}")) : scaled;
-                var effective = Saved($"quantized{b}").mul(tensor(state.InputScales[b]).unsqueeze(1));
+                using var quantized = empty(grad.shape[0], rows.Size);
+                tiles.QuantizeInputs(rows, quantized);
+                var effective = quantized.mul(tensor(state.InputScales[b]).unsqueeze(1));
                 for (int c = 0; c < call.OutputBlocks.Length; c++)
                 {
                     var cols = call.OutputBlocks[c];
