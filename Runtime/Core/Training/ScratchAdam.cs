@@ -10,9 +10,9 @@ namespace Ahwa.Runtime.Training;
 /// size that its step allocates (<c>denom = (exp_avg_sq.sqrt() / sqrt(bias_correction2)).add_(eps)</c>). Each
 /// parameter keeps one scratch tensor: the second moment is copied into it and square-rooted, divided and offset in
 /// place (<c>sqrt_</c> and <c>div_</c> run the same kernels as <c>sqrt()</c> and the out-of-place <c>/</c>; the copy
-/// is one more pass over memory that is already mapped, where the fresh tensors cost page faults). In full AHWA the word embedding alone is 30522 x 384 (47 MB, above glibc's mmap threshold), so the
-/// fresh tensors were fresh pages every step: page faults and page clearing took more of the step than the matrix
-/// products. Everything else (state, options, parameter groups, state dictionaries, the learning rate that
+/// is one more pass over memory that is already mapped, where the fresh tensors cost page faults). In full AHWA the
+/// word embedding alone is 30522 x 384 (47 MB, above glibc's mmap threshold), so the fresh tensors were fresh pages
+/// every step: page faults and page clearing took more of the step than the matrix products. Everything else (state, options, parameter groups, state dictionaries, the learning rate that
 /// <c>optim.lr_scheduler</c> drives) is TorchSharp's <see cref="TorchSharp.Modules.Adam"/>'s.
 /// </summary>
 public sealed class ScratchAdam : TorchSharp.Modules.Adam
