@@ -71,7 +71,7 @@ public static class AhwaTrainer
 
         int stepsPerEpoch = (examples + options.BatchSize - 1) / options.BatchSize;
         int totalSteps = stepsPerEpoch * options.Epochs;
-        using var optimizer = optim.Adam(trainable, options.LearningRate);
+        using var optimizer = new ScratchAdam(trainable, options.LearningRate); // optim.Adam's arithmetic, without its per-step allocations
         Func<int, double> decay = done => Math.Max(0.0, 1.0 - (double)done / totalSteps); // linear to zero, no warm-up
         var schedule = optim.lr_scheduler.LambdaLR(optimizer, decay);
         var losses = new List<double>();

@@ -114,7 +114,7 @@ public static class GrpoTrainer
         model.train();
         var reference = Snapshot(model);
         int total = options.Steps * options.InnerSteps;
-        using var optimizer = optim.Adam(trainable, options.LearningRate);
+        using var optimizer = new ScratchAdam(trainable, options.LearningRate); // optim.Adam's arithmetic, without its per-step allocations
         var schedule = optim.lr_scheduler.LambdaLR(optimizer, done => Math.Max(0.0, 1.0 - (double)done / total));
         var steps = new List<GrpoStep>();
         var clock = Stopwatch.StartNew();
