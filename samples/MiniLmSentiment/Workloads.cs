@@ -59,7 +59,8 @@ public static class Workloads
         if (!fromData) return null;
         if (data is null) return $"--task {names[0]} reads its files from a folder: give --data DIR.";
         if (!Directory.Exists(data)) return $"--data folder '{data}' does not exist.";
-        var needed = names[0] == Squad ? new[] { SquadTrain, SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(names[0]).DevFiles);
+        // SQuAD's dev file alone is enough: it is then split by article (LoadSquad).
+        var needed = names[0] == Squad ? new[] { SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(names[0]).DevFiles);
         return needed.FirstOrDefault(f => !File.Exists(Path.Combine(data, f))) is string absent ? $"--data folder '{data}' has no {absent} (needed by --task {names[0]})." : null;
     }
 
@@ -132,12 +133,17 @@ public static class Workloads
     static (IExperimentTask Task, string Data) LoadSquad(ExperimentOptions o, BertTokenizer tokenizer)
     {
         var folder = o.DataFolder!;
-        var train = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain));
-        var test = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadDev));
+        var dev = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadDev));
+        bool split = !File.Exists(Path.Combine(folder, SquadTrain));
+        int articles = dev.Count == 0 ? 0 : dev.Max(e => e.Article) + 1;
+        var (train, test) = split ? Ahwa.Lab.Tasks.Squad.SplitByArticle(dev, articles / 2) : (Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain)), dev);
         var options = new SquadOptions(MaxLength: o.MaxTokens, DocStride: Math.Min(new SquadOptions().DocStride, o.MaxTokens / 2));
         var task = SquadTask.Create(tokenizer, options, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
-        return (task, $"SQuAD v1.1 in {folder} ({SquadTrain}, {SquadDev} as test; {task.TestQuestions} test questions, " +
-                      $"windows of {options.MaxLength} tokens, stride {options.DocStride})");
+        string files = split
+            ? $"{SquadDev} split by article, no {SquadTrain}: the first {articles / 2} of its {articles} articles for training, the others as test; " +
+              "a small-data QA run, not comparable with the paper's full-training numbers"
+            : $"{SquadTrain}, {SquadDev} as test";
+        return (task, $"SQuAD v1.1 in {folder} ({files}; {task.TestQuestions} test questions, windows of {options.MaxLength} tokens, stride {options.DocStride})");
     }
 
     static string Installed(string cache, Func<string, string> install)

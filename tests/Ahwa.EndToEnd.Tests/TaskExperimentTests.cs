@@ -168,6 +168,7 @@ public sealed class TaskExperimentTests : IDisposable
         File.WriteAllText(Path.Combine(data, Workloads.SquadDev), Json(10));
         var o = Tiny("squad", data) with { MaxTokens = 24 }; // windows of 24 tokens: each context spans several
         var root = Run(o);
+        Assert.Contains($"({Workloads.SquadTrain}, {Workloads.SquadDev} as test;", root.GetProperty("tasks")[0].GetProperty("data").GetString());
         AssertProtocol(root, o, "squad", "F1", 0, 1);
         var section = root.GetProperty("tasks")[0];
         Assert.True(section.GetProperty("testCount").GetInt32() > 8, "every question's context is cut into overlapping windows");
@@ -177,6 +178,25 @@ public sealed class TaskExperimentTests : IDisposable
         Assert.Contains("| AHWA-LoRA | 10 years | 85.36 |", report);
         Assert.Equal(6, section.GetProperty("paper").GetArrayLength());
         Assert.Contains("\"task_type\": \"QUESTION_ANS\"", File.ReadAllText(Path.Combine(o.Output, "adapters", "squad", "adapter_config.json")));
+    }
+
+    /// <summary>A SQuAD folder with only the dev file (as in ../shared/data): the job splits it by article, half for
+    /// training and half as test, and says so wherever the data is named.</summary>
+    [Fact]
+    public void SquadWithOnlyItsDevFileSplitsByArticle()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(folder, "squad-dev")).FullName;
+        string Article(int n) => "{\"title\": \"t" + n + "\", \"paragraphs\": [" + string.Join(", ", Enumerable.Range(10 * n, 3).Select(i =>
+            $"{{\"context\": \"{Sentence(i, 9)} in {1900 + i}.\", \"qas\": [{{\"id\": \"q{i}\", \"question\": \"When?\", " +
+            $"\"answers\": [{{\"text\": \"{1900 + i}\", \"answer_start\": {Sentence(i, 9).Length + 4}}}]}}]}}")) + "]}";
+        File.WriteAllText(Path.Combine(data, Workloads.SquadDev), "{\"version\": \"1.1\", \"data\": [" + string.Join(", ", Enumerable.Range(0, 4).Select(Article)) + "]}");
+        var o = Tiny("squad", data) with { MaxTokens = 24 };
+        Assert.Null(Workloads.Problem(o.Task, o.DataFolder));
+
+        var workload = Workloads.Load(o, Pretrained.Load().Tokenizer());
+        Assert.Contains($"{Workloads.SquadDev} split by article, no {Workloads.SquadTrain}: the first 2 of its 4 articles for training, the others as test; " +
+                        "a small-data QA run, not comparable", workload.Data);
+        Assert.Contains("6 test questions", workload.Data);
     }
 
     /// <summary>Issue 14, "Done when": the default main job runs the sentiment task and the harder era task, a report

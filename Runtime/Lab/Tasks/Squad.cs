@@ -10,8 +10,9 @@ namespace Ahwa.Lab.Tasks;
 /// <summary>A gold answer: its text and where it starts in the context (characters).</summary>
 public sealed record SquadAnswer(string Text, int Start);
 
-/// <summary>One question on a context. <see cref="Source"/> names file and JSON path for errors.</summary>
-public sealed record SquadExample(string Id, string Question, string Context, IReadOnlyList<SquadAnswer> Answers, string Source);
+/// <summary>One question on a context. <see cref="Source"/> names file and JSON path for errors; <see cref="Article"/>
+/// is the index of its article in the file.</summary>
+public sealed record SquadExample(string Id, string Question, string Context, IReadOnlyList<SquadAnswer> Answers, string Source, int Article = 0);
 
 /// <summary>SQuAD v1.1: the JSON reader and the official evaluation (answer normalisation, exact match, F1).</summary>
 public static class Squad
@@ -43,6 +44,17 @@ public static class Squad
                 throw new InvalidDataException($"'{path}' line {LineOf(bytes, error.At)}, {error.At}{error.Message}", error);
             }
         }
+    }
+
+    /// <summary>One file's questions split by article: the first <paramref name="trainArticles"/> articles for
+    /// training, the others for evaluation, so no context is seen in both (how a run that has only the dev set gets
+    /// a small but real QA task).</summary>
+    public static (IReadOnlyList<SquadExample> Train, IReadOnlyList<SquadExample> Test) SplitByArticle(IReadOnlyList<SquadExample> examples, int trainArticles)
+    {
+        int articles = examples.Count == 0 ? 0 : examples.Max(e => e.Article) + 1;
+        if (trainArticles < 1 || trainArticles >= articles)
+            throw new ArgumentOutOfRangeException(nameof(trainArticles), trainArticles, $"A split by article needs 1 to {articles - 1} training articles of the {articles}.");
+        return (examples.Where(e => e.Article < trainArticles).ToList(), examples.Where(e => e.Article >= trainArticles).ToList());
     }
 
     /// <summary>A problem at a JSON path; <see cref="Read"/> adds the file and the line.</summary>
@@ -89,7 +101,8 @@ public static class Squad
         int a = 0;
         foreach (var article in data.EnumerateArray())
         {
-            string at = $"$.data[{a++}]";
+            int articleIndex = a++;
+            string at = $"$.data[{articleIndex}]";
             int p = 0;
             foreach (var paragraph in Get(article, "paragraphs", JsonValueKind.Array, at).EnumerateArray())
             {
@@ -116,7 +129,7 @@ public static class Squad
                         answers.Add(new SquadAnswer(text, start));
                     }
                     if (answers.Count == 0) throw new BadField($"{qat}.answers", $" (question '{id}'): SQuAD v1.1 questions have at least one answer.");
-                    examples.Add(new SquadExample(id, question, context, answers, $"{path} {qat}"));
+                    examples.Add(new SquadExample(id, question, context, answers, $"{path} {qat}", articleIndex));
                 }
             }
         }

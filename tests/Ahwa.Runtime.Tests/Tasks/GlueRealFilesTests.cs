@@ -98,6 +98,23 @@ public sealed class GlueRealFilesTests : IDisposable
         Assert.Equal(2067, examples.Select(e => e.Context).Distinct().Count());
     }
 
+    /// <summary>Without a train file, the dev set split by article: the first 24 articles train, the other 24 test, no
+    /// context in both; the counts are taken from the JSON directly, not through the reader.</summary>
+    [Fact]
+    public void SquadDevSplitsByArticleIntoTwoDisjointHalves()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(SharedData.SquadDev));
+        var questionsPerArticle = document.RootElement.GetProperty("data").EnumerateArray()
+            .Select(a => a.GetProperty("paragraphs").EnumerateArray().Sum(p => p.GetProperty("qas").GetArrayLength())).ToList();
+        Assert.Equal(48, questionsPerArticle.Count);
+
+        var (train, test) = Squad.SplitByArticle(Squad.Read(SharedData.SquadDev), 24);
+        Assert.Equal(questionsPerArticle.Take(24).Sum(), train.Count);
+        Assert.Equal(questionsPerArticle.Skip(24).Sum(), test.Count);
+        Assert.Empty(train.Select(e => e.Context).Intersect(test.Select(e => e.Context)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Squad.SplitByArticle(train, 24));
+    }
+
     // Damaged copies of RTE's real train.tsv, line 11 changed: each is refused naming file, line and what was expected.
     [Fact]
     public void AnUnknownLabelIsRefusedNamingTheLabelField()
