@@ -14,7 +14,7 @@ namespace Ahwa.EndToEnd.Tests;
 /// method, re-adaptation, multi-task, deployment with the kernel cross-check, report) on the sentiment task, and its
 /// errors for bad input. The smoke preset trains 10 steps a phase instead of the quick preset's 40 (1.6 against 4.5
 /// minutes) and still learns the task well beyond chance.</summary>
-[StartsEarly(0)] // the whole job: the longest test, in its own process
+[Collection(RunsAlone.Name)] // the whole job in its own process, which fills both cores: alone, after the parallel classes
 public class MiniLmExperimentTests
 {
     static async Task<(int Code, string Output)> RunJob(params string[] args)
