@@ -258,6 +258,7 @@ public static class Experiment
     /// (to restore after full AHWA) and the untrained adapter every training starts from.</summary>
     internal static (IReadOnlyDictionary<string, NamedTensor> Checkpoint, Adapter Untrained) Start(MiniLm model, ExperimentOptions o, Pretrained pretrained)
     {
+        if (o.ReturnsLargeBlocks) NativeAllocator.ReturnLargeBlocks();
         var checkpoint = BertCheckpoint.FromOnnx(pretrained.Onnx());
         BertCheckpoint.LoadInto(model, checkpoint, pretrained.Source);
         o.ApplyChip(model);

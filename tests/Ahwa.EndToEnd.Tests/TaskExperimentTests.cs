@@ -258,6 +258,12 @@ public sealed class TaskExperimentTests : IDisposable
         Assert.Equal((ExperimentOptions.Quick().Epochs, ExperimentOptions.QuickGlueTokens), (quick.Epochs, quick.MaxTokens));
         Assert.Equal("sst-2", Workloads.Canonical("SST2"));
         Assert.Equal(ExperimentOptions.SquadTokens, ExperimentOptions.Default().ForDataTask(Workloads.Squad).MaxTokens);
+        // Long sequences give their large activations back to the system (SQuAD's quick run held 9.8 GB without);
+        // the sentence tasks keep the allocator's faster policy.
+        Assert.True(ExperimentOptions.Quick().ForDataTask(Workloads.Squad).ReturnsLargeBlocks);
+        Assert.True(ExperimentOptions.Default().ForDataTask("rte").ReturnsLargeBlocks);
+        Assert.False(ExperimentOptions.Default().ReturnsLargeBlocks);
+        Assert.False(ExperimentOptions.Quick().ReturnsLargeBlocks);
         // A run on another data folder does not resume this one's phases.
         Assert.NotEqual(Phases.Fingerprint(o)["data"], Phases.Fingerprint(o with { DataFolder = folder })["data"]);
         Assert.False(Phases.Fingerprint(ExperimentOptions.Quick()).ContainsKey("data"));

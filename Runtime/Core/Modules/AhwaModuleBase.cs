@@ -14,10 +14,6 @@ public abstract class AhwaModuleBase : nn.Module
 {
     readonly Dictionary<string, nn.Module> scopes = new(StringComparer.Ordinal);
 
-    /// <summary>Large tensors go back to the system when disposed (<see cref="NativeAllocator"/>), for every program that
-    /// builds a model.</summary>
-    static AhwaModuleBase() => NativeAllocator.ReturnLargeBlocks();
-
     protected AhwaModuleBase(string name) : base(name)
     {
     }

@@ -16,10 +16,9 @@ namespace Ahwa.Runtime.Tests.Training;
 public sealed class NativeAllocatorTests
 {
     [Fact]
-    public void BuildingAModelSetsThePolicyOnGlibc()
+    public void ThePolicyTakesEffectOnGlibc()
     {
-        using var model = new TinyClassifier(1);
-        if (!IsGlibc()) return; // other systems keep their own allocator's policy
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/maps")) return; // other systems keep their own allocator's policy
         Assert.True(NativeAllocator.ReturnLargeBlocks());
     }
 
