@@ -28,26 +28,9 @@ public class PyTorchTargetTests
 
     public PyTorchTargetTests(ITestOutputHelper output) => this.output = output;
 
-    // One folder per test process, removed when it exits: the exports and their checkpoints take about 100 MB a run.
-    static readonly string scratch = ScratchRoot();
+    static readonly Ahwa.Runtime.Tests.ScratchFolder scratch = new("ahwa-pytorch-e2e");
 
-    static string ScratchRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "ahwa-pytorch-e2e", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
-            catch (IOException) { } // a file still open at exit stays; the next run of this process id replaces it
-        };
-        return root;
-    }
-
-    static string WorkDirectory(string name)
-    {
-        var path = Path.Combine(scratch, name + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    static string WorkDirectory(string name) => scratch.Create(name);
 
     static void RandomiseAdapters(nn.Module model, ulong seed)
     {

@@ -24,26 +24,9 @@ public class PyTorchTargetTests
 
     public PyTorchTargetTests(ITestOutputHelper output) => this.output = output;
 
-    // One folder per test process, removed when it exits: the exports and their checkpoints take about 100 MB a run.
-    static readonly string scratch = ScratchRoot();
+    static readonly Ahwa.Runtime.Tests.ScratchFolder scratch = new("ahwa-pytorch");
 
-    static string ScratchRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), "ahwa-pytorch", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
-            catch (IOException) { } // a file still open at exit stays; the next run of this process id replaces it
-        };
-        return root;
-    }
-
-    internal static string WorkDirectory(string name)
-    {
-        var path = Path.Combine(scratch, name + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    internal static string WorkDirectory(string name) => scratch.Create(name);
 
     /// <summary>LoRA B starts at zero; random values make the adapter branch count in the comparison.</summary>
     internal static void RandomiseAdapters(AhwaModel model, long seed)
