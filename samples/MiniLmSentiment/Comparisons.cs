@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Ahwa.Lab.Evaluation;
+using Ahwa.Lab.Tasks;
 using Ahwa.Simulator;
 
 namespace MiniLmSentiment;

@@ -14,7 +14,7 @@ namespace Ahwa.EndToEnd.Tests;
 [StartsEarly(1)] // dotnet pack, two template builds, the tool install and the template's tests
 public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper log) : IClassFixture<PackageFixture>
 {
-    static readonly string[] Libraries = ["Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab"];
+    static readonly string[] Libraries = ["Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab.Tasks", "Ahwa.Lab.Formats", "Ahwa.Lab.Evaluation", "Ahwa.Lab.Deployment", "Ahwa.Lab.Decoding", "Ahwa.Lab"];
 
     ZipArchive Package(string id) => ZipFile.OpenRead(Path.Combine(fixture.Feed, $"{id}.{fixture.Version}.nupkg"));
 

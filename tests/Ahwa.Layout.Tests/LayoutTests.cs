@@ -10,6 +10,12 @@ namespace Ahwa.Layout.Tests;
 /// out of the runtime.</summary>
 public class LayoutTests
 {
+    /// <summary>The rooms under the command line, in reference order (declared before the table, which reads it).</summary>
+    static readonly string[] LabRooms = { "Ahwa.Lab.Tasks", "Ahwa.Lab.Formats", "Ahwa.Lab.Evaluation", "Ahwa.Lab.Deployment", "Ahwa.Lab.Decoding" };
+
+    /// <summary>What every run-time room above the runtime may reference, plus the given Lab rooms.</summary>
+    static string[] Lab(params string[] rooms) => new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime" }.Concat(rooms).ToArray();
+
     /// <summary>The rooms and the library references each may have (LAYOUT.md; references run one way:
     /// Dsl &lt;- Hardware &lt;- {Codegen, Simulator} &lt;- Generator / Runtime &lt;- Lab &lt;- samples).</summary>
     static readonly Dictionary<string, string[]> Allowed = new()
@@ -20,9 +26,15 @@ public class LayoutTests
         ["Ahwa.Simulator"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware" },
         ["Ahwa.Generator"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Codegen" },
         ["Ahwa.Runtime"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator" },
-        ["Ahwa.Lab"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime" },
+        // Lab's rooms, each one job, references one way: tasks <- formats and import <- {evaluation, deployment} <- decoders <- the command line.
+        ["Ahwa.Lab.Tasks"] = Lab(),
+        ["Ahwa.Lab.Formats"] = Lab("Ahwa.Lab.Tasks"),
+        ["Ahwa.Lab.Evaluation"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats"),
+        ["Ahwa.Lab.Deployment"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats"),
+        ["Ahwa.Lab.Decoding"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats", "Ahwa.Lab.Evaluation", "Ahwa.Lab.Deployment"),
+        ["Ahwa.Lab"] = Lab(LabRooms),
         // The ahwa dotnet tool: a launcher over Lab's command line.
-        ["Ahwa.Tool"] = new[] { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab" },
+        ["Ahwa.Tool"] = Lab(LabRooms.Append("Ahwa.Lab").ToArray()),
         // The dotnet new template package: content only.
         ["Ahwa.Templates"] = Array.Empty<string>(),
     };
@@ -31,7 +43,7 @@ public class LayoutTests
     static bool IsTemplateContent(string path) => path.StartsWith("build/templates/ahwa-model/", StringComparison.Ordinal);
 
     /// <summary>What a sample (a program a user would write) may use as a library; the generator and Codegen only as analyzers.</summary>
-    static readonly string[] SampleLibraries = { "Ahwa.Dsl", "Ahwa.Hardware", "Ahwa.Simulator", "Ahwa.Runtime", "Ahwa.Lab" };
+    static readonly string[] SampleLibraries = Lab(LabRooms.Append("Ahwa.Lab").ToArray());
     static readonly string[] AnalyzerOnly = { "Ahwa.Generator", "Ahwa.Codegen" };
 
     [Fact]
@@ -80,12 +92,33 @@ public class LayoutTests
             ["Ahwa.Generator"] = "Generator/Ahwa.Generator.csproj",
             ["Ahwa.Simulator"] = "Runtime/Simulator/Ahwa.Simulator.csproj",
             ["Ahwa.Runtime"] = "Runtime/Core/Ahwa.Runtime.csproj",
-            ["Ahwa.Lab"] = "Runtime/Lab/Ahwa.Lab.csproj",
+            ["Ahwa.Lab.Tasks"] = "Runtime/Lab/Tasks/Ahwa.Lab.Tasks.csproj",
+            ["Ahwa.Lab.Formats"] = "Runtime/Lab/Formats/Ahwa.Lab.Formats.csproj",
+            ["Ahwa.Lab.Evaluation"] = "Runtime/Lab/Evaluation/Ahwa.Lab.Evaluation.csproj",
+            ["Ahwa.Lab.Deployment"] = "Runtime/Lab/Deployment/Ahwa.Lab.Deployment.csproj",
+            ["Ahwa.Lab.Decoding"] = "Runtime/Lab/Decoding/Ahwa.Lab.Decoding.csproj",
+            ["Ahwa.Lab"] = "Runtime/Lab/CommandLine/Ahwa.Lab.csproj",
             ["Ahwa.Tool"] = "Runtime/Tool/Ahwa.Tool.csproj",
             ["Ahwa.Templates"] = "build/templates/Ahwa.Templates.csproj",
         };
         var projects = Repository.Projects().ToDictionary(p => p.Name, p => p.Path);
         foreach (var (room, path) in expected) Assert.Equal(path, projects[room]);
+    }
+
+    /// <summary>Lab was one 6,000-line catch-all; each room now holds one job, small enough to read in an hour. A room that
+    /// outgrows this has taken a second job: split it (and add the new room to the table).</summary>
+    [Fact]
+    public void EveryLabRoomStaysReadableInAnHour()
+    {
+        const int MaxLines = 2000;
+        var rooms = Repository.Projects().Where(p => p.Name == "Ahwa.Lab" || LabRooms.Contains(p.Name)).ToList();
+        Assert.Equal(LabRooms.Length + 1, rooms.Count);
+        foreach (var room in rooms)
+        {
+            string folder = Path.GetDirectoryName(room.Path)!;
+            int lines = Repository.Files(folder, ".cs").Sum(f => File.ReadLines(f).Count());
+            Assert.True(lines is > 0 and <= MaxLines, $"{room.Name} ({folder}) has {lines} lines of C#; a room holds at most {MaxLines}.");
+        }
     }
 
     [Fact]
@@ -115,7 +148,7 @@ public class LayoutTests
     public void OnlyTheGeneratorPlans()
     {
         var planner = new Regex(@"\b(DeploymentPlanner|MemoryPlanner|TileMapBuilder)\.(Plan|Build)\(");
-        var exceptions = new[] { "Runtime/Lab/Pipeline/PaperShapes.cs" };
+        var exceptions = new[] { "Runtime/Lab/Deployment/Pipeline/PaperShapes.cs" };
         var offenders = new[] { "Runtime", "samples", "Targets/Codegen" }
             .SelectMany(folder => Repository.Files(folder, ".cs"))
             .Where(f => !exceptions.Contains(Repository.Relative(f)) && planner.IsMatch(File.ReadAllText(f)))

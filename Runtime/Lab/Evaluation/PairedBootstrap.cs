@@ -1,15 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
+using Ahwa.Lab.Tasks;
 using Ahwa.Simulator;
 
 namespace Ahwa.Lab.Evaluation;
-
-/// <summary>A task's metric on a multiset of its test items, from one evaluation's per-item predictions:
-/// <paramref name="counts"/>[i] is how often item i is in the multiset (all ones: the whole test set, the table's
-/// number). Metrics that are not per-item means (F1, Matthews, Pearson) are recomputed from the counts, which is why
-/// a resample keeps predictions rather than per-item scores.</summary>
-public delegate double SubsetMetric(ReadOnlySpan<float> predictions, ReadOnlySpan<int> counts);
 
 /// <summary>Method A minus method B in the task's metric (a fraction, as the tables' means), with a percentile
 /// interval; <see cref="BeyondNoise"/> only when the interval excludes zero.</summary>

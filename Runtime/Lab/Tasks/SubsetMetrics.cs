@@ -1,9 +1,14 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Lab.Evaluation;
 
 namespace Ahwa.Lab.Tasks;
+
+/// <summary>A task's metric on a multiset of its test items, from one evaluation's per-item predictions:
+/// <paramref name="counts"/>[i] is how often item i is in the multiset (all ones: the whole test set, the table's
+/// number). Metrics that are not per-item means (F1, Matthews, Pearson) are recomputed from the counts, which is why
+/// a resample keeps predictions rather than per-item scores.</summary>
+public delegate double SubsetMetric(ReadOnlySpan<float> predictions, ReadOnlySpan<int> counts);
 
 /// <summary>
 /// The benchmark metrics of <see cref="Metrics"/> (and SQuAD's per-question means) on a multiset of test items, for
