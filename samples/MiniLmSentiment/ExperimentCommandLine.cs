@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.Linq;
 using Ahwa.Lab.CommandLine;
+using Ahwa.Lab.Tasks;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -41,7 +42,7 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     public string? LearningRate { get; init; }
 
     [CommandOption("--glue <DIR>")]
-    [Description("train.tsv and dev.tsv of a GLUE task such as SST-2, instead of the UCI sentences")]
+    [Description("A GLUE task's folder named as GLUE ships it (SST-2, CoLA, MRPC, ...): the same as --task NAME --data DIR")]
     public string? Glue { get; init; }
 
     [CommandOption("--task <NAME>")]
@@ -94,25 +95,22 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (Study is not null && ExportPyTorch is not null) return "--study and --export-pytorch each replace the main job; give one.";
         if (Task is not null && Glue is not null) return "--task and --glue both choose the main task; give one.";
         if (Glue is not null && Data is not null) return "--glue and --data both choose the main task's data; give one.";
-        if (Task is not null && Workloads.Problem(Task, Data) is string taskProblem) return taskProblem;
+        if (GlueFolderTask(out string? taskOption, out string? dataFolder) is string glueProblem) return glueProblem;
+        if (taskOption is not null && Workloads.Problem(taskOption, dataFolder) is string taskProblem) return taskProblem;
         if (Suite is not null)
         {
             if (GlueSuite.Problem(Suite, Data) is string suiteProblem) return suiteProblem;
             // The suite's budget (ExperimentOptions.ForSuite); an option given on the command line still wins.
             preset = preset.ForSuite(Suite);
         }
-        else if (Task is null && Data is not null) return "--data needs --task naming the GLUE task or squad it holds, or --suite glue.";
-        string task = Suite is not null ? preset.Task : Task is null ? preset.Task : string.Join(",", Workloads.Split(Task).Select(Workloads.Canonical));
+        else if (taskOption is null && dataFolder is not null) return "--data needs --task naming the GLUE task or squad it holds, or --suite glue.";
+        string task = Suite is not null || taskOption is null ? preset.Task : string.Join(",", Workloads.Split(taskOption).Select(Workloads.Canonical));
         // GLUE and SQuAD take the paper's recipe; an option given on the command line still wins.
         if (Suite is null && Workloads.IsFromData(task)) preset = preset.ForDataTask(task);
         if ((OptionValues.BlankPath("--out", Output) ?? OptionValues.BlankPath("--export-pytorch", ExportPyTorch)) is string blank) return blank;
         if (OptionValues.OutputFolder("--out", Output ?? preset.Output) is string outputProblem) return outputProblem;
         if (OptionValues.Read(this, nameof(Epochs), preset.Epochs, out int epochs) is string epochsProblem) return epochsProblem;
         if (OptionValues.Read(this, nameof(Repetitions), preset.Repetitions, out int repetitions) is string repetitionsProblem) return repetitionsProblem;
-        if (OptionValues.BlankPath("--glue", Glue) is string blankGlue) return blankGlue;
-        if (Glue is not null && !System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
-        if (Glue is not null && new[] { "train.tsv", "dev.tsv" }.FirstOrDefault(f => !System.IO.File.Exists(System.IO.Path.Combine(Glue, f))) is string absent)
-            return $"--glue folder '{Glue}' has no {absent}.";
         if (OptionValues.Read(this, nameof(Seed), preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
         if (OptionValues.Read(this, nameof(LearningRate), preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
         options = preset with
@@ -122,10 +120,9 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
             Repetitions = repetitions,
             Seed = seed,
             LoraLearningRate = lr,
-            GlueFolder = Glue,
             PyTorchExport = ExportPyTorch,
             Task = task,
-            DataFolder = Data,
+            DataFolder = dataFolder,
             Deploy = !NoDeploy,
             Study = Study,
             ChipKnobs = Chip,
@@ -133,6 +130,21 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (options.PyTorchExport is not null) return null;
         // An output folder that is someone else's, or phases kept with other options, are refused before any work.
         return RunFolder.Problem(options.Output) ?? Phases.Problem(options.Output, options);
+    }
+    /// <summary><c>--glue DIR</c> as the <c>--task NAME --data DIR</c> it stands for, NAME from the folder's name; else
+    /// <c>--task</c> and <c>--data</c> as given. Both read the task's files with the one GLUE reader (GlueTask).</summary>
+    string? GlueFolderTask(out string? task, out string? data)
+    {
+        (task, data) = (Task, Data);
+        if (Glue is null) return null;
+        if (OptionValues.BlankPath("--glue", Glue) is string blank) return blank;
+        if (!System.IO.Directory.Exists(Glue)) return $"--glue folder '{Glue}' does not exist.";
+        string name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(Glue)));
+        if (!Workloads.IsGlue(name))
+            return $"--glue folder '{Glue}' is not named after a GLUE task ({string.Join(", ", GlueTask.All.Select(t => t.Name))}): rename it, or give --task NAME --data DIR.";
+        if (Workloads.MissingFile(name, Glue) is string absent) return $"--glue folder '{Glue}' has no {absent}.";
+        (task, data) = (name, Glue);
+        return null;
     }
 }
 

@@ -19,7 +19,6 @@ public sealed record ExperimentOptions(
     IReadOnlyList<(double Seconds, string Label)> Times,
     double LoraLearningRate,
     double FullLearningRate,
-    string? GlueFolder = null,
     bool IsQuick = false,
     string? PyTorchExport = null,
     string Task = Workloads.Default,

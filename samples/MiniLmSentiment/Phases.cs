@@ -44,7 +44,6 @@ public sealed class Phases
             ["maxTokens"] = o.MaxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["loraLearningRate"] = o.LoraLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["fullLearningRate"] = o.FullLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["glue"] = o.GlueFolder is null ? "" : Path.GetFullPath(o.GlueFolder),
             ["quick"] = o.IsQuick ? "true" : "false",
             ["task"] = o.Task,
         };

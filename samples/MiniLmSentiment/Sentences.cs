@@ -105,57 +105,12 @@ public static class SentimentSentences
         sentences.Select(s => s with { Label = Sites.ToList().IndexOf(s.Source) }).ToList();
 }
 
-/// <summary>GLUE's TSV files (SST-2 style: a header with <c>sentence</c> and <c>label</c> columns), so the same
-/// job can run on real GLUE data.</summary>
-public static class GlueTsv
+/// <summary>A capped share of a data set (the quick presets, the suite's budget).</summary>
+public static class SeededSubset
 {
-    public static IReadOnlyList<LabeledSentence> Read(string path, string textColumn = "sentence", string labelColumn = "label")
-    {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) throw new InvalidDataException($"'{path}' is empty.");
-        var header = lines[0].Split('\t');
-        int text = Array.IndexOf(header, textColumn), label = Array.IndexOf(header, labelColumn);
-        if (text < 0 || label < 0)
-            throw new InvalidDataException($"'{path}' has columns [{string.Join(", ", header)}]; expected '{textColumn}' and '{labelColumn}'.");
-        var result = new List<LabeledSentence>();
-        if (lines.Skip(1).All(l => l.Length == 0)) throw new InvalidDataException($"'{path}' has a header but no sentences.");
-        for (int i = 1; i < lines.Length; i++)
-        {
-            if (lines[i].Length == 0) continue;
-            var fields = lines[i].Split('\t');
-            if (fields.Length != header.Length) throw new InvalidDataException($"'{path}' line {i + 1} has {fields.Length} fields; the header has {header.Length}.");
-            if (!int.TryParse(fields[label], NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
-                throw new InvalidDataException($"'{path}' line {i + 1}: label '{fields[label]}' is not an integer.");
-            result.Add(new LabeledSentence(fields[text], value, path + " line " + (i + 1).ToString(CultureInfo.InvariantCulture)));
-        }
-        return result;
-    }
-
-    /// <summary>The task's name is its folder's (<c>SST-2</c>); its classes are the ones GLUE defines for it, else the
-    /// labels 0 to the largest one. A label the model's head has no output for is an error naming file and line.</summary>
-    public static (string Name, IReadOnlyList<string> Classes) Task(string folder, IEnumerable<LabeledSentence> sentences)
-    {
-        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)));
-        var known = name.ToUpperInvariant() switch
-        {
-            "SST-2" or "SST2" => new[] { "negative", "positive" },
-            "COLA" => new[] { "unacceptable", "acceptable" },
-            "MRPC" or "QQP" => new[] { "different", "equivalent" },
-            _ => null,
-        };
-        var all = sentences.ToList();
-        var outside = all.FirstOrDefault(s => s.Label < 0 || s.Label >= (known?.Length ?? MiniLm.Classes));
-        if (outside is not null)
-            throw new InvalidDataException($"'{outside.Source}': label {outside.Label} is outside the {known?.Length ?? MiniLm.Classes} classes of task '{name}' " +
-                $"(0 to {(known?.Length ?? MiniLm.Classes) - 1}).");
-        if (known is not null) return (name, known);
-        int count = Math.Max(2, all.Max(s => s.Label) + 1);
-        return (name, Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList());
-    }
-
-    /// <summary>At most <paramref name="limit"/> sentences: all of them, or a seeded shuffled subset (a file sorted by
+    /// <summary>At most <paramref name="limit"/> items: all of them, or a seeded shuffled subset (a file sorted by
     /// label must not train on one class); <paramref name="part"/> keeps train and test draws apart.</summary>
-    public static IReadOnlyList<T> Subset<T>(IReadOnlyList<T> items, int limit, ulong seed, int part)
+    public static IReadOnlyList<T> Take<T>(IReadOnlyList<T> items, int limit, ulong seed, int part)
     {
         if (items.Count <= limit) return items;
         var order = Enumerable.Range(0, items.Count).ToArray();

@@ -125,7 +125,7 @@ public static class StateOfTheUnion
         {
             var inEra = addresses.Where(a => Era(a.Year) == era).OrderBy(a => a.File, StringComparer.Ordinal).ToArray();
             if (inEra.Length < 3) throw new InvalidDataException($"Era {Eras[era]} has {inEra.Length} addresses; the split needs at least 3 (train, dev, test).");
-            // Stream indices 1000+: apart from DataSplit.Create (0) and GlueTsv.Subset (1, 2).
+            // Stream indices 1000+: apart from DataSplit.Create (0) and SeededSubset.Take (1, 2, ...).
             RandomStream.For(seed, StreamPurpose.DataSplit, 1000 + era).Shuffle(inEra.AsSpan());
             int test = Math.Max(1, (int)Math.Round(inEra.Length * testFraction)), dev = Math.Max(1, (int)Math.Round(inEra.Length * devFraction));
             for (int i = 0; i < inEra.Length; i++)

@@ -12,8 +12,8 @@ namespace MiniLmSentiment;
 public sealed record Workload(string Title, IExperimentTask Main, string MainAdapter, IExperimentTask? Second, string SecondAdapter, string Data);
 
 /// <summary>The tasks <c>--task</c> selects: the built-in sentiment and State of the Union tasks (installed with npm),
-/// every GLUE task and SQuAD v1.1 from a <c>--data</c> folder; <c>--glue DIR</c> replaces the main task by a
-/// single-sentence GLUE folder's.</summary>
+/// every GLUE task and SQuAD v1.1 from a <c>--data</c> folder (<c>--glue DIR</c> is <c>--task NAME --data DIR</c>
+/// with NAME the folder's).</summary>
 public static class Workloads
 {
     public const string Sentiment = "sentiment", SotuEra = "sotu-era", Squad = "squad";
@@ -44,6 +44,9 @@ public static class Workloads
         return glue is null ? name : glue.Name.ToLowerInvariant();
     }
 
+    /// <summary>Whether <paramref name="name"/> is a GLUE task's, in any of its spellings.</summary>
+    public static bool IsGlue(string name) => IsFromData(name) && Canonical(name) != Squad;
+
     static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
 
     /// <summary>What is wrong with a <c>--task</c> value and <c>--data</c> folder, or null.</summary>
@@ -59,9 +62,15 @@ public static class Workloads
         if (!fromData) return null;
         if (data is null) return $"--task {names[0]} reads its files from a folder: give --data DIR.";
         if (!Directory.Exists(data)) return $"--data folder '{data}' does not exist.";
-        // SQuAD's dev file alone is enough: it is then split by article (LoadSquad).
-        var needed = names[0] == Squad ? new[] { SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(names[0]).DevFiles);
-        return needed.FirstOrDefault(f => !File.Exists(Path.Combine(data, f))) is string absent ? $"--data folder '{data}' has no {absent} (needed by --task {names[0]})." : null;
+        return MissingFile(names[0], data) is string absent ? $"--data folder '{data}' has no {absent} (needed by --task {names[0]})." : null;
+    }
+
+    /// <summary>The first file task <paramref name="name"/> needs that <paramref name="folder"/> lacks, or null (SQuAD's
+    /// dev file alone is enough: it is then split by article, LoadSquad).</summary>
+    public static string? MissingFile(string name, string folder)
+    {
+        var needed = Canonical(name) == Squad ? new[] { SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(Canonical(name)).DevFiles);
+        return needed.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f)));
     }
 
     static GlueTask Glue(string name) => GlueTask.ByName(name);
@@ -69,7 +78,6 @@ public static class Workloads
     /// <summary>Every workload of the run, in the order of <c>--task</c>.</summary>
     public static IReadOnlyList<Workload> LoadAll(ExperimentOptions o, BertTokenizer tokenizer)
     {
-        if (o.GlueFolder is not null) return new[] { Load(o, tokenizer, Sentiment) };
         if (Problem(o.Task, o.DataFolder) is string problem) throw new ArgumentException(problem);
         return Split(o.Task).Select(name => Load(o, tokenizer, Canonical(name))).ToList();
     }
@@ -79,16 +87,6 @@ public static class Workloads
 
     static Workload Load(ExperimentOptions o, BertTokenizer tokenizer, string name)
     {
-        if (o.GlueFolder is not null)
-        {
-            var train = GlueTsv.Read(Path.Combine(o.GlueFolder, "train.tsv"));
-            // GLUE's test labels are hidden: its dev set is the test set here, as in the paper.
-            var test = GlueTsv.Read(Path.Combine(o.GlueFolder, "dev.tsv"));
-            var (glueName, classes) = GlueTsv.Task(o.GlueFolder, train.Concat(test));
-            var task = SentenceTask.Create(glueName, classes, tokenizer, o.MaxTokens,
-                GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
-            return new Workload("Sentiment", task, "sentiment", null, "site", $"GLUE TSV in {o.GlueFolder} (train.tsv, dev.tsv as test)");
-        }
         var cache = Environment.GetEnvironmentVariable("AHWA_CACHE") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ahwa");
         var sentences = SentimentSentences.Load(Installed(cache, SentimentSentences.Install));
         // 80 / 10 / 10: the test split is what every number below is measured on.
@@ -124,8 +122,8 @@ public static class Workloads
         var train = glue.Read(Path.Combine(folder, GlueTask.TrainFile));
         // GLUE's test labels are hidden: the dev sets are the test sets, as in the paper (MNLI: matched for the main
         // metric, mismatched beside it).
-        var tests = glue.DevFiles.Select((file, i) => GlueTsv.Subset(glue.Read(Path.Combine(folder, file)), o.TestLimit, o.Seed, 1 + i)).ToArray();
-        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), tests);
+        var tests = glue.DevFiles.Select((file, i) => SeededSubset.Take(glue.Read(Path.Combine(folder, file)), o.TestLimit, o.Seed, 1 + i)).ToArray();
+        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), tests);
         string others = string.Concat(glue.DevFiles.Skip(1).Select((file, i) => $", {file} ({tests[i + 1].Count} items) beside it"));
         return (task, $"GLUE {glue.Name} in {folder} ({GlueTask.TrainFile}, {glue.DevFiles[0]} as test{others})");
     }
@@ -138,7 +136,7 @@ public static class Workloads
         int articles = dev.Count == 0 ? 0 : dev.Max(e => e.Article) + 1;
         var (train, test) = split ? Ahwa.Lab.Tasks.Squad.SplitByArticle(dev, articles / 2) : (Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain)), dev);
         var options = new SquadOptions(MaxLength: o.MaxTokens, DocStride: Math.Min(new SquadOptions().DocStride, o.MaxTokens / 2));
-        var task = SquadTask.Create(tokenizer, options, GlueTsv.Subset(train, o.TrainLimit, o.Seed, 0), GlueTsv.Subset(test, o.TestLimit, o.Seed, 1));
+        var task = SquadTask.Create(tokenizer, options, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), SeededSubset.Take(test, o.TestLimit, o.Seed, 1));
         string files = split
             ? $"{SquadDev} split by article, no {SquadTrain}: the first {articles / 2} of its {articles} articles for training, the others as test; " +
               "a small-data QA run, not comparable with the paper's full-training numbers"

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
 using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
@@ -71,7 +72,7 @@ public sealed class CommandLineTests : IDisposable
 }
 
 /// <summary>Issue 18, finding 17: GLUE data errors name file and line; the task comes from its folder; --quick
-/// takes a seeded shuffled subset.</summary>
+/// takes a seeded shuffled subset. Since issue 30, <c>--glue DIR</c> reads with the one GLUE reader (GlueTask).</summary>
 public sealed class GlueDataTests : IDisposable
 {
     readonly string folder = Directory.CreateDirectory(Path.Combine(Directory.CreateTempSubdirectory("ahwa-glue-").FullName, "SST-2")).FullName;
@@ -83,30 +84,36 @@ public sealed class GlueDataTests : IDisposable
     {
         var path = Path.Combine(folder, "train.tsv");
         File.WriteAllText(path, "sentence\tlabel\n\n");
-        Assert.Equal($"'{path}' has a header but no sentences.", Assert.Throws<InvalidDataException>(() => GlueTsv.Read(path)).Message);
+        Assert.Equal($"'{path}': GLUE SST-2 file has no examples.", Assert.Throws<InvalidDataException>(() => GlueTask.ByName(Path.GetFileName(folder)).Read(path)).Message);
     }
 
     [Theory]
-    [InlineData("SST-2", "2", "label 2 is outside the 2 classes of task 'SST-2' (0 to 1)")]
-    [InlineData("Other", "5", "label 5 is outside the 3 classes of task 'Other' (0 to 2)")]
+    [InlineData("SST-2", "2", "field 2 (label) is '2'; GLUE SST-2 labels are 0, 1")]
+    [InlineData("RTE", "maybe", "field 4 (label) is 'maybe'; GLUE RTE labels are entailment, not_entailment")]
     public void LabelsOutsideTheClassesNameFileAndLine(string task, string label, string message)
     {
         var dir = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(folder)!, task)).FullName;
         var path = Path.Combine(dir, "train.tsv");
-        File.WriteAllText(path, $"sentence\tlabel\ngood .\t1\nodd .\t{label}\n");
-        var error = Assert.Throws<InvalidDataException>(() => GlueTsv.Task(dir, GlueTsv.Read(path)));
-        Assert.Equal($"'{path} line 3': {message}.", error.Message);
+        File.WriteAllText(path, task == "SST-2" ? $"sentence\tlabel\ngood .\t1\nodd .\t{label}\n"
+            : $"index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n1\ta\tb\t{label}\n");
+        var error = Assert.Throws<InvalidDataException>(() => GlueTask.ByName(Path.GetFileName(dir)).Read(path));
+        Assert.Equal($"'{path}' line 3: {message}.", error.Message);
     }
 
     [Fact]
     public void TaskNameAndClassesComeFromTheFolder()
     {
-        var sst = GlueTsv.Task(folder, new[] { new LabeledSentence("a", 0, "x"), new LabeledSentence("b", 1, "x") });
-        Assert.Equal("SST-2", sst.Name);
-        Assert.Equal(new[] { "negative", "positive" }, sst.Classes);
-        var other = GlueTsv.Task(Path.Combine(folder, "..", "RTE"), new[] { new LabeledSentence("a", 1, "x") });
-        Assert.Equal("RTE", other.Name);
-        Assert.Equal(new[] { "0", "1" }, other.Classes);
+        foreach (var file in new[] { "train.tsv", "dev.tsv" }) File.WriteAllText(Path.Combine(folder, file), "sentence\tlabel\na\t0\n");
+        var sst = ExperimentCommandLine.Parse(new[] { "--glue", folder, "--out", Path.Combine(folder, "out") }).Options!;
+        Assert.Equal(("sst-2", folder), (sst.Task, sst.DataFolder));
+        Assert.Equal(new[] { "0", "1" }, GlueTask.ByName("SST-2").Labels);
+        var sst2 = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(folder)!, "sst2")).FullName;
+        foreach (var file in new[] { "train.tsv", "dev.tsv" }) File.Copy(Path.Combine(folder, file), Path.Combine(sst2, file));
+        Assert.Equal("sst-2", ExperimentCommandLine.Parse(new[] { "--glue", sst2 }).Options!.Task);
+        var other = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(folder)!, "Other")).FullName;
+        var error = ExperimentCommandLine.Parse(new[] { "--glue", other }).Error!;
+        Assert.Contains($"--glue folder '{other}' is not named after a GLUE task (CoLA, SST-2, MRPC", error);
+        Assert.Contains("give --task NAME --data DIR", error);
     }
 
     [Fact]
@@ -114,12 +121,12 @@ public sealed class GlueDataTests : IDisposable
     {
         // A file sorted by label: the first 50 rows are all 0.
         var items = Enumerable.Range(0, 100).Select(i => new LabeledSentence("s" + i, i < 50 ? 0 : 1, "f")).ToList();
-        var subset = GlueTsv.Subset(items, 20, seed: 42, part: 0);
+        var subset = SeededSubset.Take(items, 20, seed: 42, part: 0);
         Assert.Equal(20, subset.Count);
         Assert.Contains(subset, s => s.Label == 1);
-        Assert.Equal(subset, GlueTsv.Subset(items, 20, seed: 42, part: 0));
-        Assert.NotEqual(subset, GlueTsv.Subset(items, 20, seed: 43, part: 0));
-        Assert.Same(items, GlueTsv.Subset(items, 200, seed: 42, part: 0));
+        Assert.Equal(subset, SeededSubset.Take(items, 20, seed: 42, part: 0));
+        Assert.NotEqual(subset, SeededSubset.Take(items, 20, seed: 43, part: 0));
+        Assert.Same(items, SeededSubset.Take(items, 200, seed: 42, part: 0));
     }
 }
 

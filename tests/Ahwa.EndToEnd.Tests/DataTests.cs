@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using Ahwa.Lab.Tasks;
 using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
@@ -15,20 +16,21 @@ public class DataTests
     }
 
     [Fact]
-    public void GlueTsvReadsSentencesAndLabels()
+    public void GlueFolderSentencesAndLabelsReadWithTheOneGlueReader()
     {
-        var folder = Folder();
+        var folder = Directory.CreateDirectory(Path.Combine(Folder(), "SST-2")).FullName;
         var path = Path.Combine(folder, "dev.tsv");
+        var reader = GlueTask.ByName(Path.GetFileName(folder));
         File.WriteAllText(path, "sentence\tlabel\nit 's a charming journey .\t1\nunfunny and lame .\t0\n");
-        var items = GlueTsv.Read(path);
+        var items = reader.Read(path);
         Assert.Equal(new[] { 1, 0 }, items.Select(i => i.Label));
         Assert.Equal("it 's a charming journey .", items[0].Text);
 
         File.WriteAllText(path, "text\tlabel\nx\t1\n");
-        Assert.Contains("expected 'sentence' and 'label'", Assert.Throws<InvalidDataException>(() => GlueTsv.Read(path)).Message);
+        Assert.Contains("field 1 is 'text', expected 'sentence'", Assert.Throws<InvalidDataException>(() => reader.Read(path)).Message);
         File.WriteAllText(path, "sentence\tlabel\nx\tpositive\n");
-        Assert.Contains("line 2: label 'positive'", Assert.Throws<InvalidDataException>(() => GlueTsv.Read(path)).Message);
-        Directory.Delete(folder, recursive: true);
+        Assert.Contains("line 2: field 2 (label) is 'positive'", Assert.Throws<InvalidDataException>(() => reader.Read(path)).Message);
+        Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
     }
 
     [Fact]

@@ -158,12 +158,18 @@ public class MiniLmExperimentTests
         var d = ExperimentCommandLine.Parse(Array.Empty<string>()).Options!;
         Assert.Null(d.ChipKnobs);
         Assert.False(Phases.Fingerprint(d).ContainsKey("chip"));
-        Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.GlueFolder));
-        var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        Assert.Equal((10, 3, 7, ExperimentOptions.DefaultOutput, null), (d.Repetitions, d.SecondaryRepetitions, d.Times.Count, d.Output, d.DataFolder));
+        // --glue DIR is --task NAME --data DIR, NAME from the folder: the same options, the same reader.
+        var parent = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        var glue = Directory.CreateDirectory(Path.Combine(parent, "SST-2")).FullName;
         File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
         File.WriteAllText(Path.Combine(glue, "dev.tsv"), "sentence\tlabel\n");
-        Assert.Equal(glue, ExperimentCommandLine.Parse(new[] { "--glue=" + glue }).Options!.GlueFolder);
-        Directory.Delete(glue, recursive: true);
+        var viaGlue = ExperimentCommandLine.Parse(new[] { "--glue=" + glue }).Options!;
+        Assert.Equal(("sst-2", glue), (viaGlue.Task, viaGlue.DataFolder));
+        var viaTask = ExperimentCommandLine.Parse(new[] { "--task", "sst-2", "--data", glue }).Options!;
+        Assert.Equal(Phases.Fingerprint(viaTask), Phases.Fingerprint(viaGlue));
+        Assert.Equal((viaTask.Epochs, viaTask.MaxTokens, viaTask.LoraLearningRate), (viaGlue.Epochs, viaGlue.MaxTokens, viaGlue.LoraLearningRate));
+        Directory.Delete(parent, recursive: true);
     }
 
     [Fact]
@@ -187,19 +193,20 @@ public class MiniLmExperimentTests
         Assert.Equal(0, code);
         Assert.Contains("--glue <DIR>", output);
 
-        var glue = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        var parent = Directory.CreateTempSubdirectory("ahwa-glue-").FullName;
+        var glue = Directory.CreateDirectory(Path.Combine(parent, "SST-2")).FullName;
         try
         {
             File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\nfine\tyes\n");
             File.WriteAllText(Path.Combine(glue, "dev.tsv"), "sentence\tlabel\nfine\t1\n");
-            (code, output) = await RunJob("--glue", glue, "--out", Path.Combine(glue, "out"));
+            (code, output) = await RunJob("--glue", glue, "--out", Path.Combine(parent, "out"));
             Assert.Equal(1, code);
-            Assert.Contains("label 'yes' is not an integer", output);
+            Assert.Contains("line 2: field 2 (label) is 'yes'; GLUE SST-2 labels are 0, 1", output);
             Assert.DoesNotContain("   at ", output); // a message, not a stack trace
         }
         finally
         {
-            Directory.Delete(glue, recursive: true);
+            Directory.Delete(parent, recursive: true);
         }
     }
 
