@@ -67,6 +67,10 @@ public sealed class PackageTests(PackageFixture fixture, ITestOutputHelper log) 
         }
         using var lab = Package("Ahwa.Lab");
         Assert.Contains(lab.Entries, e => e.FullName == "buildTransitive/Ahwa.Lab.targets");
+        // Lab is a library; the command engine travels beside it and is copied into the user's build output.
+        Assert.Contains(lab.Entries, e => e.FullName == "tools/Ahwa.Lab.Engine.dll");
+        Assert.DoesNotContain(lab.Entries, e => e.FullName.EndsWith("Ahwa.Lab.runtimeconfig.json", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(fixture.Project, "bin", "Release", "net10.0", "Ahwa.Lab.Engine.dll")), "the engine is not in the project's build output");
     }
 
     [Fact]

@@ -32,7 +32,9 @@ public class LayoutTests
         ["Ahwa.Lab.Evaluation"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats"),
         ["Ahwa.Lab.Deployment"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats"),
         ["Ahwa.Lab.Decoding"] = Lab("Ahwa.Lab.Tasks", "Ahwa.Lab.Formats", "Ahwa.Lab.Evaluation", "Ahwa.Lab.Deployment"),
-        ["Ahwa.Lab"] = Lab(LabRooms),
+        // The command engine's entry point references nothing: it finds Lab's command line by name (Runtime/Lab/Engine).
+        ["Ahwa.Lab.Engine"] = Array.Empty<string>(),
+        ["Ahwa.Lab"] = Lab(LabRooms.Append("Ahwa.Lab.Engine").ToArray()),
         // The ahwa dotnet tool: a launcher over Lab's command line.
         ["Ahwa.Tool"] = Lab(LabRooms.Append("Ahwa.Lab").ToArray()),
         // The dotnet new template package: content only.
@@ -98,6 +100,7 @@ public class LayoutTests
             ["Ahwa.Lab.Deployment"] = "Runtime/Lab/Deployment/Ahwa.Lab.Deployment.csproj",
             ["Ahwa.Lab.Decoding"] = "Runtime/Lab/Decoding/Ahwa.Lab.Decoding.csproj",
             ["Ahwa.Lab"] = "Runtime/Lab/CommandLine/Ahwa.Lab.csproj",
+            ["Ahwa.Lab.Engine"] = "Runtime/Lab/Engine/Ahwa.Lab.Engine.csproj",
             ["Ahwa.Tool"] = "Runtime/Tool/Ahwa.Tool.csproj",
             ["Ahwa.Templates"] = "build/templates/Ahwa.Templates.csproj",
         };
@@ -119,6 +122,17 @@ public class LayoutTests
             int lines = Repository.Files(folder, ".cs").Sum(f => File.ReadLines(f).Count());
             Assert.True(lines is > 0 and <= MaxLines, $"{room.Name} ({folder}) has {lines} lines of C#; a room holds at most {MaxLines}.");
         }
+    }
+
+    /// <summary>The libraries a user model references are libraries: the programs are the ahwa tool and the engine the
+    /// tool and the build start with the user's deps file (so no referencing project gets a second executable).</summary>
+    [Fact]
+    public void OnlyTheToolAndTheEngineAreProgramsAmongTheProducts()
+    {
+        var programs = Repository.Projects().Where(p => Allowed.ContainsKey(p.Name))
+            .Where(p => System.Xml.Linq.XDocument.Load(Path.Combine(Repository.Root, p.Path)).Descendants("OutputType").Any(o => o.Value.Trim() == "Exe"))
+            .Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal);
+        Assert.Equal(new[] { "Ahwa.Lab.Engine", "Ahwa.Tool" }, programs);
     }
 
     [Fact]

@@ -40,6 +40,21 @@ public static class AhwaCli
 {
     public const string ApplicationName = "ahwa";
 
+    /// <summary>The engine's entry (<c>Ahwa.Lab.Engine</c>, started with the user's deps file): the first Ctrl-C cancels
+    /// the command (exit 130), redirected output gets wide lines (logs: tables on one line).</summary>
+    public static int RunConsole(string[] args)
+    {
+        using var cancel = new System.Threading.CancellationTokenSource();
+        System.Console.CancelKeyPress += (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        if (System.Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+        return Run(args, cancellation: cancel.Token);
+    }
+
     /// <summary>Runs one command line. <paramref name="models"/> is the user's assembly when the launcher loaded it;
     /// otherwise commands read <c>--assembly</c> or find the project in the current folder.</summary>
     public static int Run(IReadOnlyList<string> args, Assembly? models = null, IAnsiConsole? console = null, TextWriter? output = null,
