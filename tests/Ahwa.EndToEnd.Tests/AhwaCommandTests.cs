@@ -75,6 +75,8 @@ public sealed class AhwaCommandTests : IDisposable
     [InlineData("--adapter folder '/no/such/adapter' does not exist.", "train", "--adapter", "/no/such/adapter", "--assembly", "ASSEMBLY")]
     [InlineData("--adapter folder '/no/such/adapter' does not exist.", "evaluate", "--adapter", "/no/such/adapter", "--assembly", "ASSEMBLY")]
     [InlineData("--out needs a folder name, got '  '.", "train", "--out", "  ", "--assembly", "ASSEMBLY")]
+    [InlineData("Option --steps needs a value.", "train", "--assembly", "ASSEMBLY", "--steps")]
+    [InlineData("Option --out needs a value.", "export", "pytorch", "--out", "--assembly", "ASSEMBLY")]
     public void BadArgumentsAreRefusedByName(string message, params string[] args)
     {
         var result = Run(args.Select(a => a == "ASSEMBLY" ? Assembly : a).ToArray());

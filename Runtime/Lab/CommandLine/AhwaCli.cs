@@ -64,26 +64,31 @@ public static class AhwaCli
         error ??= System.Console.Error;
         var host = new CliHost(console, output ?? System.Console.Out, models);
         var app = new CommandApp();
+        var commands = new Dictionary<string, Type>(StringComparer.Ordinal); // "train", "export pytorch": its settings
         app.Configure(config =>
         {
             config.SetApplicationName(ApplicationName);
             config.Settings.Console = console;
             config.PropagateExceptions();
             config.Settings.Registrar.RegisterInstance(host);
-            config.AddCommand<ModelsCommand>("models").WithDescription("List the models of the assembly (its generated registry)");
-            config.AddCommand<InspectCommand>("inspect").WithDescription("Layers, tiles and utilisation, LoRA parameters and L1 working sets of a model");
-            config.AddCommand<TrainCommand>("train").WithDescription("AHWA-LoRA training on one of the assembly's tasks; writes the adapters");
-            config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Drift sweep: the task's metric on programmed PCM tiles from 0 s to 10 years");
-            config.AddCommand<DeployCommand>("deploy").WithDescription("Write the deployment files (kernels, cluster runtime, tile map, Makefile, manifest) and cross-check the kernels");
-            config.AddCommand<ReportCommand>("report").WithDescription("Deployment report: per-layer tiles, L1 and pipeline latency, as Markdown, JSON and plots");
+            Add<ModelsCommand>(config, commands, "models", "List the models of the assembly (its generated registry)");
+            Add<InspectCommand>(config, commands, "inspect", "Layers, tiles and utilisation, LoRA parameters and L1 working sets of a model");
+            Add<TrainCommand>(config, commands, "train", "AHWA-LoRA training on one of the assembly's tasks; writes the adapters");
+            Add<EvaluateCommand>(config, commands, "evaluate", "Drift sweep: the task's metric on programmed PCM tiles from 0 s to 10 years");
+            Add<DeployCommand>(config, commands, "deploy", "Write the deployment files (kernels, cluster runtime, tile map, Makefile, manifest) and cross-check the kernels");
+            Add<ReportCommand>(config, commands, "report", "Deployment report: per-layer tiles, L1 and pipeline latency, as Markdown, JSON and plots");
             config.AddBranch("export", export =>
             {
                 export.SetDescription("Export a model to another framework");
                 export.AddCommand<ExportPyTorchCommand>("pytorch").WithDescription("The generated PyTorch module, the ahwa package, weights and launch.sh");
+                commands["export pytorch"] = SettingsOf(typeof(ExportPyTorchCommand));
             });
-            config.AddCommand<ScaffoldCommand>("scaffold").WithDescription("Write an annotated C# model class from a Hugging Face BERT, MobileBERT or LLaMA config.json");
+            Add<ScaffoldCommand>(config, commands, "scaffold", "Write an annotated C# model class from a Hugging Face BERT, MobileBERT or LLaMA config.json");
         });
         if (SettingsReader.Repeated(args, RepeatableNames) is string repeated) return Refuse(error, $"Option {repeated} is given twice.");
+        // The library's own message for a value option given without one names it without its dashes; the house's instead.
+        string named = args.Count > 1 && commands.ContainsKey(args[0] + " " + args[1]) ? args[0] + " " + args[1] : args.Count > 0 ? args[0] : "";
+        if (commands.TryGetValue(named, out var settings) && SettingsReader.WithoutValue(args, settings) is string bare) return Refuse(error, $"Option {bare} needs a value.");
         try
         {
             return app.Run(args, cancellation);
@@ -103,6 +108,20 @@ public static class AhwaCli
             error.WriteLine("error: " + e.Message);
             return ExitCodes.Failed;
         }
+    }
+
+    static void Add<TCommand>(IConfigurator config, Dictionary<string, Type> commands, string name, string description) where TCommand : class, ICommand
+    {
+        config.AddCommand<TCommand>(name).WithDescription(description);
+        commands[name] = SettingsOf(typeof(TCommand));
+    }
+
+    /// <summary>The settings class of a command (its <c>Command&lt;TSettings&gt;</c>).</summary>
+    static Type SettingsOf(Type command)
+    {
+        for (var type = command; type is not null; type = type.BaseType)
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Command<>)) return type.GetGenericArguments()[0];
+        throw new ArgumentException($"{command.Name} is not a Command<TSettings>.", nameof(command));
     }
 
     static int Refuse(TextWriter error, string message)
