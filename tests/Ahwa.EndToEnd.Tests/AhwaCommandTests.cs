@@ -49,6 +49,20 @@ public sealed class AhwaCommandTests : IDisposable
         Assert.Contains("USAGE", result.Console, StringComparison.Ordinal);
     }
 
+    /// <summary>The engine the tool and the build start (Runtime/Lab/Engine) finds Lab's command line by name through the
+    /// deps file it is given: here this test project's, which lists HelloAnalog and Lab as a user project's does.</summary>
+    [Fact]
+    public void TheEngineRunsLabsCommandLineWithTheProjectsDepsFile()
+    {
+        string bin = AppContext.BaseDirectory, name = typeof(AhwaCommandTests).Assembly.GetName().Name!;
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var (code, stdout, stderr) = Ahwa.Lab.Tools.Processes.Run(dotnet,
+            new[] { "exec", "--depsfile", Path.Combine(bin, name + ".deps.json"), "--runtimeconfig", Path.Combine(bin, name + ".runtimeconfig.json"),
+                    Path.Combine(bin, "Ahwa.Lab.Engine.dll"), "models", "--assembly", Assembly, "--json" }, folder, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("TinyEncoder", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TopLevelHelpListsEveryCommand()
     {
