@@ -131,6 +131,7 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         // An output folder that is someone else's, or phases kept with other options, are refused before any work.
         return RunFolder.Problem(options.Output) ?? Phases.Problem(options.Output, options);
     }
+
     /// <summary><c>--glue DIR</c> as the <c>--task NAME --data DIR</c> it stands for, NAME from the folder's name; else
     /// <c>--task</c> and <c>--data</c> as given. Both read the task's files with the one GLUE reader (GlueTask).</summary>
     string? GlueFolderTask(out string? task, out string? data)

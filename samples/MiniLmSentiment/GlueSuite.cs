@@ -59,14 +59,13 @@ public static class GlueSuite
     /// hyphens (SST-2, sst2); a folder without train.tsv or a dev file is listed as skipped, with that reason.</summary>
     public static IReadOnlyList<SuiteFolder> Find(string data)
     {
-        static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
         var folders = Directory.GetDirectories(data).Order(StringComparer.Ordinal).ToList();
         var found = new List<SuiteFolder>();
         foreach (var glue in GlueTask.All)
         {
-            var folder = folders.FirstOrDefault(f => Key(Path.GetFileName(f)) == Key(glue.Name));
+            var folder = folders.FirstOrDefault(f => GlueTask.Find(Path.GetFileName(f)) == glue);
             if (folder is null) continue;
-            var absent = new[] { GlueTask.TrainFile }.Concat(glue.DevFiles).Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
+            var absent = glue.Files.Where(f => !File.Exists(Path.Combine(folder, f))).ToList();
             string? skipped = glue.Name == "WNLI" ? WnliSkipped : absent.Count > 0 ? $"no {string.Join(" or ", absent)} in '{folder}'" : null;
             found.Add(new SuiteFolder(glue, folder, skipped));
         }

@@ -40,14 +40,11 @@ public static class Workloads
     public static string Canonical(string name)
     {
         if (Names.Contains(name)) return name;
-        var glue = GlueTask.All.FirstOrDefault(t => Key(t.Name) == Key(name));
-        return glue is null ? name : glue.Name.ToLowerInvariant();
+        return GlueTask.Find(name) is { } glue ? glue.Name.ToLowerInvariant() : name;
     }
 
     /// <summary>Whether <paramref name="name"/> is a GLUE task's, in any of its spellings.</summary>
-    public static bool IsGlue(string name) => IsFromData(name) && Canonical(name) != Squad;
-
-    static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+    public static bool IsGlue(string name) => GlueTask.Find(name) is not null;
 
     /// <summary>What is wrong with a <c>--task</c> value and <c>--data</c> folder, or null.</summary>
     public static string? Problem(string task, string? data)
@@ -69,7 +66,7 @@ public static class Workloads
     /// dev file alone is enough: it is then split by article, LoadSquad).</summary>
     public static string? MissingFile(string name, string folder)
     {
-        var needed = Canonical(name) == Squad ? new[] { SquadDev } : new[] { GlueTask.TrainFile }.Concat(Glue(Canonical(name)).DevFiles);
+        var needed = Canonical(name) == Squad ? new[] { SquadDev } : GlueTask.ByName(name).Files;
         return needed.FirstOrDefault(f => !File.Exists(Path.Combine(folder, f)));
     }
 

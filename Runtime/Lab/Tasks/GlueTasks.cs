@@ -61,12 +61,18 @@ public sealed record GlueTask(string Name, bool HasHeader, int TextColumn, int? 
     };
 
     /// <summary>The task by name, ignoring case and the hyphen (SST2, sst-2); the folder names GLUE ships use.</summary>
-    public static GlueTask ByName(string name)
+    public static GlueTask ByName(string name) => Find(name)
+        ?? throw new ArgumentException($"'{name}' is not a GLUE task; known: {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
+
+    /// <summary>The task named <paramref name="name"/> as <see cref="ByName"/> matches it, or null.</summary>
+    public static GlueTask? Find(string name)
     {
         static string Key(string s) => s.Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
-        return All.FirstOrDefault(t => Key(t.Name) == Key(name))
-            ?? throw new ArgumentException($"'{name}' is not a GLUE task; known: {string.Join(", ", All.Select(t => t.Name))}.", nameof(name));
+        return All.FirstOrDefault(t => Key(t.Name) == Key(name));
     }
+
+    /// <summary>The files a task folder must hold: <see cref="TrainFile"/> and the dev files.</summary>
+    public IEnumerable<string> Files => DevFiles.Prepend(TrainFile);
 
     /// <summary>Reads one of the task's TSV files. GLUE's files use no quoting: a field is what lies between tabs.
     /// Every row must have the layout's number of fields (the header's, or up to the last column read: CoLA's 4), so a missing
