@@ -127,6 +127,13 @@ public abstract class AhwaModel : AhwaModuleBase
         for (int i = 0; i < AnalogLayers.Count; i++) AnalogLayers[i].Program(device, RandomStream.Derive(seed, StreamPurpose.Programming, i));
     }
 
+    /// <summary>Drops every layer's programmed tiles (conductances, drift state: six numbers per meta-weight, 250 MB for
+    /// MiniLM), so a program that is done with a programming does not carry it through its next training.</summary>
+    public void ReleaseProgramming()
+    {
+        foreach (var layer in AnalogLayers) layer.ReleaseProgramming();
+    }
+
     /// <summary>Changes DAC and ADC resolution on every analog layer without reprogramming (hardware re-adaptation).</summary>
     public void ChangeConverters(int dacBits, int adcBits)
     {

@@ -99,6 +99,15 @@ public sealed class AnalogLinear : AhwaLinear
         evaluationCalls = 0;
     }
 
+    /// <summary>Forgets the programmed tiles; programmed execution needs <see cref="Program"/> again.</summary>
+    public void ReleaseProgramming()
+    {
+        programmedWeight?.Dispose();
+        programmedWeight = null;
+        programmedScale = null;
+        simulator = null;
+    }
+
     /// <summary>New DAC and ADC resolutions for training-time noise and, if programmed, for the programmed tiles,
     /// whose conductances stay as they are.</summary>
     public void ChangeConverters(int dacBits, int adcBits)

@@ -44,6 +44,31 @@ public static class NativeAllocator
         }
     }
 
+    /// <summary>Gives the free pages inside the C library's heaps back to the system (glibc's malloc_trim), and before
+    /// that lets the managed heap release what it holds, large objects included. Blocks below the threshold are freed
+    /// into the heaps, where their pages stay resident between blocks still in use: a SQuAD run's drift sweep left 1.5 GB
+    /// of them under its full-AHWA training. Call it between the phases of a program, not per step (it walks every heap).
+    /// True where glibc released memory; false where it had none to give or on other C libraries.</summary>
+    public static bool GiveBackFreeMemory()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect();
+        GC.WaitForPendingFinalizers(); // undisposed tensors free their native memory in their finalizers
+        GC.Collect();
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return malloc_trim(0) == 1;
+        }
+        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "malloc_trim")]
+    static extern int malloc_trim(nuint pad);
+
     [DllImport("libc.so.6", EntryPoint = "mallopt")]
     static extern int mallopt(int parameter, int value);
 }

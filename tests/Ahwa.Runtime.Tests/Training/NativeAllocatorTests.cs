@@ -55,6 +55,51 @@ public sealed class NativeAllocatorTests
         }
     }
 
+    [Fact]
+    public void GivingBackFreeMemoryReleasesFreedHeapPagesBetweenLiveBlocks()
+    {
+        if (!IsGlibc()) return;
+        const int Bytes = 4 << 20; // below the threshold: from a heap, not a mapping of its own
+        // Every other block stays alive, so the freed ones sit between live ones, where free() keeps their pages.
+        var blocks = Enumerable.Range(0, 8).Select(_ => ones(Bytes / sizeof(float))).ToList(); // written, so resident
+        try
+        {
+            Assert.All(blocks, b => Assert.False(IsMappedChunk(Address(b)), "a 4 MiB block was mapped on its own: the threshold is not the policy's"));
+            var freed = blocks.Where((_, i) => i % 2 == 0).ToList();
+            blocks = blocks.Where((_, i) => i % 2 == 1).ToList();
+            // The pages inside each freed block, away from glibc's headers at both ends.
+            var ranges = freed.Select(b =>
+            {
+                long address = Address(b), first = (address + 2 * PageSize - 1) / PageSize * PageSize;
+                return (First: first, Pages: (int)((address + Bytes - PageSize - first) / PageSize));
+            }).ToList();
+            foreach (var b in freed) b.Dispose();
+            int before = ranges.Sum(r => ResidentPages(r.First, r.Pages)), all = ranges.Sum(r => r.Pages);
+            Assert.True(before > all / 2, $"{all - before} of the freed blocks' {all} pages left before the trim: the test shows nothing");
+            NativeAllocator.GiveBackFreeMemory();
+            // What the process allocated since (the collector's finalizers, the runtime) may reuse a few of the pages.
+            int after = ranges.Sum(r => ResidentPages(r.First, r.Pages));
+            Assert.True(after < all / 8, $"{after} of the freed blocks' {all} pages are still resident after the trim ({before} before)");
+        }
+        finally
+        {
+            foreach (var b in blocks) b.Dispose();
+        }
+    }
+
+    const int PageSize = 4096;
+
+    /// <summary>How many of the pages from <paramref name="start"/> (page-aligned) are resident (mincore).</summary>
+    static int ResidentPages(long start, int pages)
+    {
+        var vector = new byte[pages];
+        Assert.Equal(0, mincore((nint)start, (nuint)(pages * (long)PageSize), vector));
+        return vector.Count(b => (b & 1) != 0);
+    }
+
+    [DllImport("libc.so.6")]
+    static extern int mincore(nint address, nuint length, byte[] vector);
+
     /// <summary>glibc's mark on a block mapped on its own: bit 1 (IS_MMAPPED) of the chunk's size word, the 8 bytes
     /// before the block (also for LibTorch's 64-byte aligned blocks, whose header glibc moves with them).</summary>
     static bool IsMappedChunk(long address) => (Marshal.ReadInt64((nint)(address - 8)) & 2) != 0;

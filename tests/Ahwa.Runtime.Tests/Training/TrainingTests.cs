@@ -271,6 +271,21 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ReleasedTilesAreGoneUntilTheNextProgrammingWhichDrawsTheSameConductances()
+    {
+        using var model = new TinyClassifier(seed: 1);
+        model.Program(new PcmLikeDevice(), 5);
+        var programmed = model.Hidden.Simulator!.EffectiveWeights();
+        model.ReleaseProgramming();
+        Assert.All(model.AnalogLayers, layer => Assert.Null(layer.Simulator));
+        model.SetExecution(AnalogExecution.Programmed);
+        var error = Assert.Throws<InvalidOperationException>(() => model.Forward(ones(2, 48)));
+        Assert.Contains("is not programmed; call Program first", error.Message);
+        model.Program(new PcmLikeDevice(), 5);
+        Assert.Equal(programmed, model.Hidden.Simulator!.EffectiveWeights());
+    }
+
+    [Fact]
     public void ConvertersChangeWithoutReprogrammingAndALoraRetrainedForThemOnTheSameTiles()
     {
         using var model = new TinyClassifier(seed: 1);
