@@ -3,6 +3,7 @@ using System.Linq;
 using Ahwa.Hardware;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Import;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;

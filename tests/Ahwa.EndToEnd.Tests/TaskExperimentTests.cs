@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using Ahwa.Lab.Tasks;
 using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
@@ -116,7 +117,7 @@ public sealed class TaskExperimentTests : IDisposable
         var labels = new[] { "contradiction", "entailment", "neutral" };
         List<Ahwa.Lab.Tasks.GlueExample> Set(int first, int count) => Enumerable.Range(first, count)
             .Select(i => new Ahwa.Lab.Tasks.GlueExample(Sentence(i), Sentence(i + 3, 5), i % 3, 0, $"line {i}")).ToList();
-        var tokenizer = Pretrained.Load().Tokenizer();
+        var tokenizer = new BertWordPieces(Pretrained.Load().Tokenizer());
         var (train, matched, mismatched) = (Set(0, 4), Set(10, 6), Set(40, 5));
         var task = (IModelTask)PairTask.Create(glue, tokenizer, 32, train, matched, mismatched);
         Assert.Equal(new[] { "accuracy", "accuracy, mismatched" }, task.Metrics);
