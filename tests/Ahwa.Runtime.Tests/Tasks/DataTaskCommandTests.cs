@@ -5,7 +5,7 @@ using System.Text.Json;
 using Ahwa.Lab.CommandLine;
 using Ahwa.Lab.Formats;
 using Ahwa.Runtime.Tests.Decoding;
-using Spectre.Console;
+using static Ahwa.Runtime.Tests.CommandLineRun;
 
 namespace Ahwa.Runtime.Tests.Tasks;
 
@@ -28,17 +28,6 @@ public sealed class DataTaskCommandTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    static (int Code, string Console, string Output, string Error) Run(params string[] args)
-    {
-        var console = new StringWriter();
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(console) });
-        ansi.Profile.Width = 250;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = AhwaCli.Run(args, console: ansi, output: output, error: error);
-        return (code, console.ToString(), output.ToString(), error.ToString());
-    }
 
     [Fact]
     public void TrainsAGlueTaskFromItsFolderAndEvaluatesTheAdapter()
