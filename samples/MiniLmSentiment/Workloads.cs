@@ -135,7 +135,7 @@ public static class Workloads
         bool split = !File.Exists(Path.Combine(folder, SquadTrain));
         int articles = dev.Count == 0 ? 0 : dev.Max(e => e.Article) + 1;
         var (train, test) = split ? Ahwa.Lab.Tasks.Squad.SplitByArticle(dev, articles / 2) : (Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain)), dev);
-        var options = new SquadOptions(MaxLength: o.MaxTokens, DocStride: Math.Min(new SquadOptions().DocStride, o.MaxTokens / 2));
+        var options = SquadOptions.ForLength(o.MaxTokens);
         var task = SquadTask.Create(new BertWordPieces(tokenizer), options, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), SeededSubset.Take(test, o.TestLimit, o.Seed, 1));
         string files = split
             ? $"{SquadDev} split by article, no {SquadTrain}: the first {articles / 2} of its {articles} articles for training, the others as test; " +

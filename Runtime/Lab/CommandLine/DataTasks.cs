@@ -33,7 +33,7 @@ static class DataTasks
         {
             return glue is not null
                 ? PairTask.Load(glue, folder, tokenizer, maxTokens)
-                : SquadTask.Load(folder, tokenizer, new SquadOptions(MaxLength: maxTokens, DocStride: Math.Min(new SquadOptions().DocStride, maxTokens / 2)));
+                : SquadTask.Load(folder, tokenizer, SquadOptions.ForLength(maxTokens));
         }
         catch (Exception error) when (error is InvalidDataException or ArgumentException)
         {
