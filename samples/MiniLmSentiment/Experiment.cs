@@ -7,6 +7,7 @@ using System.Linq;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Import;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
@@ -21,7 +22,7 @@ public sealed record MethodResult(string Section, string Task, string Method, st
     /// <summary>The metric of <see cref="Points"/> (the task's main one).</summary>
     public required string Metric { get; init; }
 
-    /// <summary>The metrics the benchmark reports beside the main one (<see cref="IExperimentTask.Metrics"/> after the
+    /// <summary>The metrics the benchmark reports beside the main one (<see cref="IModelTask.Metrics"/> after the
     /// first), each over the same times as <see cref="Points"/>; empty for a task with one metric.</summary>
     public IReadOnlyList<MetricPoints> Others { get; init; } = Array.Empty<MetricPoints>();
 }
@@ -70,7 +71,7 @@ public static class Experiment
         // run's report stays until this run's complete report replaces it.
         RunFolder.Claim(o.Output);
         foreach (var w in workloads)
-            AnsiConsole.MarkupLine($"Data: {Markup.Escape(w.Data)}: {w.Main.TrainCount} training and {w.Main.TestCount} test {w.Main.Items} " +
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(w.Data)}: {w.Main.Examples} training and {w.Main.TestCount} test {w.Main.Items} " +
                                    $"({Format(w.Main.MeanTestTokens, "0.0")} tokens on average), seed {o.Seed}.");
 
         using var model = new MiniLm((long)o.Seed);
@@ -124,7 +125,7 @@ public static class Experiment
         /// <summary>The digital LoRA, its one digital evaluation (with per-item predictions) and the AHWA-LoRA adapter,
         /// each training from the untrained adapter.</summary>
         /// <param name="evaluate">False where the digital evaluation is already kept (a resumed suite task): null then.</param>
-        public (Adapter Digital, ProbeEvaluation DigitalEvaluation, Adapter Ahwa) TrainAdapters(IExperimentTask task, string mainName, int? epochs = null, bool evaluate = true)
+        public (Adapter Digital, ProbeEvaluation DigitalEvaluation, Adapter Ahwa) TrainAdapters(IModelTask task, string mainName, int? epochs = null, bool evaluate = true)
         {
             var digital = trainer.Train(task, "digital LoRA", mainName + "-digital", untrained, AnalogExecution.Digital, epochs);
             model.SetExecution(AnalogExecution.Digital);
@@ -142,7 +143,7 @@ public static class Experiment
 
         /// <summary>Full AHWA changes the meta-weights (and the learned output scales), so it needs a programming of
         /// its own and the pretrained state back afterwards (with <paramref name="restore"/> applied).</summary>
-        public SweepResults FullAhwa(IExperimentTask task, string mainName, Adapter restore, int? epochs = null)
+        public SweepResults FullAhwa(IModelTask task, string mainName, Adapter restore, int? epochs = null)
         {
             var outputScales = model.AnalogLayers.Select(l => l.output_scale.detach().clone()).ToList();
             trainer.Train(task, "full AHWA", mainName + "-full", untrained, AnalogExecution.HardwareAware, epochs, regime: TrainingRegime.FullAhwa);
@@ -194,7 +195,7 @@ public static class Experiment
             string bits8 = $"{chip.DacBits}-bit DAC/ADC", bits6 = "6-bit DAC/ADC";
             IReadOnlyList<DriftPoint> Flat(double value) => o.Times.Select(t => new DriftPoint(t.Seconds, t.Label, value, 0, new[] { value })).ToList();
             var digitalFlat = digitalScores.ToDictionary(s => s.Key, s => Flat(s.Value));
-            MethodResult Row(string section, IExperimentTask scored, string method, string hardware, long trainable, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points) =>
+            MethodResult Row(string section, IModelTask scored, string method, string hardware, long trainable, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> points) =>
                 new(section, scored.Name, method, hardware, trainable, points[scored.Metric])
                 {
                     Metric = scored.Metric,
@@ -211,15 +212,15 @@ public static class Experiment
             if (other is not null && second is not null)
                 results.Add(Row(ExperimentResults.MultiTask, other, $"AHWA-LoRA, {secondName} adapter", bits8, adapterSize, shared[$"{secondName} adapter"]));
             var budget = AdapterBudget.Of(MiniLm.Spec, total, results.Count(m => m.Section == ExperimentResults.MultiTask));
-            var comparisons = Comparisons.Of(task.SubsetMetric, o.Times, o.Seed, sharedSweep.Items["AHWA-LoRA"], sharedSweep.Items["no adaptation"],
+            var comparisons = Comparisons.Of(task.Subset(), o.Times, o.Seed, sharedSweep.Items["AHWA-LoRA"], sharedSweep.Items["no adaptation"],
                 fullSweep.Items["full AHWA"], digitalEvaluation.Items!);
-            var taskResults = new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.TrainCount, task.TestCount,
+            var taskResults = new TaskResults(workload.Title, mainName, secondName, task.Metric, task.Items, workload.Data, task.Examples, task.TestCount,
                 task.MeanTestTokens, digitalScore, results, budget)
             { Comparisons = comparisons };
             return (taskResults, ahwa);
         }
 
-        public void SaveAdapters(IEnumerable<(Adapter Adapter, IExperimentTask Task)> adapters)
+        public void SaveAdapters(IEnumerable<(Adapter Adapter, IModelTask Task)> adapters)
         {
             foreach (var (adapter, task) in adapters)
             {
@@ -232,7 +233,7 @@ public static class Experiment
         /// <summary>A sweep's probe: its task scores it, after <see cref="Prepare"/> (an adapter, converters) on up to
         /// <see cref="Repetitions"/> programmings; <see cref="KeepItems"/> keeps its per-item predictions for the
         /// paired comparisons (only the main table's methods: the others would hold memory for nothing).</summary>
-        internal sealed record TaskProbe(string Name, IExperimentTask Task, Action? Prepare = null, int? Repetitions = null, bool KeepItems = false);
+        internal sealed record TaskProbe(string Name, IModelTask Task, Action? Prepare = null, int? Repetitions = null, bool KeepItems = false);
 
         /// <summary>The probes on one sweep, each scored with every metric of its task: probe, then metric, to the points,
         /// and the kept per-item predictions.</summary>
@@ -287,12 +288,12 @@ public static class Experiment
 
         public IReadOnlyList<TrainingRun> Runs => runs;
 
-        public Adapter Train(IExperimentTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
+        public Adapter Train(IModelTask task, string label, string adapterName, Adapter start, AnalogExecution execution, int? epochs = null,
             TrainingRegime regime = TrainingRegime.AhwaLora)
         {
             // A phase a previous run with these options finished on the same data is loaded, not trained again (full
             // AHWA changes every weight, so it is not kept and always trains).
-            var content = new PhaseContent(task.TrainingData, weights);
+            var content = new PhaseContent(task.Digest(), weights);
             if (regime != TrainingRegime.FullAhwa)
             {
                 var kept = phases.TryLoad(adapterName, content, out string? why);
@@ -311,11 +312,11 @@ public static class Experiment
                 LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
                 Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
             var clock = Stopwatch.StartNew();
-            int steps = options.Epochs * ((task.TrainCount + options.BatchSize - 1) / options.BatchSize);
+            int steps = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
             Progress.Run(label, steps, advance =>
             {
                 var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
-                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options, progress, cancellation);
+                AhwaTrainer.Train(model, task.Examples, batch => task.Loss(model, batch), options, progress, cancellation);
             }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));
             NativeAllocator.GiveBackFreeMemory(); // the optimiser's state and the last batches' activations, before the next phase

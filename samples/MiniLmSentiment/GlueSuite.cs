@@ -107,17 +107,17 @@ public static class GlueSuite
         foreach (var f in folders.Where(f => f.Skipped is not null))
             AnsiConsole.MarkupLine($"[yellow]Skipped[/] {Markup.Escape(f.Glue.Name)}: {Markup.Escape(f.Skipped!)}.");
         foreach (var t in tasks)
-            AnsiConsole.MarkupLine($"Data: {Markup.Escape(t.Data)}: {t.Task.TrainCount} of {t.Available} training and {t.Task.TestCount} dev {t.Task.Items}, " +
-                                   $"{o.EpochsFor(t.Task.TrainCount)} epochs.");
+            AnsiConsole.MarkupLine($"Data: {Markup.Escape(t.Data)}: {t.Task.Examples} of {t.Available} training and {t.Task.TestCount} dev {t.Task.Items}, " +
+                                   $"{o.EpochsFor(t.Task.Examples)} epochs.");
 
         using var model = new MiniLm((long)o.Seed);
         var run = TaskRun.Open(model, o, pretrained, phases, weights, cancellation);
         var chip = o.ChipFor(MiniLm.Spec.Chip);
-        var kept = new List<(SuiteTaskDocument Kept, bool Resumed, IExperimentTask Task, Adapter Digital, Adapter Ahwa)>();
+        var kept = new List<(SuiteTaskDocument Kept, bool Resumed, IModelTask Task, Adapter Digital, Adapter Ahwa)>();
         foreach (var (folder, task, data, available) in tasks)
         {
             string name = folder.Glue.Name.ToLowerInvariant();
-            int epochs = o.EpochsFor(task.TrainCount);
+            int epochs = o.EpochsFor(task.Examples);
             var identity = Identity(o, task, folder, weights);
             string path = Path.Combine(o.Output, TasksFolder, name + ".json");
             var previous = TryLoad(path, identity);
@@ -131,8 +131,8 @@ public static class GlueSuite
                 continue;
             }
             var full = run.FullAhwa(task, name, ahwa, epochs);
-            int steps = epochs * ((task.TrainCount + 31) / 32);
-            var document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.TrainCount, available, task.TestCount,
+            int steps = epochs * ((task.Examples + 31) / 32);
+            var document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.Examples, available, task.TestCount,
                 task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
                 run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
             AtomicFile.WriteText(path, JsonFiles.Write(document));
@@ -152,7 +152,7 @@ public static class GlueSuite
         var results = kept.Select(k =>
         {
             string none = Probe(k.Kept.Task, NoAdaptation), lora = Probe(k.Kept.Task, AhwaLora);
-            var comparisons = Comparisons.Of(k.Task.SubsetMetric, o.Times, o.Seed, shared.Items[lora], shared.Items[none], k.Kept.FullAhwaItems, k.Kept.DigitalItems);
+            var comparisons = Comparisons.Of(k.Task.Subset(), o.Times, o.Seed, shared.Items[lora], shared.Items[none], k.Kept.FullAhwaItems, k.Kept.DigitalItems);
             return new SuiteTask(k.Kept, k.Resumed, shared.Points[none], shared.Points[lora], comparisons);
         }).ToList();
 
@@ -175,11 +175,11 @@ public static class GlueSuite
 
     /// <summary>What a kept task result was produced from: the options' fingerprint, the training items as the model
     /// sees them, the dev files' bytes and the pretrained weights.</summary>
-    static SortedDictionary<string, string> Identity(ExperimentOptions o, IExperimentTask task, SuiteFolder folder, string weights)
+    static SortedDictionary<string, string> Identity(ExperimentOptions o, IModelTask task, SuiteFolder folder, string weights)
     {
         var identity = new SortedDictionary<string, string>(Phases.Fingerprint(o).ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal)
         {
-            [Phases.TrainingDataKey] = task.TrainingData,
+            [Phases.TrainingDataKey] = task.Digest(),
             [Phases.WeightsKey] = weights,
             ["devFiles"] = Convert.ToHexStringLower(SHA256.HashData(folder.Glue.DevFiles.SelectMany(f => SHA256.HashData(File.ReadAllBytes(Path.Combine(folder.Folder, f)))).ToArray())),
             ["times"] = string.Join(",", o.Times.Select(t => t.Seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Ahwa.Dsl;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -52,7 +53,7 @@ public partial class MiniLmLayer
 /// analog tiles with LoRA r = 8, alpha = 32, and a digital classification head on the mean-pooled tokens.</summary>
 [AnalogModel]
 [LoraDefaults(Rank = 8, Alpha = 32, Dropout = 0.1)]
-public partial class MiniLm
+public partial class MiniLm : IEncoderModel
 {
     public const int Vocabulary = 30522, MaxPositions = 512, Classes = 3;
 
@@ -76,6 +77,8 @@ public partial class MiniLm
         RegisterLayer("embeddings.token_type_embeddings", tokenTypes);
         RegisterLayer("embeddings.LayerNorm", embeddingNorm);
     }
+
+    int IEncoderModel.HeadOutputs => Classes;
 
     /// <summary>The encoder's last hidden state, [batch, tokens, 384].</summary>
     /// <param name="tokenTypeIds">Segment ids of sentence pairs (0 up to the first [SEP], 1 after); all 0 when null.</param>

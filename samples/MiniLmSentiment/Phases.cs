@@ -151,6 +151,6 @@ public sealed class Phases
     }
 }
 
-/// <summary>What a phase is trained on: SHA-256 (hex) of the task's training items (<see cref="IExperimentTask.TrainingData"/>)
+/// <summary>What a phase is trained on: SHA-256 (hex) of the task's training items (<see cref="Ahwa.Lab.Tasks.IModelTask.TrainingData"/>)
 /// and of the pretrained weights' file.</summary>
 public sealed record PhaseContent(string TrainingData, string Weights);

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using Ahwa.Lab.Import;
+using Ahwa.Lab.Tasks;
 using Microsoft.ML.Tokenizers;
 
 namespace MiniLmSentiment;
@@ -61,4 +63,14 @@ public sealed class Pretrained
         using var stream = new MemoryStream(VocabBytes);
         return BertTokenizer.Create(stream, new BertOptions { LowerCaseBeforeTokenization = true });
     }
+}
+
+/// <summary>The MiniLM's BERT tokenizer as the GLUE and SQuAD tasks read it.</summary>
+public sealed class BertWordPieces(BertTokenizer tokenizer) : ITextTokenizer
+{
+    public long ClassificationTokenId => tokenizer.ClassificationTokenId;
+
+    public long SeparatorTokenId => tokenizer.SeparatorTokenId;
+
+    public IReadOnlyList<long> WordPieces(string text) => tokenizer.EncodeToIds(text, addSpecialTokens: false).Select(i => (long)i).ToList();
 }

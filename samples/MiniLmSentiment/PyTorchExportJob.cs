@@ -28,7 +28,7 @@ public static class PyTorchExportJob
         var result = PyTorchExport.Write(model, MiniLm.PyTorch, directory, shards,
             new PyTorchExportOptions(Entry: nameof(MiniLm.Classify), Seed: (int)o.Seed, Epochs: o.Epochs,
                 BatchSize: 32, LearningRate: o.LoraLearningRate));
-        AnsiConsole.MarkupLine($"PyTorch export of {nameof(MiniLm)} ({Markup.Escape(data)}: {sentiment.TrainCount} training and {sentiment.TestCount} test sentences) " +
+        AnsiConsole.MarkupLine($"PyTorch export of {nameof(MiniLm)} ({Markup.Escape(data)}: {sentiment.Examples} training and {sentiment.TestCount} test sentences) " +
                                $"written to {Markup.Escape(result.Directory)}: {result.Files.Count} files. Train with: {Markup.Escape(Path.Combine(result.Directory, PyTorchExport.LaunchFile))} train 2");
         return result;
     }

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Tasks;
+using Ahwa.Runtime;
 using Microsoft.ML.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,7 +11,7 @@ namespace MiniLmSentiment;
 
 /// <summary>A sentence classification task, tokenised once: the model's shared head has <see cref="MiniLm.Classes"/>
 /// outputs and a task with fewer classes reads the first <see cref="Classes"/> of them.</summary>
-public sealed class SentenceTask : IExperimentTask
+public sealed class SentenceTask : IModelTask
 {
     public const int EvaluationBatch = 64;
 
@@ -29,11 +29,12 @@ public sealed class SentenceTask : IExperimentTask
     }
 
     public string Name { get; }
+    public Type ModelType => typeof(IEncoderModel);
     public IReadOnlyList<string> ClassNames { get; }
     public int Classes => ClassNames.Count;
-    public IReadOnlyList<string> Metrics { get; } = new[] { "accuracy" };
+    public string Metric => "accuracy";
     public string Items => "sentences";
-    public int TrainCount => train.Count;
+    public int Examples => train.Count;
 
     public string TrainingData
     {
@@ -71,7 +72,7 @@ public sealed class SentenceTask : IExperimentTask
     }
 
     /// <summary>Cross-entropy of one training batch (indices into the training sentences).</summary>
-    public Tensor Loss(MiniLm model, IReadOnlyList<int> batch)
+    public Tensor Loss(AhwaModel model, int[] batch)
     {
         using var scope = NewDisposeScope();
         var (ids, mask, labels) = Batch(train, batch);
@@ -79,10 +80,10 @@ public sealed class SentenceTask : IExperimentTask
     }
 
     /// <summary>Test accuracy of the model as it now is (its execution mode decides digital, noisy or programmed).</summary>
-    public double Accuracy(MiniLm model, Action<int>? sentencesDone = null) => Evaluate(model, sentencesDone).Metrics[Metrics[0]];
+    public double Accuracy(AhwaModel model, Action<int>? sentencesDone = null) => Evaluate(model, sentencesDone).Metrics[Metric];
 
     /// <summary>Accuracy and the predicted class of every test sentence (in the sorted test order).</summary>
-    public ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null)
+    public ProbeEvaluation Evaluate(AhwaModel model, Action<int>? itemsDone = null)
     {
         using var noGrad = no_grad();
         model.eval();
@@ -99,10 +100,8 @@ public sealed class SentenceTask : IExperimentTask
             for (int b = 0; b < count; b++) predicted[first + b] = values[b];
             itemsDone?.Invoke(count);
         }
-        return new ProbeEvaluation(new Dictionary<string, double> { [Metrics[0]] = (double)correct / test.Count }, predicted);
+        return new ProbeEvaluation(new Dictionary<string, double> { [Metric] = (double)correct / test.Count }, predicted);
     }
-
-    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
 
     public SubsetMetric SubsetMetric => subsetMetric ??= SubsetMetrics.Accuracy(test.Select(e => e.Label).ToList());
 
@@ -115,7 +114,7 @@ public sealed class SentenceTask : IExperimentTask
         return Batch(items, Enumerable.Range(0, items.Count).ToList());
     }
 
-    Tensor Logits(MiniLm model, Tensor ids, Tensor mask) => model.Classify(ids, mask).narrow(1, 0, Classes);
+    Tensor Logits(AhwaModel model, Tensor ids, Tensor mask) => EncoderTasks.Model(model, Name, Classes).Classify(ids, mask).narrow(1, 0, Classes);
 
     static (Tensor Ids, Tensor Mask, Tensor Labels) Batch(IReadOnlyList<Encoded> items, IReadOnlyList<int> indices)
     {

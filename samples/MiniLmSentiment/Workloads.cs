@@ -9,7 +9,7 @@ namespace MiniLmSentiment;
 
 /// <summary>What the experiment runs on: the main table's task, the second task whose adapter shares the
 /// programming, the names their adapters are kept under and a line saying where the data came from.</summary>
-public sealed record Workload(string Title, IExperimentTask Main, string MainAdapter, IExperimentTask? Second, string SecondAdapter, string Data);
+public sealed record Workload(string Title, IModelTask Main, string MainAdapter, IModelTask? Second, string SecondAdapter, string Data);
 
 /// <summary>The tasks <c>--task</c> selects: the built-in sentiment and State of the Union tasks (installed with npm),
 /// every GLUE task and SQuAD v1.1 from a <c>--data</c> folder (<c>--glue DIR</c> is <c>--task NAME --data DIR</c>
@@ -29,7 +29,7 @@ public static class Workloads
     public static readonly IReadOnlyList<string> Names = BuiltIn.Concat(FromData).ToList();
 
     /// <summary>SQuAD's file names as the benchmark ships them.</summary>
-    public const string SquadTrain = "train-v1.1.json", SquadDev = "dev-v1.1.json";
+    public const string SquadTrain = SquadTask.TrainFile, SquadDev = SquadTask.DevFile;
 
     /// <summary>The names in a <c>--task</c> value (comma-separated built-in tasks, or one data-folder task).</summary>
     public static IReadOnlyList<string> Split(string task) => task.Split(',', StringSplitOptions.TrimEntries);
@@ -110,30 +110,33 @@ public static class Workloads
         return new Workload("Sentiment", sentiment, "sentiment", site, "site", uci);
     }
 
-    static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue) => LoadGlue(o, tokenizer, glue, o.DataFolder!);
+    static (IModelTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue) => LoadGlue(o, tokenizer, glue, o.DataFolder!);
 
     /// <summary>A GLUE task from its folder (<paramref name="folder"/> holds train.tsv and the task's dev files), with
     /// the options' caps: the suite reads each of its tasks this way.</summary>
-    public static (IExperimentTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue, string folder)
+    public static (IModelTask Task, string Data) LoadGlue(ExperimentOptions o, BertTokenizer tokenizer, GlueTask glue, string folder)
     {
-        var train = glue.Read(Path.Combine(folder, GlueTask.TrainFile));
-        // GLUE's test labels are hidden: the dev sets are the test sets, as in the paper (MNLI: matched for the main
-        // metric, mismatched beside it).
-        var tests = glue.DevFiles.Select((file, i) => SeededSubset.Take(glue.Read(Path.Combine(folder, file)), o.TestLimit, o.Seed, 1 + i)).ToArray();
-        var task = PairTask.Create(glue, tokenizer, o.MaxTokens, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), tests);
-        string others = string.Concat(glue.DevFiles.Skip(1).Select((file, i) => $", {file} ({tests[i + 1].Count} items) beside it"));
+        var sizes = new int[glue.DevFiles.Count + 1];
+        // Part i of the seeded draws is file i (train.tsv, then the dev sets), each capped by the options.
+        var task = PairTask.Load(glue, folder, new BertWordPieces(tokenizer), o.MaxTokens, (items, file) =>
+        {
+            var taken = SeededSubset.Take(items, file == 0 ? o.TrainLimit : o.TestLimit, o.Seed, file);
+            sizes[file] = taken.Count;
+            return taken;
+        });
+        string others = string.Concat(glue.DevFiles.Skip(1).Select((file, i) => $", {file} ({sizes[i + 2]} items) beside it"));
         return (task, $"GLUE {glue.Name} in {folder} ({GlueTask.TrainFile}, {glue.DevFiles[0]} as test{others})");
     }
 
-    static (IExperimentTask Task, string Data) LoadSquad(ExperimentOptions o, BertTokenizer tokenizer)
+    static (IModelTask Task, string Data) LoadSquad(ExperimentOptions o, BertTokenizer tokenizer)
     {
         var folder = o.DataFolder!;
         var dev = Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadDev));
         bool split = !File.Exists(Path.Combine(folder, SquadTrain));
         int articles = dev.Count == 0 ? 0 : dev.Max(e => e.Article) + 1;
         var (train, test) = split ? Ahwa.Lab.Tasks.Squad.SplitByArticle(dev, articles / 2) : (Ahwa.Lab.Tasks.Squad.Read(Path.Combine(folder, SquadTrain)), dev);
-        var options = new SquadOptions(MaxLength: o.MaxTokens, DocStride: Math.Min(new SquadOptions().DocStride, o.MaxTokens / 2));
-        var task = SquadTask.Create(tokenizer, options, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), SeededSubset.Take(test, o.TestLimit, o.Seed, 1));
+        var options = SquadOptions.ForLength(o.MaxTokens);
+        var task = SquadTask.Create(new BertWordPieces(tokenizer), options, SeededSubset.Take(train, o.TrainLimit, o.Seed, 0), SeededSubset.Take(test, o.TestLimit, o.Seed, 1));
         string files = split
             ? $"{SquadDev} split by article, no {SquadTrain}: the first {articles / 2} of its {articles} articles for training, the others as test; " +
               "a small-data QA run, not comparable with the paper's full-training numbers"
@@ -152,4 +155,15 @@ public static class Workloads
             throw new IOException($"The data set could not be installed into '{cache}': {error.Message}", error);
         }
     }
+}
+
+/// <summary>What the experiment reads of a task beyond its metrics, which every task of the sample gives: a task
+/// without a training digest cannot be resumed, one without per-item predictions cannot be bootstrapped.</summary>
+static class ExperimentTasks
+{
+    public static string Digest(this IModelTask task) =>
+        task.TrainingData ?? throw new InvalidOperationException($"Task '{task.Name}' gives no digest of its training items, which kept phases are checked against.");
+
+    public static SubsetMetric Subset(this IModelTask task) =>
+        task.SubsetMetric ?? throw new InvalidOperationException($"Task '{task.Name}' keeps no per-item predictions, which the paired bootstrap resamples.");
 }

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using Ahwa.Lab.CommandLine;
 using HelloAnalog;
-using Spectre.Console;
+using static Ahwa.Runtime.Tests.CommandLineRun;
 
 namespace Ahwa.EndToEnd.Tests;
 
@@ -18,19 +18,6 @@ public sealed class AhwaCommandTests : IDisposable
     public AhwaCommandTests() => Directory.CreateDirectory(folder);
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    sealed record Outcome(int Code, string Console, string Output, string Error);
-
-    static Outcome Run(params string[] args)
-    {
-        var console = new StringWriter();
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(console) });
-        ansi.Profile.Width = 250;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = AhwaCli.Run(args, console: ansi, output: output, error: error);
-        return new Outcome(code, console.ToString(), output.ToString(), error.ToString());
-    }
 
     [Theory]
     [InlineData("models", "--assembly")]

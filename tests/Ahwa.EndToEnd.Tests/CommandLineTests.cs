@@ -231,19 +231,20 @@ public sealed class PhaseTests : IDisposable
     [Fact]
     public void TheTrainingDigestFollowsTheTrainingItems()
     {
-        var tokenizer = Pretrained.Load().Tokenizer();
+        var bert = Pretrained.Load().Tokenizer();
+        var tokenizer = new BertWordPieces(bert);
         var glue = Ahwa.Lab.Tasks.GlueTask.ByName("RTE");
         List<Ahwa.Lab.Tasks.GlueExample> Items(int flip, string word = "rose") => Enumerable.Range(0, 6)
             .Select(i => new Ahwa.Lab.Tasks.GlueExample($"shares {word} {i}", $"profit fell {i}", (i + flip) % 2, double.NaN, $"line {i}")).ToList();
         string Digest(List<Ahwa.Lab.Tasks.GlueExample> train, List<Ahwa.Lab.Tasks.GlueExample> test) =>
-            ((IExperimentTask)PairTask.Create(glue, tokenizer, 32, train, test)).TrainingData;
+            PairTask.Create(glue, tokenizer, 32, train, test).TrainingData;
         string original = Digest(Items(0), Items(0));
         Assert.Equal(64, original.Length);
         Assert.Equal(original, Digest(Items(0), Items(1)));
         Assert.NotEqual(original, Digest(Items(1), Items(0)));
         Assert.NotEqual(original, Digest(Items(0, "fell"), Items(0)));
         var sentences = Enumerable.Range(0, 4).Select(i => new LabeledSentence($"good {i}", i % 2, "x")).ToList();
-        string Sentences(IEnumerable<LabeledSentence> train) => ((IExperimentTask)SentenceTask.Create("s", ["a", "b"], tokenizer, 16, train, sentences)).TrainingData;
+        string Sentences(IEnumerable<LabeledSentence> train) => SentenceTask.Create("s", ["a", "b"], bert, 16, train, sentences).TrainingData;
         Assert.NotEqual(Sentences(sentences), Sentences(sentences.Select(s => s with { Label = 1 - s.Label })));
     }
 

@@ -3,6 +3,7 @@ using System.Linq;
 using Ahwa.Hardware;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Import;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
@@ -20,7 +21,7 @@ public class StudyTests
 
     static LabeledSentence Sentence(int i) => new(string.Join(' ', Enumerable.Range(0, 5).Select(k => Words[(i * 3 + k * 7) % Words.Length])), i % 2, "test");
 
-    static IExperimentTask Task() => SentenceTask.Create("tiny", new[] { "no", "yes" }, Pretrained.Load().Tokenizer(), 12,
+    static IModelTask Task() => SentenceTask.Create("tiny", new[] { "no", "yes" }, Pretrained.Load().Tokenizer(), 12,
         Enumerable.Range(0, 6).Select(Sentence), Enumerable.Range(10, 4).Select(Sentence));
 
     [Fact]
@@ -88,7 +89,7 @@ public class StudyTests
             else
             {
                 AdapterFiles.Apply(model, untrained);
-                AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options);
+                AhwaTrainer.Train(model, task.Examples, batch => task.Loss(model, batch), options);
             }
             return AdapterFiles.Capture(model, "trained");
         }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using Ahwa.Lab.Tasks;
 using MiniLmSentiment;
 
 namespace Ahwa.EndToEnd.Tests;
@@ -116,9 +117,9 @@ public sealed class TaskExperimentTests : IDisposable
         var labels = new[] { "contradiction", "entailment", "neutral" };
         List<Ahwa.Lab.Tasks.GlueExample> Set(int first, int count) => Enumerable.Range(first, count)
             .Select(i => new Ahwa.Lab.Tasks.GlueExample(Sentence(i), Sentence(i + 3, 5), i % 3, 0, $"line {i}")).ToList();
-        var tokenizer = Pretrained.Load().Tokenizer();
+        var tokenizer = new BertWordPieces(Pretrained.Load().Tokenizer());
         var (train, matched, mismatched) = (Set(0, 4), Set(10, 6), Set(40, 5));
-        var task = (IExperimentTask)PairTask.Create(glue, tokenizer, 32, train, matched, mismatched);
+        var task = (IModelTask)PairTask.Create(glue, tokenizer, 32, train, matched, mismatched);
         Assert.Equal(new[] { "accuracy", "accuracy, mismatched" }, task.Metrics);
         Assert.Equal((6, 11), (task.TestCount, task.EvaluatedCount));
         using var model = new MiniLm();
@@ -126,7 +127,7 @@ public sealed class TaskExperimentTests : IDisposable
         int evaluated = 0;
         var scores = task.Scores(model, n => evaluated += n);
         Assert.Equal(11, evaluated);
-        IExperimentTask Alone(List<Ahwa.Lab.Tasks.GlueExample> test) => PairTask.Create(glue, tokenizer, 32, train, test);
+        IModelTask Alone(List<Ahwa.Lab.Tasks.GlueExample> test) => PairTask.Create(glue, tokenizer, 32, train, test);
         Assert.Equal(Alone(matched).Score(model), scores["accuracy"]);
         Assert.Equal(Alone(mismatched).Score(model), scores["accuracy, mismatched"]);
         Assert.Equal(labels, glue.Labels);

@@ -47,6 +47,12 @@ static class Resolve
         .Where(t => !t.IsAbstract && typeof(IModelTask).IsAssignableFrom(t) && TaskModel(t) is Type m && m.IsAssignableFrom(model.Type))
         .OrderBy(t => t.FullName, StringComparer.Ordinal).ToList();
 
+    /// <summary>The --data task (<see cref="DataTasks"/>), or the assembly's task named by --task.</summary>
+    public static IModelTask Task(Assembly assembly, RegisteredModel model, TaskSettings settings, ulong seed) =>
+        settings.Data is string data
+            ? DataTasks.Load(model, settings.Task!, data, settings.Tokenizer!, OptionValues.Value<int>(settings, nameof(settings.MaxTokens)))
+            : Task(assembly, model, settings.Task, seed);
+
     public static IModelTask Task(Assembly assembly, RegisteredModel model, string? name, ulong seed)
     {
         var tasks = Tasks(assembly, model);

@@ -46,6 +46,7 @@ public sealed class TrainSettings : TaskSettings
             OptionValues.Read(this, nameof(Seed), out ulong seed),
             Output is null ? null : OptionValues.OutputFolder("--out", Output),
             AdapterProblem(),
+            DataProblem(),
             Steps is not null && Epochs is not null ? $"--steps and --epochs exclude each other, got --steps '{Steps}' and --epochs '{Epochs}'." : null,
         };
         var problem = problems.FirstOrDefault(p => p is not null);
@@ -61,8 +62,9 @@ public sealed class TrainCommand(CliHost host) : AhwaCommand<TrainSettings>(host
         settings.Read(out var v);
         var assembly = Resolve.Assembly(Host, settings);
         var registered = Resolve.Model(assembly, settings.Model);
-        var task = Resolve.Task(assembly, registered, settings.Task, v.Seed);
+        var task = Resolve.Task(assembly, registered, settings, v.Seed);
         using var model = Resolve.Create(registered, v.Seed);
+        DataTasks.CheckHead(task, registered, model);
         if (settings.Adapter is string adapter) AdapterFiles.LoadInto(model, adapter);
         int examples = v.Steps is int steps ? Math.Min(task.Examples, steps * v.Batch) : task.Examples;
         var options = new TrainingOptions(LearningRate: v.Lr, BatchSize: v.Batch, Epochs: v.Steps is null ? v.Epochs : 1, Seed: v.Seed);
@@ -72,7 +74,7 @@ public sealed class TrainCommand(CliHost host) : AhwaCommand<TrainSettings>(host
         string folder = settings.Output ?? Path.Combine("out", registered.Name);
         string adapters = Path.Combine(folder, "adapter");
         AdapterFiles.Save(model, adapters);
-        double metric = task.Evaluate(model);
+        double metric = task.Score(model);
         var result = new TrainResult(registered.Name, task.Name, losses.Count, losses.Count == 0 ? double.NaN : losses[^1], task.Metric, metric, adapters);
         if (settings.Json) Host.Output.WriteLine(JsonFiles.Write(result));
         else
@@ -96,7 +98,7 @@ public sealed class EvaluateSettings : TaskSettings
 
     public override ValidationResult Validate() =>
         (OptionValues.Problem(this)
-         ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output)) ?? AdapterProblem()) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
+         ?? (Output is null ? null : OptionValues.OutputFolder("--out", Output)) ?? AdapterProblem() ?? DataProblem()) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 }
 
 public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings>(host)
@@ -107,14 +109,15 @@ public sealed class EvaluateCommand(CliHost host) : AhwaCommand<EvaluateSettings
         ulong seed = OptionValues.Value<ulong>(settings, nameof(settings.Seed));
         var assembly = Resolve.Assembly(Host, settings);
         var registered = Resolve.Model(assembly, settings.Model);
-        var task = Resolve.Task(assembly, registered, settings.Task, seed);
+        var task = Resolve.Task(assembly, registered, settings, seed);
         using var model = Resolve.Create(registered, seed);
+        DataTasks.CheckHead(task, registered, model);
         if (settings.Adapter is string adapter) AdapterFiles.LoadInto(model, adapter);
         var times = settings.Quick ? DriftTimes.Labelled("0 s", "1 year", "10 years") : DriftTimes.Paper;
         var points = ProgressLines.Run(Host, settings.Json, "drift sweep", report =>
         {
             cancellation.ThrowIfCancellationRequested();
-            return DriftSweep.Run(model, model.DeclaredDevice(), () => task.Evaluate(model), repetitions, seed, times,
+            return DriftSweep.Run(model, model.DeclaredDevice(), () => task.Score(model), repetitions, seed, times,
                 new ImmediateProgress<(int Done, int Total)>(p => report(p.Done, p.Total, "")));
         });
         string folder = settings.Output ?? Path.Combine("out", registered.Name);

@@ -27,8 +27,22 @@ public class ModelSettings : AssemblySettings
 public class TaskSettings : ModelSettings
 {
     [CommandOption("--task <NAME>")]
-    [Description("The task (a ModelTask of the assembly); may be left out when the model has one")]
+    [Description("The task: a ModelTask of the assembly, which may be left out when the model has one; with --data a GLUE task " +
+                 "(cola, sst-2, mrpc, sts-b, qqp, mnli, qnli, rte, wnli) or squad")]
     public string? Task { get; init; }
+
+    [CommandOption("--data <DIR>")]
+    [Description("Folder of the --task's benchmark files: a GLUE task's train.tsv and dev files, or SQuAD v1.1's " +
+                 "train-v1.1.json and dev-v1.1.json (the dev files are the test sets); the model must implement IEncoderModel")]
+    public string? Data { get; init; }
+
+    [CommandOption("--tokenizer <FILE>")]
+    [Description("The tokenizer.json of the model's vocabulary, for --data")]
+    public string? Tokenizer { get; init; }
+
+    [CommandOption("--max-tokens <N>")]
+    [PositiveIntOption("Tokens of a --data item or SQuAD window, longer ones cut", 128, 4096)]
+    public string? MaxTokens { get; init; }
 
     [CommandOption("--seed <N>")]
     [SeedOption("Seed of the model, the data order, the noise and the programmings")]
@@ -41,6 +55,20 @@ public class TaskSettings : ModelSettings
     [CommandOption("--adapter <DIR>")]
     [Description("Load these adapters (PEFT layout, as 'ahwa train' writes them) before running")]
     public string? Adapter { get; init; }
+
+    /// <summary>A --data run's options, checked before the assembly is read: the task a benchmark's, the folder and
+    /// the tokenizer file there (what the folder must hold is checked when the task is read).</summary>
+    protected string? DataProblem()
+    {
+        if (OptionValues.Read(this, nameof(MaxTokens), out int _) is string tokens) return tokens;
+        if (Data is null)
+            return Tokenizer is null ? null : $"--tokenizer '{Tokenizer}' is read only with --data.";
+        if (OptionValues.BlankPath("--data", Data) is string blank) return blank;
+        if (!System.IO.Directory.Exists(Data)) return $"--data folder '{Data}' does not exist.";
+        if (Task is null) return $"--data '{Data}' needs --task NAME, a GLUE task or squad ({DataTasks.Names}).";
+        if (!DataTasks.IsKnown(Task)) return $"--task '{Task}' is not a GLUE task or squad, which --data reads; known: {DataTasks.Names}.";
+        return Tokenizer is null ? $"--data '{Data}' needs --tokenizer FILE (the model's tokenizer.json)." : OptionValues.ExistingFile("--tokenizer", Tokenizer);
+    }
 
     /// <summary>A bad --adapter is a bad command line (exit 2, naming the option) found before the model is built.</summary>
     protected string? AdapterProblem() =>

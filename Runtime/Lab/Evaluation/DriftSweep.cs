@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Simulator;
 
@@ -19,10 +20,6 @@ public sealed record SweepProbe(string Name, Func<double> Evaluate, Action? Prep
 /// <summary>A probe whose one evaluation gives several metrics (F1 and accuracy of the same predictions; MNLI's matched
 /// and mismatched sets): every call must give the same metric names, the first call's set.</summary>
 public sealed record MetricsProbe(string Name, Func<IReadOnlyDictionary<string, double>> Evaluate, Action? Prepare = null, int? Repetitions = null);
-
-/// <summary>One evaluation: its metrics and, where the probe keeps them, the per-item predictions its main metric is
-/// computed from (what <see cref="PairedBootstrap"/> resamples); a probe gives them on every evaluation or on none.</summary>
-public sealed record ProbeEvaluation(IReadOnlyDictionary<string, double> Metrics, float[]? Items = null);
 
 /// <summary>A <see cref="MetricsProbe"/> whose evaluations may keep per-item predictions.</summary>
 public sealed record EvaluationProbe(string Name, Func<ProbeEvaluation> Evaluate, Action? Prepare = null, int? Repetitions = null);

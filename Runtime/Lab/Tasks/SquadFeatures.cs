@@ -17,6 +17,10 @@ public readonly record struct Piece(long Id, int Start, int Length)
 public sealed record SquadOptions(int MaxLength = 384, int DocStride = 128, int MaxQueryLength = 64, int NBest = 20, int MaxAnswerLength = 30)
 {
     public static readonly SquadOptions MobileBert = new(MaxLength: 320);
+
+    /// <summary>Windows of <paramref name="maxLength"/> tokens, at most half a window apart, so a short window still
+    /// overlaps the next.</summary>
+    public static SquadOptions ForLength(int maxLength) => new(MaxLength: maxLength, DocStride: Math.Min(new SquadOptions().DocStride, maxLength / 2));
 }
 
 /// <summary>One window of one question: the model's input, which context characters each token covers, and the

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
@@ -24,12 +25,12 @@ public sealed record LearningCurve(string Method, AnalogExecution Execution, dou
 public static class LearningCurves
 {
     /// <param name="checkpoints">Evaluations per training, evenly spaced, the last at the final step; step 0 is added.</param>
-    public static LearningCurve Train(MiniLm model, IExperimentTask task, Adapter untrained, string method, AnalogExecution execution,
+    public static LearningCurve Train(MiniLm model, IModelTask task, Adapter untrained, string method, AnalogExecution execution,
         TrainingOptions options, int checkpoints, IDeviceModel device, ulong programmingSeed, Action<string>? log = null,
         System.Threading.CancellationToken cancellation = default)
     {
         if (checkpoints < 1) throw new ArgumentOutOfRangeException(nameof(checkpoints), checkpoints, "At least one checkpoint is needed.");
-        int total = options.Epochs * ((task.TrainCount + options.BatchSize - 1) / options.BatchSize);
+        int total = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
         var at = Enumerable.Range(1, checkpoints).Select(i => (int)Math.Round((double)i * total / checkpoints)).ToHashSet();
         AdapterFiles.Apply(model, untrained);
         model.Program(device, programmingSeed);
@@ -42,7 +43,7 @@ public static class LearningCurves
             points.Add(Evaluate(model, task, step.Step, execution, options.Seed));
             log?.Invoke($"{method}: {Describe(points[^1])}, loss {step.Loss.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}");
         });
-        AhwaTrainer.Train(model, task.TrainCount, batch => task.Loss(model, batch), options with { Execution = execution }, progress, cancellation);
+        AhwaTrainer.Train(model, task.Examples, batch => task.Loss(model, batch), options with { Execution = execution }, progress, cancellation);
         return new LearningCurve(method, execution, options.LearningRate, total, points);
     }
 
@@ -50,7 +51,7 @@ public static class LearningCurves
         $"step {p.Step}: digital {100 * p.Digital:0.0}, training noise {100 * p.TrainingNoise:0.0}, chip 0 s {100 * p.Chip:0.0}");
 
     /// <summary>The three evaluations, leaving the model as training left it (its execution, train mode, noise streams).</summary>
-    static CurvePoint Evaluate(MiniLm model, IExperimentTask task, int step, AnalogExecution training, ulong seed)
+    static CurvePoint Evaluate(MiniLm model, IModelTask task, int step, AnalogExecution training, ulong seed)
     {
         var noise = model.AnalogLayers.Select(l => l.NoiseState).ToList();
         bool wasTraining = model.training;

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using Ahwa.Lab.Formats;
+using Ahwa.Lab.Tasks;
 using Ahwa.Runtime;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
@@ -42,7 +43,7 @@ public static class StudyJob
         using var model = new MiniLm((long)o.Seed);
         var (_, untrained) = Experiment.Start(model, o, pretrained);
         var device = o.Device();
-        AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.TrainCount} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + Markup.Escape(o.ChipKnobs))}.");
+        AnsiConsole.MarkupLine($"Study {Markup.Escape(o.Study!)} on {Markup.Escape(workload.Data)}: {task.Examples} training and {task.TestCount} test {task.Items}, seed {o.Seed}{(o.ChipKnobs is null ? "" : ", chip knobs " + Markup.Escape(o.ChipKnobs))}.");
         string stem = Path.Combine(o.Output, "study-" + o.Study);
         if (o.Study == LayerErrorsStudy)
         {
@@ -63,7 +64,7 @@ public static class StudyJob
             }
             AtomicFile.WriteText(stem + ".json", JsonFiles.Write(new { task = task.Name, metric = task.Metric, curves }));
             AtomicFile.WriteText(stem + ".md", CurveTable(task, curves));
-            CurvePlot.Write(stem + ".png", $"{task.Name}: {task.Metric} while training ({task.TrainCount} {task.Items}, lr {F(o.LoraLearningRate, "G3")})", task.Metric, curves);
+            CurvePlot.Write(stem + ".png", $"{task.Name}: {task.Metric} while training ({task.Examples} {task.Items}, lr {F(o.LoraLearningRate, "G3")})", task.Metric, curves);
         }
         AnsiConsole.MarkupLine($"Wrote {Markup.Escape(stem)}.md");
     }
@@ -87,7 +88,7 @@ public static class StudyJob
         return md.ToString();
     }
 
-    static string CurveTable(IExperimentTask task, IReadOnlyList<LearningCurve> curves)
+    static string CurveTable(IModelTask task, IReadOnlyList<LearningCurve> curves)
     {
         var md = new StringBuilder();
         md.Append($"# Learning curves ({task.Name}, {task.Metric} on {task.TestCount} test {task.Items}, x 100)\n\n");

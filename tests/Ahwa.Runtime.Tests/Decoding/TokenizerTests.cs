@@ -25,7 +25,8 @@ public sealed class TokenizerTests : IDisposable
         return map;
     }
 
-    internal static void Write(string path)
+    /// <param name="specialTokens">The added special tokens, ids after the merges (LLaMA-3's begin of text when null).</param>
+    internal static void Write(string path, string[]? specialTokens = null)
     {
         var bytes = ByteCharacters();
         var vocab = new Dictionary<string, int>();
@@ -37,7 +38,8 @@ public sealed class TokenizerTests : IDisposable
             ["version"] = "1.0",
             ["truncation"] = null,
             ["padding"] = null,
-            ["added_tokens"] = new[] { new { id = vocab.Count, content = "<|begin_of_text|>", single_word = false, lstrip = false, rstrip = false, normalized = false, special = true } },
+            ["added_tokens"] = (specialTokens ?? ["<|begin_of_text|>"]).Select((content, i) =>
+                new { id = vocab.Count + i, content, single_word = false, lstrip = false, rstrip = false, normalized = false, special = true }).ToArray(),
             ["normalizer"] = null,
             ["pre_tokenizer"] = new
             {
@@ -78,6 +80,24 @@ public sealed class TokenizerTests : IDisposable
         Assert.Equal(new long[] { 195, 188 }, tokenizer.Encode("ü"));
         foreach (var text in new[] { "the 12 ünï the\nend", "3 + 4 = 7" })
             Assert.Equal(text, tokenizer.Decode(tokenizer.Encode(text)));
+    }
+
+    /// <summary>As the GLUE and SQuAD tasks read it: the declared begin and end of text as [CLS] and [SEP], pieces
+    /// without them; a file without such a pair has no sentence tokens.</summary>
+    [Fact]
+    public void GivesTheTasksWordPiecesAndTheDeclaredSentenceTokens()
+    {
+        string path = Path.Combine(folder, "tokenizer.json");
+        Write(path, ["<|begin_of_text|>", "<|end_of_text|>"]);
+        using (var tokenizer = HuggingFaceTokenizer.Load(path))
+        {
+            Assert.Equal(((long)260, (long)261), (tokenizer.ClassificationTokenId, tokenizer.SeparatorTokenId));
+            Assert.Equal(new long[] { 116, 257, 258, 32, 259 }, tokenizer.WordPieces("the the 12"));
+        }
+        Write(path);
+        using var llama = HuggingFaceTokenizer.Load(path);
+        Assert.Null(llama.SentenceTokens);
+        Assert.Contains("declares none of the special token pairs", Assert.Throws<InvalidOperationException>(() => llama.SeparatorTokenId).Message);
     }
 
     [Fact]

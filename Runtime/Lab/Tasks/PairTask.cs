@@ -2,19 +2,17 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Ahwa.Lab.Evaluation;
-using Ahwa.Lab.Tasks;
-using Microsoft.ML.Tokenizers;
+using Ahwa.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MiniLmSentiment;
+namespace Ahwa.Lab.Tasks;
 
-/// <summary>A GLUE task on the MiniLM: single sentences or pairs (<c>[CLS] a [SEP] b [SEP]</c> with segment ids),
+/// <summary>A GLUE task on an <see cref="IEncoderModel"/>: single sentences or pairs (<c>[CLS] a [SEP] b [SEP]</c> with segment ids),
 /// classification over the head's first outputs or the STS-B regression read from its first output, scored with every
 /// metric the benchmark reports (the main one first: F1 for MRPC and QQP, Pearson for STS-B) on each test set (MNLI's
 /// matched one gives the main metric, its mismatched one the same metrics again).</summary>
-public sealed class PairTask : IExperimentTask
+public sealed class PairTask : IModelTask
 {
     sealed record Encoded(long[] Ids, long[] Segments, GlueExample Example);
 
@@ -35,9 +33,14 @@ public sealed class PairTask : IExperimentTask
     }
 
     public string Name => glue.Name;
+    public Type ModelType => typeof(IEncoderModel);
+    public string Metric => Metrics[0];
     public IReadOnlyList<string> Metrics { get; }
     public string Items => glue.PairColumn is null ? "sentences" : "sentence pairs";
-    public int TrainCount => train.Count;
+    public int Examples => train.Count;
+
+    /// <summary>The head outputs the task reads: one per class, or STS-B's one score.</summary>
+    public int HeadOutputs => glue.Labels?.Count ?? 1;
 
     public string TrainingData
     {
@@ -64,19 +67,16 @@ public sealed class PairTask : IExperimentTask
 
     /// <param name="test">The test sets in <see cref="GlueTask.DevFiles"/>' order: the first gives the main metric, each
     /// further one its metrics again under the set's name (MNLI's "mismatched").</param>
-    public static PairTask Create(GlueTask glue, BertTokenizer tokenizer, int maxTokens, IEnumerable<GlueExample> train, params IEnumerable<GlueExample>[] test)
+    public static PairTask Create(GlueTask glue, ITextTokenizer tokenizer, int maxTokens, IEnumerable<GlueExample> train, params IEnumerable<GlueExample>[] test)
     {
-        if (glue.Labels is { Count: > MiniLm.Classes } labels)
-            throw new ArgumentException($"GLUE {glue.Name} has {labels.Count} classes; the head has room for {MiniLm.Classes}.", nameof(glue));
         if (test.Length == 0 || test.Length > glue.DevFiles.Count)
             throw new ArgumentException($"GLUE {glue.Name} has {glue.DevFiles.Count} dev sets; {test.Length} test sets were given.", nameof(test));
         long cls = tokenizer.ClassificationTokenId, sep = tokenizer.SeparatorTokenId;
-        IReadOnlyList<long> Pieces(string text) => tokenizer.EncodeToIds(text, addSpecialTokens: false).Select(i => (long)i).ToList();
         List<Encoded> Encode(IEnumerable<GlueExample> items, string part)
         {
             var encoded = items.Select(e =>
             {
-                var (ids, segments) = PairEncoding.Encode(Pieces(e.Text), e.Pair is null ? null : Pieces(e.Pair), cls, sep, maxTokens);
+                var (ids, segments) = PairEncoding.Encode(tokenizer.WordPieces(e.Text), e.Pair is null ? null : tokenizer.WordPieces(e.Pair), cls, sep, maxTokens);
                 return new Encoded(ids, segments, e);
             }).ToList();
             if (encoded.Count == 0) throw new InvalidDataException($"GLUE {glue.Name} has no {part} examples.");
@@ -90,6 +90,16 @@ public sealed class PairTask : IExperimentTask
         return new PairTask(glue, Encode(train, "training"), sets);
     }
 
+    /// <summary>The task from a folder holding its <see cref="GlueTask.Files"/>, every example of them: GLUE's test labels
+    /// are hidden, so the dev sets are the test sets, as in the paper (MNLI: matched for the main metric, mismatched
+    /// beside it). <paramref name="subset"/> may pick fewer items of a file (its index in <see cref="GlueTask.Files"/>).</summary>
+    public static PairTask Load(GlueTask glue, string folder, ITextTokenizer tokenizer, int maxTokens,
+        Func<IReadOnlyList<GlueExample>, int, IReadOnlyList<GlueExample>>? subset = null)
+    {
+        var sets = glue.Files.Select((file, i) => (subset ?? ((items, _) => items))(glue.Read(Path.Combine(folder, file)), i)).ToList();
+        return Create(glue, tokenizer, maxTokens, sets[0], sets.Skip(1).ToArray());
+    }
+
     /// <summary>"mismatched" for <c>dev_mismatched.tsv</c>.</summary>
     static string SetName(string devFile)
     {
@@ -97,23 +107,23 @@ public sealed class PairTask : IExperimentTask
         return name.StartsWith("dev_", StringComparison.Ordinal) ? name["dev_".Length..] : name;
     }
 
-    public Tensor Loss(MiniLm model, IReadOnlyList<int> batch)
+    public Tensor Loss(AhwaModel model, int[] batch)
     {
+        var encoder = EncoderTasks.Model(model, Name, HeadOutputs);
         using var scope = NewDisposeScope();
         var chosen = batch.Select(i => train[i]).ToList();
         var (ids, mask, segments) = TokenBatch.Of(chosen.Select(e => (e.Ids, e.Segments)).ToList());
-        var output = model.Classify(ids, mask, segments);
+        var output = encoder.Classify(ids, mask, segments);
         var loss = glue.IsRegression
             ? Heads.RegressionLoss(output.narrow(1, 0, 1), tensor(chosen.Select(e => (float)e.Example.Score).ToArray()))
             : Heads.ClassificationLoss(output.narrow(1, 0, glue.Labels!.Count), tensor(chosen.Select(e => (long)e.Example.Label).ToArray()));
         return loss.MoveToOuterDisposeScope();
     }
 
-    public IReadOnlyDictionary<string, double> Scores(MiniLm model, Action<int>? itemsDone = null) => Evaluate(model, itemsDone).Metrics;
-
     /// <summary>Every metric on every set, with the main set's predictions (class indices, or STS-B's scores).</summary>
-    public ProbeEvaluation Evaluate(MiniLm model, Action<int>? itemsDone = null)
+    public ProbeEvaluation Evaluate(AhwaModel model, Action<int>? itemsDone = null)
     {
+        EncoderTasks.Model(model, Name, HeadOutputs);
         var scores = new Dictionary<string, double>();
         double[]? main = null;
         foreach (var set in tests)
@@ -144,13 +154,13 @@ public sealed class PairTask : IExperimentTask
         };
     }
 
-    double[] Predictions(MiniLm model, IReadOnlyList<Encoded> items, Action<int>? itemsDone)
+    double[] Predictions(AhwaModel model, IReadOnlyList<Encoded> items, Action<int>? itemsDone)
     {
         var predictions = new double[items.Count];
         TokenBatch.Evaluate(model, items.Count, (first, n) =>
         {
             var (ids, mask, segments) = TokenBatch.Of(items.Skip(first).Take(n).Select(e => (e.Ids, e.Segments)).ToList());
-            var output = model.Classify(ids, mask, segments);
+            var output = ((IEncoderModel)model).Classify(ids, mask, segments);
             var values = glue.IsRegression
                 ? output.select(1, 0).to_type(ScalarType.Float64).data<double>().ToArray()
                 : output.narrow(1, 0, glue.Labels!.Count).argmax(1).to_type(ScalarType.Float64).data<double>().ToArray();

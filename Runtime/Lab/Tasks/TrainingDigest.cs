@@ -2,7 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace MiniLmSentiment;
+namespace Ahwa.Lab.Tasks;
 
 /// <summary>
 /// SHA-256 of a task's training items as the model sees them (token ids, segments, labels or targets, in training
