@@ -311,6 +311,7 @@ public static class Experiment
             var options = new TrainingOptions(
                 LearningRate: regime == TrainingRegime.FullAhwa ? o.FullLearningRate : o.LoraLearningRate,
                 Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
+            options = options with { MicroBatchSize = o.MicroBatchSize(options.BatchSize) };
             var clock = Stopwatch.StartNew();
             int steps = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
             Progress.Run(label, steps, advance =>

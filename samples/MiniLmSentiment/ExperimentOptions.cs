@@ -58,6 +58,16 @@ public sealed record ExperimentOptions(
     /// <summary>Whether this run gives large blocks back to the system (<see cref="ReturnLargeBlocksFromTokens"/>).</summary>
     public bool ReturnsLargeBlocks => MaxTokens >= ReturnLargeBlocksFromTokens;
 
+    /// <summary>Tokens one training pass holds at most: a batch of 32 longer sequences trains in passes of fewer items
+    /// (<see cref="Ahwa.Runtime.Training.TrainingOptions.MicroBatchSize"/>), one optimiser step as before. Full AHWA at 32
+    /// SQuAD windows of 192 tokens peaked at 4.5 GiB; 16 windows a pass keep a whole quick SQuAD run under 4 GiB. The
+    /// sentence tasks (48 tokens) and the quick GLUE runs (64) train in one pass; the GLUE recipe's 128 tokens in passes
+    /// of 24, SQuAD's 320 in passes of 9.</summary>
+    public const int TokensPerTrainingPass = 3072;
+
+    /// <summary>Items per training pass for batches of <paramref name="batchSize"/> (0: the whole batch).</summary>
+    public int MicroBatchSize(int batchSize) => MaxTokens * batchSize > TokensPerTrainingPass ? Math.Max(1, TokensPerTrainingPass / MaxTokens) : 0;
+
     /// <summary>A floor on each training's optimiser steps (the suite's; 0: none): a task with few examples gets more
     /// epochs than <see cref="Epochs"/>, so no task stops short of it.</summary>
     public int MinSteps { get; init; }

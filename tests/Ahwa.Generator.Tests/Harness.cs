@@ -22,6 +22,7 @@ static class Harness
             typeof(Ahwa.Hardware.ModelSpec).Assembly.Location,
             typeof(Ahwa.Runtime.AnalogLinear).Assembly.Location,
             typeof(Ahwa.Lab.Import.LlamaConfig).Assembly.Location,
+            typeof(Ahwa.Lab.Tasks.IEncoderModel).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
         }.Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))
         .ToImmutableArray();

@@ -18,8 +18,15 @@ public sealed record TrainingOptions(
     TrainingRegime Regime = TrainingRegime.AhwaLora,
     AnalogExecution Execution = AnalogExecution.HardwareAware)
 {
+    /// <summary>Items per forward and backward pass (0: the whole batch). A batch in several passes accumulates their
+    /// gradients, each pass's loss weighted by its share of the batch, before one optimiser step: the same gradient as
+    /// one pass up to rounding for a loss that is the mean over the batch's items, with the activations of only one pass
+    /// alive. Each pass draws its own training-time noise and dropout, so the numbers are not those of one pass.</summary>
+    public int MicroBatchSize { get; init; }
+
     public void Validate()
     {
+        if (MicroBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(MicroBatchSize), MicroBatchSize, "Micro-batch size must be 0 (the whole batch) or more.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be positive and finite.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
@@ -89,12 +96,10 @@ public static class AhwaTrainer
                 var batch = order.AsSpan(first, Math.Min(options.BatchSize, examples - first)).ToArray();
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
-                var loss = lossOf(batch);
-                loss.backward();
+                double value = Backward(lossOf, batch, options.MicroBatchSize);
                 optimizer.step();
                 double lr = options.LearningRate * decay(step);
                 schedule.step();
-                double value = loss.item<float>();
                 if (!double.IsFinite(value)) throw new InvalidOperationException($"The loss became {value} at step {step + 1}; lower the learning rate.");
                 losses.Add(value);
                 step++;
@@ -104,5 +109,27 @@ public static class AhwaTrainer
         }
         model.eval();
         return losses;
+    }
+
+    /// <summary>The batch's gradients, in passes of <paramref name="microBatch"/> items (0: one pass); returns the loss.</summary>
+    static double Backward(Func<int[], Tensor> lossOf, int[] batch, int microBatch)
+    {
+        if (microBatch == 0 || microBatch >= batch.Length)
+        {
+            var loss = lossOf(batch);
+            loss.backward();
+            return loss.item<float>();
+        }
+        double total = 0;
+        for (int first = 0; first < batch.Length; first += microBatch)
+        {
+            using var pass = NewDisposeScope(); // this pass's activations go before the next pass runs
+            var items = batch.AsSpan(first, Math.Min(microBatch, batch.Length - first)).ToArray();
+            double share = (double)items.Length / batch.Length;
+            var loss = lossOf(items);
+            loss.mul(share).backward();
+            total += share * loss.item<float>();
+        }
+        return total;
     }
 }

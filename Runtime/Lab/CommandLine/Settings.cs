@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Ahwa.Lab.CommandLine;
@@ -55,6 +56,10 @@ public class TaskSettings : ModelSettings
     [CommandOption("--adapter <DIR>")]
     [Description("Load these adapters (PEFT layout, as 'ahwa train' writes them) before running")]
     public string? Adapter { get; init; }
+
+    /// <summary>The checks every task command shares; a command with options of its own adds its checks to these.</summary>
+    public override ValidationResult Validate() =>
+        (OptionValues.Problem(this) ?? AdapterProblem() ?? DataProblem()) is string e ? ValidationResult.Error(e) : ValidationResult.Success();
 
     /// <summary>A --data run's options, checked before the assembly is read: the task a benchmark's, the folder and
     /// the tokenizer file there (what the folder must hold is checked when the task is read).</summary>

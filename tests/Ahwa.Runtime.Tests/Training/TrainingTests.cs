@@ -163,6 +163,30 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ABatchInPassesTakesTheSameStepsAsInOne()
+    {
+        (IReadOnlyList<double> Losses, float[] Weights, List<int> Passes) Run(int microBatch)
+        {
+            using var model = new TinyClassifier(seed: 1);
+            var (x, labels) = Task(11);
+            var passes = new List<int>();
+            var loss = Loss(model, x, labels);
+            var losses = AhwaTrainer.Train(model, Examples, batch => { passes.Add(batch.Length); return loss(batch); },
+                new TrainingOptions(LearningRate: 5e-3, BatchSize: 64, Epochs: 2, Seed: 3, Regime: TrainingRegime.FullAhwa, Execution: AnalogExecution.Digital)
+                { MicroBatchSize = microBatch });
+            return (losses, Values(model.Hidden.weight).Concat(Values(model.Head.weight)).ToArray(), passes);
+        }
+        var whole = Run(0);
+        var passes = Run(24);
+        Assert.All(whole.Passes, n => Assert.Equal(64, n));
+        Assert.Equal(Enumerable.Repeat(new[] { 24, 24, 16 }, 8).SelectMany(p => p), passes.Passes);
+        Assert.Equal(whole.Losses.Count, passes.Losses.Count);
+        foreach (var (one, split) in whole.Losses.Zip(passes.Losses)) Assert.Equal(one, split, tolerance: 1e-5);
+        foreach (var (one, split) in whole.Weights.Zip(passes.Weights)) Assert.Equal(one, split, tolerance: 1e-4f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions { MicroBatchSize = -1 }.Validate());
+    }
+
+    [Fact]
     public void PretrainingChangesTheMetaWeightsAndLeavesTheLora()
     {
         using var model = new TinyClassifier(seed: 1);
