@@ -19,8 +19,8 @@ sealed partial class PythonTranslator
     const string Functional = "TorchSharp.torch.nn.functional";
     const string Nn = "TorchSharp.torch.nn";
     const string ModuleBase = "Ahwa.Runtime.AhwaModuleBase";
-    const string DecoderBlocks = "Ahwa.Runtime.Decoding.Decoder";
-    const string Cache = "Ahwa.Runtime.Decoding.KeyValueCache";
+    const string DecoderBlocks = "Ahwa.Runtime.Decoders.Decoder";
+    const string Cache = "Ahwa.Runtime.Decoders.KeyValueCache";
     const string Placeholder = "<untranslated>";
 
     static readonly HashSet<string> TorchDtypeFields = new(StringComparer.Ordinal)

@@ -3,7 +3,7 @@
 using System.Collections.Generic;
 using Ahwa.Dsl;
 using Ahwa.Runtime;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis;
 namespace Ahwa.Generator.Tests;
 
 /// <summary>The PyTorch translation of what a LLaMA-family decoder uses: the decoder building blocks
-/// (Ahwa.Runtime.Decoding.Decoder) become ahwa.decoder's functions, the key-value cache's members its Python twin's,
+/// (Ahwa.Runtime.Decoders.Decoder) become ahwa.decoder's functions, the key-value cache's members its Python twin's,
 /// and explicit interface implementations (ICausalLanguageModel) stay C#-only.</summary>
 public class DecoderTranslationTests
 {
@@ -15,7 +15,7 @@ public class DecoderTranslationTests
         using System.Collections.Generic;
         using Ahwa.Dsl;
         using Ahwa.Runtime;
-        using Ahwa.Runtime.Decoding;
+        using Ahwa.Runtime.Decoders;
         using TorchSharp;
         using TorchSharp.Modules;
         using static TorchSharp.torch;
@@ -73,7 +73,7 @@ public class DecoderTranslationTests
     }
 
     [Theory]
-    [InlineData(Forward + "{ if (cache is not null) cache.Append(0, inputIds, inputIds); return inputIds; }", "'Ahwa.Runtime.Decoding.KeyValueCache.Append'", "cache.Append(0, inputIds, inputIds)")]
+    [InlineData(Forward + "{ if (cache is not null) cache.Append(0, inputIds, inputIds); return inputIds; }", "'Ahwa.Runtime.Decoders.KeyValueCache.Append'", "cache.Append(0, inputIds, inputIds)")]
     [InlineData(Forward + "=> inputIds; public Tensor Frequencies() => tensor(Decoder.InverseFrequencies(8, 10000.0, 1.0, 1.0, 4.0, 64.0)).add(new KeyValueCache(1).Length);",
         "object creation ('new')", "new KeyValueCache(1)")]
     public void ReportsWhatTheDecoderTwinsDoNotHave(string members, string construct, string at)

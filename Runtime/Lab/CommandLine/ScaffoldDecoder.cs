@@ -26,7 +26,7 @@ public static class ScaffoldDecoder
         var s = new StringBuilder();
         s.Append("// Scaffolded by `ahwa scaffold` from a Hugging Face config.json (model_type llama): ").Append(model.Summary).Append(".\n");
         s.Append("// Layers, norms and forward follow Hugging Face's LlamaForCausalLM, so the checkpoint loads with LlamaCheckpoint.Load.\n");
-        s.Append("using System.Collections.Generic;\nusing Ahwa.Dsl;\nusing Ahwa.Runtime;\nusing Ahwa.Runtime.Decoding;\n");
+        s.Append("using System.Collections.Generic;\nusing Ahwa.Dsl;\nusing Ahwa.Runtime;\nusing Ahwa.Runtime.Decoders;\n");
         s.Append("using TorchSharp.Modules;\nusing static TorchSharp.torch;\n\n");
         if (@namespace is not null) s.Append("namespace ").Append(@namespace).Append(";\n\n");
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using TorchSharp;
 using static TorchSharp.torch;
 

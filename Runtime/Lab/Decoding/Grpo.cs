@@ -75,7 +75,7 @@ public static class Grpo
     /// <summary>Log-probabilities [G, L] of each completion's tokens given the prompt and the tokens before them, with
     /// the mask of real tokens (completions are right-padded with <paramref name="padding"/>); the softmax runs over
     /// the ids below <paramref name="vocabulary"/> (the model's whole vocabulary when null), as sampling does.</summary>
-    public static (Tensor LogProbs, Tensor Mask) CompletionLogProbs(Runtime.Decoding.ICausalLanguageModel model, GrpoGroup group, int padding, int? vocabulary = null)
+    public static (Tensor LogProbs, Tensor Mask) CompletionLogProbs(Runtime.Decoders.ICausalLanguageModel model, GrpoGroup group, int padding, int? vocabulary = null)
     {
         using var scope = NewDisposeScope();
         int g = group.Completions.Count, p = group.Prompt.Length;

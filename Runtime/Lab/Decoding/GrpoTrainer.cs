@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using Ahwa.Runtime;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
 using TorchSharp;

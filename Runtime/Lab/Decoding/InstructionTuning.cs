@@ -4,7 +4,7 @@ using System.Linq;
 using System.Threading;
 using Ahwa.Lab.Export;
 using Ahwa.Runtime;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Ahwa.Runtime.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-"""The building blocks of a LLaMA-family decoder, as Runtime/Core/Decoding/Decoder.cs, RmsNorm.cs and
+"""The building blocks of a LLaMA-family decoder, as Runtime/Core/Decoders/Decoder.cs, RmsNorm.cs and
 KeyValueCache.cs are for the C# model: a translated forward calls these under the C# names (Decoder.Rotate(...)
 becomes ahwa_decoder.Rotate(...)), so both compute the same thing step for step."""
 from __future__ import annotations

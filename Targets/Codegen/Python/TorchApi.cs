@@ -66,11 +66,11 @@ public static class TorchApi
     public static IReadOnlyCollection<string> NnModules { get; } = Set(
         "Embedding", "GELU", "Identity", "LayerNorm", "Linear", "ReLU", "SiLU", "Softmax", "Tanh");
 
-    /// <summary>Static methods of <c>Ahwa.Runtime.Decoding.Decoder</c> (RMS norm, rotary embeddings, causal grouped-query
+    /// <summary>Static methods of <c>Ahwa.Runtime.Decoders.Decoder</c> (RMS norm, rotary embeddings, causal grouped-query
     /// attention): functions of the same name in <c>ahwa.decoder</c>, imported as <c>ahwa_decoder</c>.</summary>
     public static IReadOnlyCollection<string> DecoderFunctions { get; } = Set("RmsNorm", "InverseFrequencies", "RotaryAngles", "Rotate", "Attention");
 
-    /// <summary>Members of <c>Ahwa.Runtime.Decoding.KeyValueCache</c> and of <c>ahwa.decoder.KeyValueCache</c>.</summary>
+    /// <summary>Members of <c>Ahwa.Runtime.Decoders.KeyValueCache</c> and of <c>ahwa.decoder.KeyValueCache</c>.</summary>
     public static IReadOnlyDictionary<string, string> CacheMembers { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["Length"] = "length",

@@ -1,7 +1,7 @@
 using System;
 using System.Linq;
 using Ahwa.Lab.Decoding;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Ahwa.Runtime.Tests.PyTorch;
 using Ahwa.Runtime.Training;
 using TorchSharp;

@@ -1,5 +1,5 @@
 using System;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using static TorchSharp.torch;
 
 namespace Ahwa.Runtime.Tests.Decoding;

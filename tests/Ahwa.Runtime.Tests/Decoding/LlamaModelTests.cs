@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Ahwa.Lab.Import;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Llama3;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -8,7 +8,7 @@ using Ahwa.Codegen;
 using Ahwa.Lab.Export;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Tools;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Ahwa.Runtime.Tests.PyTorch;
 using Llama3;
 using Xunit.Abstractions;

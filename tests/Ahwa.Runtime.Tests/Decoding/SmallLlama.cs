@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Ahwa.Dsl;
 using Ahwa.Lab.Import;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

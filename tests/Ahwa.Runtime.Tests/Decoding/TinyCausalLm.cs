@@ -1,5 +1,5 @@
 using Ahwa.Dsl;
-using Ahwa.Runtime.Decoding;
+using Ahwa.Runtime.Decoders;
 using Ahwa.Simulator;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Ahwa.Runtime.Decoding;
+namespace Ahwa.Runtime.Decoders;
 
 /// <summary>A decoder-only language model as the decoder workflows (instruction tuning, GRPO, evaluation) see it.</summary>
 public interface ICausalLanguageModel

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Ahwa.Runtime.Decoding;
+namespace Ahwa.Runtime.Decoders;
 
 /// <summary>The building blocks of a LLaMA-family decoder that a model's forward calls: RMS norm, rotary position
 /// embeddings (with LLaMA-3's frequency scaling), grouped-query causal attention over a key-value cache. The PyTorch

@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Ahwa.Runtime.Decoding;
+namespace Ahwa.Runtime.Decoders;
 
 /// <summary>Root-mean-square norm as LLaMA uses it: x / sqrt(mean(x^2) + eps), computed in float32 whatever the input
 /// type, cast back, then scaled by <c>weight</c> (one parameter, no bias, Hugging Face's name).</summary>

@@ -2,7 +2,7 @@ using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Ahwa.Runtime.Decoding;
+namespace Ahwa.Runtime.Decoders;
 
 /// <summary>Keys and values of the tokens generated so far, per layer, [batch, key-value heads, tokens, head size].
 /// The cache owns its tensors (they live outside every dispose scope) and frees them on <see cref="Dispose"/>.</summary>
