@@ -316,7 +316,11 @@ public static class Experiment
             int steps = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
             Progress.Run(label, steps, advance =>
             {
-                var progress = new ImmediateProgress<TrainingStep>(step => advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s"));
+                var progress = new ImmediateProgress<TrainingStep>(step =>
+                {
+                    if (o.ReturnsLargeBlocks) NativeAllocator.GiveBackFreeHeapPages();
+                    advance(1, $"{label}: loss {Format(step.Loss, "0.000")}, {Format(step.StepsPerSecond, "0.00")} steps/s");
+                });
                 AhwaTrainer.Train(model, task.Examples, batch => task.Loss(model, batch), options, progress, cancellation);
             }, cancellation);
             runs.Add(new TrainingRun(label, task.Name, steps, clock.Elapsed.TotalSeconds));

@@ -60,10 +60,10 @@ public sealed record ExperimentOptions(
 
     /// <summary>Tokens one training pass holds at most: a batch of 32 longer sequences trains in passes of fewer items
     /// (<see cref="Ahwa.Runtime.Training.TrainingOptions.MicroBatchSize"/>), one optimiser step as before. Full AHWA at 32
-    /// SQuAD windows of 192 tokens peaked at 4.5 GiB; 16 windows a pass keep a whole quick SQuAD run under 4 GiB. The
-    /// sentence tasks (48 tokens) and the quick GLUE runs (64) train in one pass; the GLUE recipe's 128 tokens in passes
-    /// of 24, SQuAD's 320 in passes of 9.</summary>
-    public const int TokensPerTrainingPass = 3072;
+    /// SQuAD windows of 192 tokens peaked at 4.5 GiB, at 16 windows a pass still at 4.0 GiB in a whole quick SQuAD run;
+    /// 10 windows a pass. The sentence tasks (48 tokens) and the quick GLUE runs (64) train in one pass; the GLUE
+    /// recipe's 128 tokens in passes of 16, SQuAD's 320 in passes of 6.</summary>
+    public const int TokensPerTrainingPass = 2048;
 
     /// <summary>Items per training pass for batches of <paramref name="batchSize"/> (0: the whole batch).</summary>
     public int MicroBatchSize(int batchSize) => MaxTokens * batchSize > TokensPerTrainingPass ? Math.Max(1, TokensPerTrainingPass / MaxTokens) : 0;

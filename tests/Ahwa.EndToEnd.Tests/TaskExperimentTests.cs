@@ -265,6 +265,13 @@ public sealed class TaskExperimentTests : IDisposable
         Assert.True(ExperimentOptions.Default().ForDataTask("rte").ReturnsLargeBlocks);
         Assert.False(ExperimentOptions.Default().ReturnsLargeBlocks);
         Assert.False(ExperimentOptions.Quick().ReturnsLargeBlocks);
+        // A training pass holds at most 2,048 tokens (full AHWA's activations set a SQuAD run's peak memory): SQuAD's
+        // windows train 10 (quick, 192 tokens) or 6 (320) a pass, the GLUE recipe's 16; short sequences in one pass.
+        Assert.Equal(10, ExperimentOptions.Quick().ForDataTask(Workloads.Squad).MicroBatchSize(32));
+        Assert.Equal(6, ExperimentOptions.Default().ForDataTask(Workloads.Squad).MicroBatchSize(32));
+        Assert.Equal(16, ExperimentOptions.Default().ForDataTask("rte").MicroBatchSize(32));
+        Assert.Equal(0, ExperimentOptions.Quick().ForDataTask("rte").MicroBatchSize(32));
+        Assert.Equal(0, ExperimentOptions.Default().MicroBatchSize(32));
         // A run on another data folder does not resume this one's phases.
         Assert.NotEqual(Phases.Fingerprint(o)["data"], Phases.Fingerprint(o with { DataFolder = folder })["data"]);
         Assert.False(Phases.Fingerprint(ExperimentOptions.Quick()).ContainsKey("data"));
