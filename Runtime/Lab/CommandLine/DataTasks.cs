@@ -44,9 +44,16 @@ static class DataTasks
     /// <summary>A task that reads more head outputs than the model has is refused before training.</summary>
     public static void CheckHead(IModelTask task, RegisteredModel registered, AhwaModel model)
     {
-        int needed = task switch { PairTask pairs => pairs.HeadOutputs, SquadTask => SquadTask.HeadOutputs, _ => 0 };
-        if (model is IEncoderModel encoder && encoder.HeadOutputs < needed)
-            throw new CommandLineException($"--task '{task.Name}' reads {needed} head outputs; model '{registered.Name}' has {encoder.HeadOutputs}.");
+        int? needed = task switch { PairTask pairs => pairs.HeadOutputs, SquadTask => SquadTask.HeadOutputs, _ => null };
+        if (needed is null) return; // the user's own task: its model is its own business
+        try
+        {
+            EncoderTasks.Model(model, task.Name, needed.Value); // the tasks' own check, before any training
+        }
+        catch (ArgumentException error)
+        {
+            throw new CommandLineException($"--task '{task.Name}' on model '{registered.Name}': {error.Message}");
+        }
     }
 
     static HuggingFaceTokenizer Tokenizer(string file)
