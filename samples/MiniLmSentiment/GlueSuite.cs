@@ -17,23 +17,31 @@ namespace MiniLmSentiment;
 /// <summary>A GLUE task folder the suite found under <c>--data</c>: run, or skipped with the reason.</summary>
 public sealed record SuiteFolder(GlueTask Glue, string Folder, string? Skipped);
 
-/// <summary>What one task of the suite keeps when it finishes (<c>{out}/suite-tasks/{task}.json</c>): everything of its
-/// protocol that does not come from the shared sweep, so a resumed run skips the task's full AHWA training and sweep.
+/// <summary>What one task of the suite keeps when it finishes (<c>{out}/suite-tasks/{task}.json</c>): its whole protocol,
+/// its adapters' sweep on the suite's programmings included, so a resumed run neither trains nor evaluates it again.
 /// <see cref="Identity"/> is what it was produced from (the options, the training items, the dev files, the pretrained
-/// weights): a kept result with another identity is produced again.</summary>
+/// weights): a kept result with another identity is produced again. A result kept before the sweep was kept per task
+/// has no <see cref="NoAdaptation"/> and <see cref="AhwaLora"/>: the resumed run sweeps it and keeps it again.</summary>
 public sealed record SuiteTaskDocument(string Task, string Name, string Metric, IReadOnlyList<string> Metrics, string Items, string Data,
     int TrainCount, int TrainAvailable, int TestCount, double MeanTestTokens, int Epochs, int StepsPerTraining,
     IReadOnlyDictionary<string, string> Identity, IReadOnlyDictionary<string, double> Digital, float[] DigitalItems,
     IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> FullAhwa, IReadOnlyList<IReadOnlyList<float[]>> FullAhwaItems,
-    IReadOnlyList<TrainingRun> Trainings, double Seconds);
+    IReadOnlyList<TrainingRun> Trainings, double Seconds,
+    IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>? NoAdaptation = null, IReadOnlyList<IReadOnlyList<float[]>>? NoAdaptationItems = null,
+    IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>>? AhwaLora = null, IReadOnlyList<IReadOnlyList<float[]>>? AhwaLoraItems = null)
+{
+    /// <summary>Whether the task's adapters were swept on the suite's programmings when it was kept.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Swept => NoAdaptation is not null && NoAdaptationItems is not null && AhwaLora is not null && AhwaLoraItems is not null;
+}
 
-/// <summary>One task's row set in the suite table: the kept part and the shared sweep's points, with the comparisons.</summary>
+/// <summary>One task's row set in the suite table: its kept result, with the comparisons.</summary>
 public sealed record SuiteTask(SuiteTaskDocument Kept, bool Resumed, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> NoAdaptation,
     IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> AhwaLora, IReadOnlyList<Comparison> Comparisons);
 
-/// <summary>Everything a suite run measured. <see cref="SharedProbes"/> are the probes of the one sweep on the pretrained
-/// meta-weights (every task's no-adaptation and AHWA-LoRA), <see cref="Programmings"/> its programmings' seeds (full
-/// AHWA's sweeps use the same seeds on their own meta-weights).</summary>
+/// <summary>Everything a suite run measured. <see cref="SharedProbes"/> are the probes read on the programmings of the
+/// pretrained meta-weights (every task's no-adaptation and AHWA-LoRA), <see cref="Programmings"/> those programmings'
+/// seeds (full AHWA's sweeps use the same seeds on their own meta-weights).</summary>
 public sealed record SuiteResults(ExperimentOptions Options, IReadOnlyList<SuiteTask> Tasks, IReadOnlyList<SuiteFolder> Skipped, long TotalParameters,
     long AnalogWeights, AdapterBudget Budget, IReadOnlyList<string> SharedProbes, IReadOnlyList<ulong> Programmings, IReadOnlyList<TrainingRun> Trainings,
     DeploymentSummary? Deployment, double Seconds);
@@ -41,10 +49,12 @@ public sealed record SuiteResults(ExperimentOptions Options, IReadOnlyList<Suite
 /// <summary>
 /// <c>--suite glue --data DIR</c>: the paper's GLUE experiment. The pretrained model is loaded once; per task found under
 /// DIR the digital LoRA, the AHWA-LoRA adapter and full AHWA are trained (the main job's <see cref="Experiment.TaskRun"/>,
-/// so phases resume as there); full AHWA is evaluated on its own programmings per task. Each finished task is kept as
-/// JSON, so an interrupted suite resumes with the tasks left. Then every task's digital LoRA (no adaptation) and
-/// AHWA-LoRA adapter are evaluated in one sweep: the same programmings of the pretrained meta-weights serve every
-/// adapter, as on the paper's chip.
+/// so phases resume as there); full AHWA is evaluated on its own programmings per task; then the task's digital LoRA (no
+/// adaptation) and AHWA-LoRA adapter are evaluated on the suite's programmings of the pretrained meta-weights. Those are
+/// the same for every task (repetition r programs with the seed's r-th stream, time t drifts with its own), so one
+/// programmed chip serves every adapter, as on the paper's chip, and a task's numbers do not depend on which tasks share
+/// the sitting. Each finished task is kept as JSON with all of it, so an interrupted suite resumes with the tasks left
+/// and a suite can be completed over several sittings.
 /// </summary>
 public static class GlueSuite
 {
@@ -125,36 +135,49 @@ public static class GlueSuite
             int runsBefore = run.Trainer.Runs.Count;
             var (digital, digitalEvaluation, ahwa) = run.TrainAdapters(task, name, epochs, evaluate: previous is null);
             run.SaveAdapters(new[] { (ahwa, task) });
-            if (previous is not null)
+            if (previous is { Swept: true })
             {
                 kept.Add((previous, true, task, digital, ahwa));
                 continue;
             }
-            var full = run.FullAhwa(task, name, ahwa, epochs);
-            int steps = epochs * ((task.Examples + 31) / 32);
-            var document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.Examples, available, task.TestCount,
-                task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
-                run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
+            var document = previous;
+            if (document is null)
+            {
+                var full = run.FullAhwa(task, name, ahwa, epochs);
+                int steps = epochs * ((task.Examples + 31) / 32);
+                document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.Examples, available, task.TestCount,
+                    task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
+                    run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
+            }
+            // This task's adapters on the suite's programmings of the pretrained meta-weights: the same conductances and
+            // drift every other task's adapters are read from.
+            string none = Probe(folder.Glue.Name, NoAdaptation), lora = Probe(folder.Glue.Name, AhwaLora);
+            var swept = run.Sweep($"{folder.Glue.Name}: adapters on the suite's programmings of the pretrained meta-weights", new[]
+            {
+                new TaskRun.TaskProbe(none, task, run.Use(digital, chip.AdcBits), KeepItems: true),
+                new TaskRun.TaskProbe(lora, task, run.Use(ahwa, chip.AdcBits), KeepItems: true),
+            });
+            model.ChangeConverters(chip.DacBits, chip.AdcBits);
+            document = document with
+            {
+                NoAdaptation = swept.Points[none],
+                NoAdaptationItems = swept.Items[none],
+                AhwaLora = swept.Points[lora],
+                AhwaLoraItems = swept.Items[lora],
+                Seconds = previous is null ? taskClock.Elapsed.TotalSeconds : previous.Seconds + taskClock.Elapsed.TotalSeconds,
+            };
             AtomicFile.WriteText(path, JsonFiles.Write(document));
             AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: kept in {Markup.Escape(path)}.");
-            kept.Add((document, false, task, digital, ahwa));
+            kept.Add((document, previous is not null, task, digital, ahwa));
             taskKept?.Invoke(name);
         }
 
-        // One sweep for every task's adapters: each programming of the pretrained meta-weights is read by all of them.
-        var probes = kept.SelectMany(k => new[]
-        {
-            new TaskRun.TaskProbe(Probe(k.Kept.Task, NoAdaptation), k.Task, run.Use(k.Digital, chip.AdcBits), KeepItems: true),
-            new TaskRun.TaskProbe(Probe(k.Kept.Task, AhwaLora), k.Task, run.Use(k.Ahwa, chip.AdcBits), KeepItems: true),
-        }).ToList();
-        var shared = run.Sweep($"GLUE suite: {kept.Count} tasks' adapters on the same programmings of the pretrained meta-weights", probes);
-        model.ChangeConverters(chip.DacBits, chip.AdcBits);
         var results = kept.Select(k =>
         {
-            string none = Probe(k.Kept.Task, NoAdaptation), lora = Probe(k.Kept.Task, AhwaLora);
-            var comparisons = Comparisons.Of(k.Task.Subset(), o.Times, o.Seed, shared.Items[lora], shared.Items[none], k.Kept.FullAhwaItems, k.Kept.DigitalItems);
-            return new SuiteTask(k.Kept, k.Resumed, shared.Points[none], shared.Points[lora], comparisons);
+            var comparisons = Comparisons.Of(k.Task.Subset(), o.Times, o.Seed, k.Kept.AhwaLoraItems!, k.Kept.NoAdaptationItems!, k.Kept.FullAhwaItems, k.Kept.DigitalItems);
+            return new SuiteTask(k.Kept, k.Resumed, k.Kept.NoAdaptation!, k.Kept.AhwaLora!, comparisons);
         }).ToList();
+        var sharedProbes = kept.SelectMany(k => new[] { Probe(k.Kept.Task, NoAdaptation), Probe(k.Kept.Task, AhwaLora) }).ToList();
 
         // The first task's adapter is the one deployed, as in the main job.
         DeploymentSummary? deployment = null;
@@ -165,7 +188,7 @@ public static class GlueSuite
         }
         var programmings = Enumerable.Range(0, o.Repetitions).Select(r => RandomStream.Derive(o.Seed, StreamPurpose.Repetition, r)).ToList();
         var suite = new SuiteResults(o, results, folders.Where(f => f.Skipped is not null).ToList(), run.Total, run.Analog,
-            AdapterBudget.Of(MiniLm.Spec, run.Total, results.Count), probes.Select(p => p.Name).ToList(), programmings,
+            AdapterBudget.Of(MiniLm.Spec, run.Total, results.Count), sharedProbes, programmings,
             results.SelectMany(t => t.Kept.Trainings).ToList(), deployment, clock.Elapsed.TotalSeconds);
         SuiteReport.Write(suite);
         return suite;

@@ -106,7 +106,7 @@ public static class SuiteReport
 
         md.Append("\n## Dev metric x 100 on programmed PCM tiles\n\n");
         md.Append("Mean ± standard deviation over programmings. No adaptation (the digital LoRA on the tiles) and AHWA-LoRA: every task's adapter on the ");
-        md.Append("same programmings of the pretrained meta-weights (one sweep); full AHWA: its own meta-weights per task, programmed with the same seeds. ");
+        md.Append("same programmings of the pretrained meta-weights (the same seeds, conductances and drift for every task; each task's adapters swept and kept when the task finishes); full AHWA: its own meta-weights per task, programmed with the same seeds. ");
         md.Append("The average is taken per programming over the tasks.\n\n");
         md.Append("| method | time | " + string.Join(" | ", r.Tasks.Select(Heading)) + " | average |\n");
         md.Append("|---|---|" + string.Concat(r.Tasks.Select(_ => "---:|")) + "---:|\n");
@@ -140,7 +140,7 @@ public static class SuiteReport
         md.Append($"| this run (all-MiniLM-L6-v2, adapter {b.AdapterParameters:N0} from the layer spec) | {b.Adapters} | {Report.Millions(b.OneProgramming)} | {Report.Millions(b.Separate)} |\n");
         md.Append($"| paper (MobileBERT, GLUE) | {PaperResults.MultiTaskAdapters} | {Report.Millions(PaperResults.MultiTaskOneChip)} | {Report.Millions(PaperResults.MultiTaskSeparate)} |\n");
 
-        md.Append($"\nThe shared sweep's probes: {string.Join(", ", r.SharedProbes)}; programming seeds {string.Join(", ", r.Programmings)}.\n");
+        md.Append($"\nThe probes read on those programmings: {string.Join(", ", r.SharedProbes)}; programming seeds {string.Join(", ", r.Programmings)}.\n");
         md.Append("\n## Training\n\n| training | task | steps | seconds |\n|---|---|---:|---:|\n");
         foreach (var t in r.Trainings) md.Append($"| {t.Label} | {t.Task} | {t.Steps} | {Format(t.Seconds, "0")} |\n");
         if (r.Deployment is { } d)

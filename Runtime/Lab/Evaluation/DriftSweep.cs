@@ -41,7 +41,8 @@ public static class DriftSweep
         Run(model, device, new[] { new SweepProbe("metric", evaluate) }, repetitions, seed, times, progress)["metric"];
 
     /// <summary>Every probe on the same programmings and drift draws: repetition r programs with one seed, time t
-    /// draws drift and read noise with one seed, whatever the probes are.</summary>
+    /// draws drift and seeds read noise with one seed, whatever the probes are. Read noise is then drawn per analog call
+    /// in order, so a probe's draws depend on how many calls the probes before it made at that time.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> Run(AhwaModel model, IDeviceModel device, IReadOnlyList<SweepProbe> probes,
         int repetitions, ulong seed, IReadOnlyList<(double Seconds, string Label)>? times = null, IProgress<(int Done, int Total)>? progress = null)
     {
