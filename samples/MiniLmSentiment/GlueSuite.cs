@@ -53,8 +53,8 @@ public sealed record SuiteResults(ExperimentOptions Options, IReadOnlyList<Suite
 /// adaptation) and AHWA-LoRA adapter are evaluated on the suite's programmings of the pretrained meta-weights. Those are
 /// the same for every task (repetition r programs with the seed's r-th stream, time t drifts with its own), so one
 /// programmed chip serves every adapter, as on the paper's chip, and a task's sweep (its read-noise draws included) does
-/// not depend on which tasks were swept before it. Each finished task is kept as JSON with all of it, so an interrupted suite resumes with the tasks left
-/// and a suite can be completed over several sittings.
+/// not depend on which tasks were swept before it. Each finished task is kept as JSON with all of it, so an interrupted
+/// suite resumes with the tasks left and a suite can be completed over several sittings.
 /// </summary>
 public static class GlueSuite
 {
