@@ -35,9 +35,13 @@ public sealed record SuiteTaskDocument(string Task, string Name, string Metric, 
     public bool Swept => NoAdaptation is not null && NoAdaptationItems is not null && AhwaLora is not null && AhwaLoraItems is not null;
 }
 
-/// <summary>One task's row set in the suite table: its kept result, with the comparisons.</summary>
-public sealed record SuiteTask(SuiteTaskDocument Kept, bool Resumed, IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> NoAdaptation,
-    IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> AhwaLora, IReadOnlyList<Comparison> Comparisons);
+/// <summary>One task's row set in the suite table: its kept (swept) result, with the comparisons.</summary>
+public sealed record SuiteTask(SuiteTaskDocument Kept, bool Resumed, IReadOnlyList<Comparison> Comparisons)
+{
+    public IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> NoAdaptation => Kept.NoAdaptation!;
+
+    public IReadOnlyDictionary<string, IReadOnlyList<DriftPoint>> AhwaLora => Kept.AhwaLora!;
+}
 
 /// <summary>Everything a suite run measured. <see cref="SharedProbes"/> are the probes read on the programmings of the
 /// pretrained meta-weights (every task's no-adaptation and AHWA-LoRA), <see cref="Programmings"/> those programmings'
@@ -123,7 +127,7 @@ public static class GlueSuite
         using var model = new MiniLm((long)o.Seed);
         var run = TaskRun.Open(model, o, pretrained, phases, weights, cancellation);
         var chip = o.ChipFor(MiniLm.Spec.Chip);
-        var kept = new List<(SuiteTaskDocument Kept, bool Resumed, IModelTask Task, Adapter Digital, Adapter Ahwa)>();
+        var kept = new List<(SuiteTaskDocument Kept, bool Resumed, IModelTask Task, Adapter Ahwa)>();
         foreach (var (folder, task, data, available) in tasks)
         {
             string name = folder.Glue.Name.ToLowerInvariant();
@@ -137,7 +141,7 @@ public static class GlueSuite
             run.SaveAdapters(new[] { (ahwa, task) });
             if (previous is { Swept: true })
             {
-                kept.Add((previous, true, task, digital, ahwa));
+                kept.Add((previous, true, task, ahwa));
                 continue;
             }
             var document = previous;
@@ -164,18 +168,18 @@ public static class GlueSuite
                 NoAdaptationItems = swept.Items[none],
                 AhwaLora = swept.Points[lora],
                 AhwaLoraItems = swept.Items[lora],
-                Seconds = previous is null ? taskClock.Elapsed.TotalSeconds : previous.Seconds + taskClock.Elapsed.TotalSeconds,
+                Seconds = (previous?.Seconds ?? 0) + taskClock.Elapsed.TotalSeconds,
             };
             AtomicFile.WriteText(path, JsonFiles.Write(document));
             AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: kept in {Markup.Escape(path)}.");
-            kept.Add((document, previous is not null, task, digital, ahwa));
+            kept.Add((document, previous is not null, task, ahwa));
             taskKept?.Invoke(name);
         }
 
         var results = kept.Select(k =>
         {
             var comparisons = Comparisons.Of(k.Task.Subset(), o.Times, o.Seed, k.Kept.AhwaLoraItems!, k.Kept.NoAdaptationItems!, k.Kept.FullAhwaItems, k.Kept.DigitalItems);
-            return new SuiteTask(k.Kept, k.Resumed, k.Kept.NoAdaptation!, k.Kept.AhwaLora!, comparisons);
+            return new SuiteTask(k.Kept, k.Resumed, comparisons);
         }).ToList();
         var sharedProbes = kept.SelectMany(k => new[] { Probe(k.Kept.Task, NoAdaptation), Probe(k.Kept.Task, AhwaLora) }).ToList();
 
