@@ -20,8 +20,9 @@ public sealed record SuiteFolder(GlueTask Glue, string Folder, string? Skipped);
 /// <summary>What one task of the suite keeps when it finishes (<c>{out}/suite-tasks/{task}.json</c>): its whole protocol,
 /// its adapters' sweep on the suite's programmings included, so a resumed run neither trains nor evaluates it again.
 /// <see cref="Identity"/> is what it was produced from (the options, the training items, the dev files, the pretrained
-/// weights): a kept result with another identity is produced again. A result kept before the sweep was kept per task
-/// has no <see cref="NoAdaptation"/> and <see cref="AhwaLora"/>: the resumed run sweeps it and keeps it again.</summary>
+/// weights): a kept result with another identity is produced again. It is first kept once the task's trainings and
+/// full AHWA's sweep are done, without <see cref="NoAdaptation"/> and <see cref="AhwaLora"/> (as are results kept before
+/// the sweep was kept per task): a run that resumes it sweeps the adapters and keeps it again.</summary>
 public sealed record SuiteTaskDocument(string Task, string Name, string Metric, IReadOnlyList<string> Metrics, string Items, string Data,
     int TrainCount, int TrainAvailable, int TestCount, double MeanTestTokens, int Epochs, int StepsPerTraining,
     IReadOnlyDictionary<string, string> Identity, IReadOnlyDictionary<string, double> Digital, float[] DigitalItems,
@@ -100,7 +101,10 @@ public static class GlueSuite
     }
 
     /// <param name="taskKept">Called with a task's name once its result is kept (tests interrupt the run there).</param>
-    public static SuiteResults Run(ExperimentOptions o, System.Threading.CancellationToken cancellation = default, Action<string>? taskKept = null)
+    /// <param name="taskTrained">Called with a task's name once its trainings and full AHWA's sweep are kept, before its
+    /// adapters are swept (tests interrupt the run there).</param>
+    public static SuiteResults Run(ExperimentOptions o, System.Threading.CancellationToken cancellation = default, Action<string>? taskKept = null,
+        Action<string>? taskTrained = null)
     {
         var clock = Stopwatch.StartNew();
         if (o.Suite is null || Problem(o.Suite, o.DataFolder) is string problem)
@@ -152,6 +156,11 @@ public static class GlueSuite
                 document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.Examples, available, task.TestCount,
                     task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
                     run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
+                // Kept before the adapters' sweep (a third of a task's time), so a sitting stopped there resumes with
+                // the sweep alone: full AHWA is not kept as a phase and would otherwise train again.
+                AtomicFile.WriteText(path, JsonFiles.Write(document));
+                AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: trainings and full AHWA kept in {Markup.Escape(path)}; its adapters' sweep follows.");
+                taskTrained?.Invoke(name);
             }
             // This task's adapters on the suite's programmings of the pretrained meta-weights: the same conductances and
             // drift every other task's adapters are read from.

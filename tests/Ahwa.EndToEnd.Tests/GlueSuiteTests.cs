@@ -48,8 +48,9 @@ public sealed class GlueSuiteTests : IDisposable
     static JsonElement Json(string output) => JsonDocument.Parse(File.ReadAllText(Path.Combine(output, GlueSuite.JsonFile))).RootElement;
 
     /// <summary>Interrupted once STS-B is kept: the rerun reuses STS-B's result as it was (no second training or sweep)
-    /// and produces RTE's. A kept result without its adapters' sweep (as kept before the sweep was kept per task) is swept
-    /// again on the same programmings, to the same numbers, and nothing else of it is produced again.</summary>
+    /// and trains RTE; interrupted again in RTE's adapter sweep, RTE's trainings and full AHWA are kept, and the next run
+    /// only sweeps its adapters. A kept result without its adapters' sweep (also as kept before the sweep was kept per
+    /// task) is swept again on the same programmings, to the same numbers, and nothing else of it is produced again.</summary>
     [Fact]
     public void InterruptedSuiteResumesWithTheTasksLeft()
     {
@@ -64,21 +65,31 @@ public sealed class GlueSuiteTests : IDisposable
         Assert.False(File.Exists(Path.Combine(o.Output, GlueSuite.MarkdownFile)));
         var stsb = File.ReadAllText(Path.Combine(kept, "sts-b.json"));
 
+        // Stopped in RTE's adapter sweep: its trainings and full AHWA's sweep are kept, not yet its adapters' sweep.
+        string rtePath = Path.Combine(kept, "rte.json");
+        string[] sweep = { "noAdaptation", "noAdaptationItems", "ahwaLora", "ahwaLoraItems" };
+        using (var cancel = new System.Threading.CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() => GlueSuite.Run(o, cancel.Token, taskTrained: _ => cancel.Cancel()));
+        var trained = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(rtePath))!.AsObject();
+        Assert.All(sweep, field => Assert.Null(trained[field]));
+        Assert.NotNull(trained["fullAhwa"]);
+        Assert.False(File.Exists(Path.Combine(o.Output, GlueSuite.MarkdownFile)));
+
         var finished = new List<string>();
         var suite = GlueSuite.Run(o, taskKept: finished.Add);
         Assert.Equal(new[] { "rte" }, finished);
         Assert.Equal(stsb, File.ReadAllText(Path.Combine(kept, "sts-b.json")));
-        Assert.Equal(new[] { ("STS-B", true), ("RTE", false) }, suite.Tasks.Select(t => (t.Kept.Task, t.Resumed)));
+        Assert.Equal(new[] { ("STS-B", true), ("RTE", true) }, suite.Tasks.Select(t => (t.Kept.Task, t.Resumed)));
         // Each task's trainings once, from the sitting that produced it: two full AHWA trainings in all.
         Assert.Equal(2, suite.Trainings.Count(t => t.Label == "full AHWA"));
         Assert.DoesNotContain(suite.Trainings, t => t.Label.EndsWith("(resumed)", StringComparison.Ordinal));
         Assert.Equal(new[] { "STS-B: no adaptation", "STS-B: AHWA-LoRA", "RTE: no adaptation", "RTE: AHWA-LoRA" }, suite.SharedProbes);
         Assert.Matches(@"\| STS-B \| Pearson correlation \| 8 \(40\) \| 1 \| 1 \| 8 \| \d+\.\d \| resumed \|", File.ReadAllText(Path.Combine(o.Output, GlueSuite.MarkdownFile)));
 
-        string rtePath = Path.Combine(kept, "rte.json");
         var rte = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(rtePath))!.AsObject();
-        string[] sweep = { "noAdaptation", "noAdaptationItems", "ahwaLora", "ahwaLoraItems" };
         Assert.All(sweep, field => Assert.NotNull(rte[field]));
+        foreach (var field in new[] { "fullAhwa", "digital", "trainings" })
+            Assert.Equal(trained[field]!.ToJsonString(), rte[field]!.ToJsonString());
         var unswept = rte.DeepClone().AsObject();
         foreach (var field in sweep) unswept.Remove(field);
         File.WriteAllText(rtePath, unswept.ToJsonString());
