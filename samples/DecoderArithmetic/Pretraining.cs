@@ -33,7 +33,7 @@ public static class Pretraining
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var options = new TrainingOptions(o.PretrainLearningRate, o.BatchSize, o.PretrainEpochs, o.Seed, TrainingRegime.Pretraining, AnalogExecution.Digital);
-        int perEpoch = (pairs.Count + o.BatchSize - 1) / o.BatchSize;
+        int perEpoch = TrainingOptions.StepsPerEpoch(pairs.Count, o.BatchSize);
         var progress = new ImmediateProgress<TrainingStep>(step =>
         {
             if (step.Step % Math.Max(1, step.TotalSteps / 20) == 0 || step.Step == step.TotalSteps)

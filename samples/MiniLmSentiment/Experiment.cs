@@ -313,7 +313,7 @@ public static class Experiment
                 Epochs: epochs ?? o.Epochs, Seed: o.Seed, Regime: regime, Execution: execution);
             options = options with { MicroBatchSize = o.MicroBatchSize(options.BatchSize) };
             var clock = Stopwatch.StartNew();
-            int steps = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
+            int steps = options.TotalSteps(task.Examples);
             Progress.Run(label, steps, advance =>
             {
                 var progress = new ImmediateProgress<TrainingStep>(step =>

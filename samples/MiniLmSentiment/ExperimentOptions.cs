@@ -94,9 +94,9 @@ public sealed record ExperimentOptions(
 
     /// <summary>Epochs of a training on <paramref name="trainCount"/> items: <see cref="Epochs"/>, or more to reach
     /// <see cref="MinSteps"/> steps of <paramref name="batchSize"/>.</summary>
-    public int EpochsFor(int trainCount, int batchSize = 32)
+    public int EpochsFor(int trainCount, int batchSize = TrainingOptions.DefaultBatchSize)
     {
-        int stepsPerEpoch = Math.Max(1, (trainCount + batchSize - 1) / batchSize);
+        int stepsPerEpoch = Math.Max(1, TrainingOptions.StepsPerEpoch(trainCount, batchSize));
         return Math.Max(Epochs, (MinSteps + stepsPerEpoch - 1) / stepsPerEpoch);
     }
 

@@ -8,6 +8,7 @@ using System.Text.Json;
 using Ahwa.Lab.Evaluation;
 using Ahwa.Lab.Formats;
 using Ahwa.Lab.Tasks;
+using Ahwa.Runtime.Training;
 using Ahwa.Simulator;
 using Spectre.Console;
 using static MiniLmSentiment.Experiment;
@@ -152,14 +153,13 @@ public static class GlueSuite
             if (document is null)
             {
                 var full = run.FullAhwa(task, name, ahwa, epochs);
-                int steps = epochs * ((task.Examples + 31) / 32);
+                int steps = new TrainingOptions(Epochs: epochs).TotalSteps(task.Examples);
                 document = new SuiteTaskDocument(folder.Glue.Name, name, task.Metric, task.Metrics, task.Items, data, task.Examples, available, task.TestCount,
                     task.MeanTestTokens, epochs, steps, identity, digitalEvaluation.Metrics, digitalEvaluation.Items!, full.Points["full AHWA"], full.Items["full AHWA"],
                     run.Trainer.Runs.Skip(runsBefore).ToList(), taskClock.Elapsed.TotalSeconds);
                 // Kept before the adapters' sweep (a third of a task's time), so a sitting stopped there resumes with
                 // the sweep alone: full AHWA is not kept as a phase and would otherwise train again.
-                AtomicFile.WriteText(path, JsonFiles.Write(document));
-                AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: trainings and full AHWA kept in {Markup.Escape(path)}; its adapters' sweep follows.");
+                Keep(path, document, " with its trainings and full AHWA; its adapters' sweep follows");
                 taskTrained?.Invoke(name);
             }
             // This task's adapters on the suite's programmings of the pretrained meta-weights: the same conductances and
@@ -179,8 +179,7 @@ public static class GlueSuite
                 AhwaLoraItems = swept.Items[lora],
                 Seconds = (previous?.Seconds ?? 0) + taskClock.Elapsed.TotalSeconds,
             };
-            AtomicFile.WriteText(path, JsonFiles.Write(document));
-            AnsiConsole.MarkupLine($"{Markup.Escape(folder.Glue.Name)}: kept in {Markup.Escape(path)}.");
+            Keep(path, document, "");
             kept.Add((document, previous is not null, task, ahwa));
             taskKept?.Invoke(name);
         }
@@ -208,6 +207,13 @@ public static class GlueSuite
     }
 
     public static string Probe(string task, string method) => $"{task}: {method}";
+
+    /// <summary>Writes a task's document atomically and says so.</summary>
+    static void Keep(string path, SuiteTaskDocument document, string stage)
+    {
+        AtomicFile.WriteText(path, JsonFiles.Write(document));
+        AnsiConsole.MarkupLine($"{Markup.Escape(document.Task)}: kept in {Markup.Escape(path)}{Markup.Escape(stage)}.");
+    }
 
     /// <summary>What a kept task result was produced from: the options' fingerprint, the training items as the model
     /// sees them, the dev files' bytes and the pretrained weights.</summary>

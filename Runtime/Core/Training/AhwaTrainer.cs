@@ -12,7 +12,7 @@ namespace Ahwa.Runtime.Training;
 /// decay, batch 32, 15 epochs, the default seed (full AHWA uses lr 5e-5).</summary>
 public sealed record TrainingOptions(
     double LearningRate = 2e-4,
-    int BatchSize = 32,
+    int BatchSize = TrainingOptions.DefaultBatchSize,
     int Epochs = 15,
     ulong Seed = Ahwa.Hardware.Seeds.Default,
     TrainingRegime Regime = TrainingRegime.AhwaLora,
@@ -23,6 +23,15 @@ public sealed record TrainingOptions(
     /// one pass up to rounding for a loss that is the mean over the batch's items, with the activations of only one pass
     /// alive. Each pass draws its own training-time noise and dropout, so the numbers are not those of one pass.</summary>
     public int MicroBatchSize { get; init; }
+
+    public const int DefaultBatchSize = 32;
+
+    /// <summary>Optimiser steps in one epoch of <paramref name="examples"/>: every example once, the last batch short.
+    /// The one place this rule is written: the trainer, the progress bars and the reports all take it from here.</summary>
+    public static int StepsPerEpoch(int examples, int batchSize) => (examples + batchSize - 1) / batchSize;
+
+    /// <summary>Optimiser steps of a whole training on <paramref name="examples"/>.</summary>
+    public int TotalSteps(int examples) => Epochs * StepsPerEpoch(examples, BatchSize);
 
     public void Validate()
     {
@@ -76,8 +85,7 @@ public static class AhwaTrainer
         lock (LayerFactory.GlobalGenerator) torch.random.manual_seed(unchecked((long)RandomStream.Derive(options.Seed, StreamPurpose.Dropout, 0)));
         model.train();
 
-        int stepsPerEpoch = (examples + options.BatchSize - 1) / options.BatchSize;
-        int totalSteps = stepsPerEpoch * options.Epochs;
+        int totalSteps = options.TotalSteps(examples);
         using var optimizer = new ScratchAdam(trainable, options.LearningRate); // optim.Adam's arithmetic, without its per-step allocations
         Func<int, double> decay = done => Math.Max(0.0, 1.0 - (double)done / totalSteps); // linear to zero, no warm-up
         var schedule = optim.lr_scheduler.LambdaLR(optimizer, decay);

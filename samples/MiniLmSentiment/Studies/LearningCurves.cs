@@ -30,7 +30,7 @@ public static class LearningCurves
         System.Threading.CancellationToken cancellation = default)
     {
         if (checkpoints < 1) throw new ArgumentOutOfRangeException(nameof(checkpoints), checkpoints, "At least one checkpoint is needed.");
-        int total = options.Epochs * ((task.Examples + options.BatchSize - 1) / options.BatchSize);
+        int total = options.TotalSteps(task.Examples);
         var at = Enumerable.Range(1, checkpoints).Select(i => (int)Math.Round((double)i * total / checkpoints)).ToHashSet();
         AdapterFiles.Apply(model, untrained);
         model.Program(device, programmingSeed);

@@ -336,6 +336,22 @@ public class TrainingTests
     }
 
     [Fact]
+    public void TheTrainerTakesTheStepsItsOptionsCountAndDecaysToZeroOverThem()
+    {
+        Assert.Equal(2, TrainingOptions.StepsPerEpoch(64, 32));
+        Assert.Equal(3, TrainingOptions.StepsPerEpoch(65, 32));
+        using var model = new TinyClassifier(seed: 1);
+        var (x, labels) = Task(11);
+        var options = new TrainingOptions(LearningRate: 1e-2, BatchSize: 30, Epochs: 2, Seed: 3);
+        var steps = new List<TrainingStep>();
+        var losses = AhwaTrainer.Train(model, Examples, Loss(model, x, labels), options, new ImmediateProgress<TrainingStep>(steps.Add));
+        Assert.Equal(2 * 9, options.TotalSteps(Examples)); // 256 examples in batches of 30: eight full and one of 16
+        Assert.Equal(options.TotalSteps(Examples), losses.Count);
+        Assert.All(steps, step => Assert.Equal(options.TotalSteps(Examples), step.TotalSteps));
+        Assert.Equal(options.LearningRate / options.TotalSteps(Examples), steps[^1].LearningRate, 12);
+    }
+
+    [Fact]
     public void CancellingKeepsTheLastCheckpoint()
     {
         using var model = new TinyClassifier(seed: 1);
