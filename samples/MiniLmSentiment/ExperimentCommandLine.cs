@@ -37,6 +37,14 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     [PositiveIntOption("Programmings of the meta-weights for the sentiment table (default by preset)", MaxRepetitions)]
     public string? Repetitions { get; init; }
 
+    [CommandOption("--train-limit <N>")]
+    [PositiveIntOption("At most N training items of each task (sentences, pairs or SQuAD questions), a seeded subset; default by preset", MaxItems)]
+    public string? TrainLimit { get; init; }
+
+    [CommandOption("--test-limit <N>")]
+    [PositiveIntOption("At most N test items of each task, a seeded subset; default by preset (every dev item for GLUE and SQuAD)", MaxItems)]
+    public string? TestLimit { get; init; }
+
     [CommandOption("--lr <X>")]
     [PositiveNumberOption("LoRA learning rate (default by preset and task)")]
     public string? LearningRate { get; init; }
@@ -82,6 +90,10 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     /// the training set), so a typo such as <c>--repetitions 1000000</c> is refused, not started.</summary>
     public const int MaxEpochs = 1000, MaxRepetitions = 1000;
 
+    /// <summary>No task the job reads has more items (QNLI's 104,743 training pairs are the most); the bound only keeps
+    /// a value from overflowing the caps' arithmetic.</summary>
+    public const int MaxItems = 100_000_000;
+
     public override string? TryBuild(out ExperimentOptions options)
     {
         var preset = Smoke ? ExperimentOptions.Smoke() : Quick ? ExperimentOptions.Quick() : ExperimentOptions.Default();
@@ -112,12 +124,16 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
         if (OptionValues.Read(this, nameof(Epochs), preset.Epochs, out int epochs) is string epochsProblem) return epochsProblem;
         if (OptionValues.Read(this, nameof(Repetitions), preset.Repetitions, out int repetitions) is string repetitionsProblem) return repetitionsProblem;
         if (OptionValues.Read(this, nameof(Seed), preset.Seed, out ulong seed) is string seedProblem) return seedProblem;
+        if (OptionValues.Read(this, nameof(TrainLimit), preset.TrainLimit, out int trainLimit) is string trainProblem) return trainProblem;
+        if (OptionValues.Read(this, nameof(TestLimit), preset.TestLimit, out int testLimit) is string testProblem) return testProblem;
         if (OptionValues.Read(this, nameof(LearningRate), preset.LoraLearningRate, out double lr) is string lrProblem) return lrProblem;
         options = preset with
         {
             Output = Output ?? preset.Output,
             Epochs = epochs,
             Repetitions = repetitions,
+            TrainLimit = trainLimit,
+            TestLimit = testLimit,
             Seed = seed,
             LoraLearningRate = lr,
             PyTorchExport = ExportPyTorch,

@@ -28,10 +28,33 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("--repetitions", "1000000", "--repetitions must be at most 1000, got '1000000'")]
     [InlineData("--epochs", "5000", "--epochs must be at most 1000, got '5000'")]
     [InlineData("--epochs", "99999999999", "--epochs must be a positive integer, got '99999999999'")]
+    [InlineData("--train-limit", "0", "--train-limit must be a positive integer, got '0'")]
+    [InlineData("--test-limit", "-5", "--test-limit must be a positive integer, got '-5'")]
+    [InlineData("--test-limit", "200000000", "--test-limit must be at most 100000000, got '200000000'")]
     [InlineData("--lr", "Infinity", "--lr must be a positive number, got 'Infinity'")]
     [InlineData("--lr", "NaN", "--lr must be a positive number, got 'NaN'")]
     public void ValuesOutOfBoundsAreRefused(string option, string value, string message) =>
         Assert.Contains(message, Refused(option, value).Error);
+
+    [Fact]
+    public void ItemLimitsReplaceThePresetsCapsAndOnlyThoseGiven()
+    {
+        var output = Path.Combine(scratch, "out");
+        var quick = ExperimentCommandLine.Parse(["--quick", "--out", output]).Options!;
+        var limited = ExperimentCommandLine.Parse(["--quick", "--out", output, "--train-limit", "2000", "--test-limit", "500"]).Options!;
+        Assert.Equal((2000, 500), (limited.TrainLimit, limited.TestLimit));
+        Assert.NotEqual((quick.TrainLimit, quick.TestLimit), (limited.TrainLimit, limited.TestLimit));
+        var testOnly = ExperimentCommandLine.Parse(["--quick", "--out", output, "--test-limit", "77"]).Options!;
+        Assert.Equal((quick.TrainLimit, 77), (testOnly.TrainLimit, testOnly.TestLimit));
+        // The suite's own cap is a preset value too: the option still wins over it.
+        var glue = Directory.CreateDirectory(Path.Combine(scratch, "glue", "SST-2")).FullName;
+        File.WriteAllText(Path.Combine(glue, "train.tsv"), "sentence\tlabel\n");
+        File.WriteAllText(Path.Combine(glue, "dev.tsv"), "sentence\tlabel\n");
+        var suite = ExperimentCommandLine.Parse(["--suite", "glue", "--data", Path.GetDirectoryName(glue)!, "--out", output]).Options!;
+        Assert.Equal(ExperimentOptions.SuiteTrainCap, suite.TrainLimit);
+        var capped = ExperimentCommandLine.Parse(["--suite", "glue", "--data", Path.GetDirectoryName(glue)!, "--out", output, "--train-limit", "300"]).Options!;
+        Assert.Equal(300, capped.TrainLimit);
+    }
 
     [Fact]
     public void UnwritableOutputIsNamedAsSuch()
