@@ -128,7 +128,7 @@ public sealed class PackageFixture : IDisposable
         return result;
     }
 
-    static string FindRepoRoot()
+    internal static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Compiler.sln"))) return dir.FullName;

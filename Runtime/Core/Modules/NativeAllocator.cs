@@ -44,6 +44,26 @@ public static class NativeAllocator
         }
     }
 
+    /// <summary>The glibc tunable (GLIBC_TUNABLES) that has malloc ask the kernel for transparent huge pages on its
+    /// mappings and heaps. Under the fixed threshold each large block is a fresh mapping, and in 4 KiB pages its faults
+    /// took most of an evaluation of long sequences: SQuAD's windows (64 of 192 tokens) on programmed tiles read 490-615
+    /// tokens/s with 2.3 M minor faults a batch, 2,035 tokens/s with 0.14 M in huge pages (docs/benchmarks.md). glibc reads
+    /// it only at process start, so it cannot be set from here: run-main.sh exports it.</summary>
+    public const string HugePagesTunable = "glibc.malloc.hugetlb";
+
+    /// <summary>Whether <paramref name="tunables"/> (GLIBC_TUNABLES' value, entries joined by colons) turns huge pages
+    /// on: <see cref="HugePagesTunable"/> at 1 (transparent huge pages) or 2 (reserved huge pages); the last entry wins, as in glibc.</summary>
+    public static bool HugePagesRequested(string? tunables)
+    {
+        string? value = null;
+        foreach (var entry in (tunables ?? "").Split(':'))
+            if (entry.StartsWith(HugePagesTunable + "=", StringComparison.Ordinal)) value = entry[(HugePagesTunable.Length + 1)..];
+        return value is "1" or "2";
+    }
+
+    /// <summary>Whether this process started with glibc's huge pages turned on (<see cref="HugePagesRequested"/>).</summary>
+    public static bool HugePages => HugePagesRequested(Environment.GetEnvironmentVariable("GLIBC_TUNABLES"));
+
     /// <summary>Gives the free pages inside the C library's heaps back to the system (<see cref="GiveBackFreeHeapPages"/>),
     /// and before that lets the managed heap release what it holds, large objects included. Blocks below the threshold are freed
     /// into the heaps, where their pages stay resident between blocks still in use: a SQuAD run's drift sweep left 1.5 GB

@@ -23,6 +23,19 @@ public sealed class NativeAllocatorTests
         Assert.True(NativeAllocator.ReturnLargeBlocks());
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("glibc.malloc.hugetlb=1", true)]
+    [InlineData("glibc.malloc.hugetlb=2", true)]
+    [InlineData("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1", true)]
+    [InlineData("glibc.malloc.hugetlb=0", false)]
+    [InlineData("glibc.malloc.hugetlb=1:glibc.malloc.hugetlb=0", false)]
+    [InlineData("glibc.malloc.hugetlb_x=1", false)]
+    [InlineData("xglibc.malloc.hugetlb=1", false)]
+    public void HugePagesAreReadFromTheTunablesAsGlibcReadsThem(string? tunables, bool requested) =>
+        Assert.Equal(requested, NativeAllocator.HugePagesRequested(tunables));
+
     [Fact]
     public void ADisposedActivationSizedTensorIsUnmapped()
     {
