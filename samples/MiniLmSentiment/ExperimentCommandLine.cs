@@ -90,8 +90,8 @@ public sealed class ExperimentSettings : OptionsSettings<ExperimentOptions>
     /// the training set), so a typo such as <c>--repetitions 1000000</c> is refused, not started.</summary>
     public const int MaxEpochs = 1000, MaxRepetitions = 1000;
 
-    /// <summary>No task the job reads has more items (QNLI's 104,743 training pairs are the most); the bound only keeps
-    /// a value from overflowing the caps' arithmetic.</summary>
+    /// <summary>Far above any task's item count (QNLI's 104,743 training pairs are the most): a limit this large takes
+    /// every item, so a larger value is a typo, refused as the other bounds refuse theirs.</summary>
     public const int MaxItems = 100_000_000;
 
     public override string? TryBuild(out ExperimentOptions options)
